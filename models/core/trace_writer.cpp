@@ -1,0 +1,85 @@
+#include "models/core/trace_writer.h"
+
+#include <cstdio>
+#include <stdexcept>
+#include <systemc>
+
+namespace socsim::core {
+
+trace_writer& trace_writer::instance() {
+    static trace_writer writer;
+    return writer;
+}
+
+void trace_writer::open(const std::string& path) {
+    out_.open(path, std::ios::out | std::ios::trunc);
+    if (!out_) throw std::runtime_error("cannot write trace file '" + path + "'");
+}
+
+void trace_writer::close() {
+    if (out_.is_open()) out_.close();
+}
+
+void trace_writer::write_line(const std::string& line) {
+    out_ << line << '\n';
+}
+
+std::string json_quote(const std::string& text) {
+    std::string out = "\"";
+    for (unsigned char c : text) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            } else {
+                out += static_cast<char>(c);
+            }
+        }
+    }
+    return out + "\"";
+}
+
+trace_event::trace_event(const char* kind, const std::string& source)
+    : on_(trace_writer::instance().active()) {
+    if (!on_) return;
+    uint64_t t_ps = sc_core::sc_time_stamp().value() /
+                    static_cast<uint64_t>(sc_core::sc_time(1, sc_core::SC_PS).value());
+    line_ = "{\"t_ps\":" + std::to_string(t_ps) + ",\"kind\":" + json_quote(kind) +
+            ",\"src\":" + json_quote(source);
+}
+
+trace_event& trace_event::field(const char* name, uint64_t value) {
+    if (on_) line_ += "," + json_quote(name) + ":" + std::to_string(value);
+    return *this;
+}
+
+trace_event& trace_event::hex_field(const char* name, uint64_t value) {
+    if (on_) {
+        char buf[24];
+        std::snprintf(buf, sizeof buf, "\"0x%llx\"", static_cast<unsigned long long>(value));
+        line_ += "," + json_quote(name) + ":" + buf;
+    }
+    return *this;
+}
+
+trace_event& trace_event::field(const char* name, const std::string& value) {
+    if (on_) line_ += "," + json_quote(name) + ":" + json_quote(value);
+    return *this;
+}
+
+trace_event& trace_event::field(const char* name, bool value) {
+    if (on_) line_ += "," + json_quote(name) + ":" + (value ? "true" : "false");
+    return *this;
+}
+
+void trace_event::emit() {
+    if (on_) trace_writer::instance().write_line(line_ + "}");
+}
+
+} // namespace socsim::core

@@ -1,0 +1,47 @@
+#pragma once
+// The JSON Lines trace: one event per line, machine-checkable in regressions. Every event has
+// "t_ps" (simulated time in picoseconds), "kind" and "src"; the rest depends on the kind.
+//
+//   core::trace_event("mmio", "cpu").field("addr", a).field("cmd", "read").emit();
+//
+// With no trace file open, building an event costs a branch.
+
+#include <cstdint>
+#include <fstream>
+#include <string>
+
+namespace socsim::core {
+
+class trace_writer {
+public:
+    static trace_writer& instance();
+
+    // Opens (truncates) the trace file; throws std::runtime_error when it cannot be written.
+    void open(const std::string& path);
+    void close();
+    bool active() const { return out_.is_open(); }
+    void write_line(const std::string& line);
+
+private:
+    std::ofstream out_;
+};
+
+class trace_event {
+public:
+    trace_event(const char* kind, const std::string& source);
+    trace_event& field(const char* name, uint64_t value);  // written as a number
+    trace_event& hex_field(const char* name, uint64_t value);  // written as "0x..."
+    trace_event& field(const char* name, const std::string& value);
+    trace_event& field(const char* name, const char* value) { return field(name, std::string(value)); }
+    trace_event& field(const char* name, bool value);
+    void emit();
+
+private:
+    bool on_;
+    std::string line_;
+};
+
+// JSON string escaping (quotes included).
+std::string json_quote(const std::string& text);
+
+} // namespace socsim::core

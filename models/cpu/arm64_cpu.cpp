@@ -1,0 +1,423 @@
+#include "models/cpu/arm64_cpu.h"
+
+#include <unicorn/unicorn.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include "models/core/config_error.h"
+#include "models/core/dma_extension.h"
+#include "models/core/run_control.h"
+#include "models/core/trace_writer.h"
+#include "models/cpu/semihosting.h"
+
+namespace socsim::cpu {
+namespace {
+
+constexpr uint64_t page = 4096;
+constexpr uint32_t wfi_instruction = 0xd503207f;
+constexpr uint64_t generic_timer_hz = 62'500'000;  // QEMU virt's CNTFRQ_EL0
+
+// Unicorn's exception numbers (QEMU's EXCP_*).
+const char* exception_name(uint32_t intno) {
+    switch (intno) {
+    case 1: return "undefined instruction";
+    case 2: return "SVC (supervisor call)";
+    case 3: return "prefetch abort";
+    case 4: return "data abort";
+    case 7: return "BRK (breakpoint)";
+    case 11: return "HVC (hypervisor call)";
+    case 13: return "SMC (secure monitor call)";
+    default: return "exception";
+    }
+}
+
+void block_hook(uc_engine*, uint64_t, uint32_t size, void* self) { static_cast<arm64_cpu*>(self)->on_block(size); }
+void intr_hook(uc_engine*, uint32_t intno, void* self) { static_cast<arm64_cpu*>(self)->on_exception(intno); }
+bool unmapped_hook(uc_engine*, uc_mem_type type, uint64_t addr, int size, int64_t value, void* self) {
+    return static_cast<arm64_cpu*>(self)->on_unmapped(type, addr, size, value);
+}
+uint32_t mrs_hook(uc_engine*, uc_arm64_reg reg, const uc_arm64_cp_reg* cp, void* self) {
+    return static_cast<arm64_cpu*>(self)->on_sysreg_read(reg, cp) ? 1 : 0;
+}
+
+} // namespace
+
+struct arm64_cpu::mmio_region {
+    arm64_cpu* cpu;
+    uint64_t base;
+};
+
+namespace {
+
+uint64_t mmio_read_cb(uc_engine*, uint64_t offset, unsigned size, void* region) {
+    auto* r = static_cast<arm64_cpu::mmio_region*>(region);
+    return r->cpu->mmio_read(r->base + offset, size);
+}
+void mmio_write_cb(uc_engine*, uint64_t offset, unsigned size, uint64_t value, void* region) {
+    auto* r = static_cast<arm64_cpu::mmio_region*>(region);
+    r->cpu->mmio_write(r->base + offset, size, value);
+}
+
+void check(uc_err err, const std::string& what) {
+    if (err != UC_ERR_OK) throw core::config_error("cpu: " + what + ": " + uc_strerror(err));
+}
+
+} // namespace
+
+// Semihosting reads guest memory as the CPU sees it.
+class arm64_cpu::unicorn_memory : public semihosting::guest_memory {
+public:
+    explicit unicorn_memory(uc_engine* uc) : uc_(uc) {}
+    bool read(uint64_t addr, void* dst, uint64_t len) override { return uc_mem_read(uc_, addr, dst, len) == UC_ERR_OK; }
+    bool write(uint64_t addr, const void* src, uint64_t len) override {
+        return uc_mem_write(uc_, addr, src, len) == UC_ERR_OK;
+    }
+
+private:
+    uc_engine* uc_;
+};
+
+arm64_cpu::arm64_cpu(sc_core::sc_module_name name, const config& cfg)
+    : sc_module(name), socket("socket"), cfg_(cfg), log_(this->name()) {
+    if (cfg.clock_hz == 0 || cfg.clock_hz > 100'000'000'000ull)
+        throw core::config_error(std::string(this->name()) + ": clock-frequency " + std::to_string(cfg.clock_hz) +
+                                 " Hz is out of range");
+    period_ = sc_core::sc_time(1e12 / static_cast<double>(cfg.clock_hz), sc_core::SC_PS);
+
+    check(uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc_), "cannot start Unicorn");
+    int model = cfg.model == core_model::cortex_a53 ? UC_CPU_ARM64_A53
+                : cfg.model == core_model::cortex_a72 ? UC_CPU_ARM64_A72
+                                                      : UC_CPU_ARM64_A57;
+    check(uc_ctl_set_cpu_model(uc_, model), "cannot select the core model");
+    // Only our hooks stop emulation: an `until` address of 0 would stop firmware that jumps to 0.
+    check(uc_ctl_exits_enable(uc_), "cannot enable exits");
+
+    uc_hook h;
+    check(uc_hook_add(uc_, &h, UC_HOOK_BLOCK, reinterpret_cast<void*>(block_hook), this, 1, 0), "block hook");
+    check(uc_hook_add(uc_, &h, UC_HOOK_INTR, reinterpret_cast<void*>(intr_hook), this, 1, 0), "exception hook");
+    check(uc_hook_add(uc_, &h, UC_HOOK_MEM_UNMAPPED, reinterpret_cast<void*>(unmapped_hook), this, 1, 0),
+          "unmapped-memory hook");
+    check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(mrs_hook), this, 1, 0, UC_ARM64_INS_MRS),
+          "MRS hook");
+
+    guest_memory_ = std::make_unique<unicorn_memory>(uc_);
+    semihosting_ = std::make_unique<semihosting>(*guest_memory_, semihosting::console{&std::cout, &std::cerr, &std::cin},
+                                                 cfg.firmware_path);
+    semihosting_->set_time_source([this] { return now_ns(); });
+    semihosting_->set_exit_handler([this](int status) {
+        exit_requested_ = true;
+        uc_emu_stop(uc_);
+        SOCSIM_LOG(log_, info, "firmware exited with status " << status << " after " << icount_ << " instructions");
+        core::trace_event("exit", this->name()).field("status", static_cast<uint64_t>(status)).emit();
+        core::run_control::instance().request_exit(core::run_outcome::firmware_exit, status,
+                                                   "firmware exited with status " + std::to_string(status));
+    });
+
+    socket.register_invalidate_direct_mem_ptr(this, &arm64_cpu::invalidate_direct_mem_ptr);
+    SC_HAS_PROCESS(arm64_cpu);
+    SC_THREAD(run);
+    // Unicorn translates and runs guest code on this thread's stack: give it room.
+    set_stack_size(16 * 1024 * 1024);
+}
+
+arm64_cpu::~arm64_cpu() {
+    if (uc_) uc_close(uc_);
+}
+
+void arm64_cpu::set_address_map(const std::vector<core::address_range>& ranges) { address_map_ = ranges; }
+
+void arm64_cpu::set_boot(elf_image firmware, uint64_t dtb_address, std::vector<uint8_t> dtb) {
+    firmware_ = std::move(firmware);
+    dtb_address_ = dtb_address;
+    dtb_ = std::move(dtb);
+}
+
+bool arm64_cpu::load_boot_images() {
+    try {
+        load_elf(firmware_, *socket.operator->());
+        tlm::tlm_generic_payload p;
+        p.set_write();
+        p.set_address(dtb_address_);
+        p.set_data_ptr(dtb_.data());
+        p.set_data_length(static_cast<unsigned>(dtb_.size()));
+        p.set_streaming_width(static_cast<unsigned>(dtb_.size()));
+        if (socket->transport_dbg(p) != dtb_.size())
+            throw core::config_error("cannot write the device tree at " + core::hex(dtb_address_));
+    } catch (const core::config_error& e) {
+        std::cerr << "socsim: " << e.what() << std::endl;
+        core::run_control::instance().request_exit(core::run_outcome::config_error, core::exit_config_error, e.what());
+        return false;
+    }
+    // Translated code is cached per page: drop anything cached before the load.
+    uc_ctl_remove_cache(uc_, 0, ~0ull);
+    return true;
+}
+
+uint64_t arm64_cpu::pc() const {
+    uint64_t pc = 0;
+    uc_reg_read(uc_, UC_ARM64_REG_PC, &pc);
+    return pc;
+}
+
+void arm64_cpu::end_of_elaboration() { map_memory(); }
+
+void arm64_cpu::map_memory() {
+    // RAM is whatever grants read/write DMI; the rest of each range is MMIO, by whole pages.
+    std::vector<std::pair<uint64_t, uint64_t>> mmio_pages;  // [first page, last page]
+    for (const core::address_range& r : address_map_) {
+        tlm::tlm_generic_payload p;
+        tlm::tlm_dmi dmi;
+        p.set_address(r.base);
+        p.set_read();
+        core::dma_extension ext;
+        ext.initiator = name();
+        p.set_extension(&ext);
+        bool granted = socket->get_direct_mem_ptr(p, dmi);
+        p.clear_extension(&ext);
+        if (granted && dmi.is_read_write_allowed() && dmi.get_dmi_ptr() && dmi.get_start_address() == r.base &&
+            dmi.get_end_address() == r.last() && r.base % page == 0 && r.size % page == 0) {
+            check(uc_mem_map_ptr(uc_, r.base, r.size, UC_PROT_ALL, dmi.get_dmi_ptr()),
+                  "cannot map RAM at " + core::hex(r.base));
+            ram_ranges_.push_back(r);
+            SOCSIM_LOG(log_, debug, "RAM " << core::hex(r.base) << " + " << core::human_size(r.size) << " mapped directly");
+            continue;
+        }
+        mmio_pages.emplace_back(r.base / page, r.last() / page);
+    }
+    std::sort(mmio_pages.begin(), mmio_pages.end());
+    // Merge page runs: two devices may share a page; the bus decodes the exact address.
+    std::vector<std::pair<uint64_t, uint64_t>> runs;
+    for (auto run : mmio_pages) {
+        if (!runs.empty() && run.first <= runs.back().second + 1)
+            runs.back().second = std::max(runs.back().second, run.second);
+        else
+            runs.push_back(run);
+    }
+    for (auto [first, last] : runs) {
+        mmio_regions_.push_back(std::make_unique<mmio_region>(mmio_region{this, first * page}));
+        check(uc_mmio_map(uc_, first * page, (last - first + 1) * page, mmio_read_cb, mmio_regions_.back().get(),
+                          mmio_write_cb, mmio_regions_.back().get()),
+              "cannot map MMIO at " + core::hex(first * page));
+    }
+}
+
+void arm64_cpu::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+    // RAM never revokes its DMI today; a model that does would need the range remapped as MMIO
+    // between slices. Say so loudly rather than keep using a stale pointer silently.
+    for (const auto& r : ram_ranges_)
+        if (r.overlaps({start, end - start + 1}))
+            log_.error("DMI to " + core::hex(start) + ".." + core::hex(end) +
+                       " was revoked, but the CPU keeps RAM mapped directly");
+}
+
+sc_core::sc_time arm64_cpu::local_time() const {
+    return period_ * static_cast<double>(icount_ - slice_start_) + stall_;
+}
+
+uint64_t arm64_cpu::now_ns() const {
+    return static_cast<uint64_t>((sc_core::sc_time_stamp() + local_time()).to_seconds() * 1e9 + 0.5);
+}
+
+void arm64_cpu::run() {
+    if (firmware_.segments.empty()) {
+        core::run_control::instance().request_exit(core::run_outcome::config_error, core::exit_config_error,
+                                                   "no firmware loaded");
+        return;
+    }
+    if (!load_boot_images()) return;
+    uint64_t pc = firmware_.entry;
+    uc_reg_write(uc_, UC_ARM64_REG_X0, &dtb_address_);
+    // FP/SIMD are trapped at reset (CPACR_EL1.FPEN = 0); firmware may use them from the start.
+    uint64_t cpacr = 3ull << 20;
+    uc_reg_write(uc_, UC_ARM64_REG_CPACR_EL1, &cpacr);
+
+    while (!core::run_control::instance().stopping()) {
+        const uint64_t quantum_insns = std::max<uint64_t>(
+            1, static_cast<uint64_t>((tlm_utils::tlm_quantumkeeper::get_global_quantum() / period_)));
+        slice_start_ = icount_;
+        budget_end_ = icount_ + quantum_insns;
+        budget_stop_ = false;
+        stall_ = sc_core::SC_ZERO_TIME;
+        uc_err err = uc_emu_start(uc_, pc, 0, 0, 0);
+        pc = this->pc();
+        const sc_core::sc_time elapsed = local_time();
+        slice_start_ = icount_;
+        stall_ = sc_core::SC_ZERO_TIME;
+
+        if (fault_.pending || (err != UC_ERR_OK && !exit_requested_)) {
+            if (!fault_.pending) raise_fault(std::string("emulation stopped: ") + uc_strerror(err));
+            report_fault();
+            return;
+        }
+        if (exit_requested_ || core::run_control::instance().stopping()) return;
+        if (!budget_stop_ && handle_wfi(pc)) continue;
+        wait(elapsed);
+    }
+}
+
+bool arm64_cpu::handle_wfi(uint64_t pc) {
+    if (instruction_at(pc - 4) != wfi_instruction) return false;
+    // Nothing raises interrupts yet: idle for one quantum (an event may wake it earlier).
+    SOCSIM_LOG(log_, trace, "WFI at " << core::hex(pc - 4));
+    wait(tlm_utils::tlm_quantumkeeper::get_global_quantum(), wake_);
+    return true;
+}
+
+uint32_t arm64_cpu::instruction_at(uint64_t addr) const {
+    uint32_t insn = 0;
+    if (uc_mem_read(uc_, addr, &insn, 4) != UC_ERR_OK) return 0;
+    return insn;
+}
+
+void arm64_cpu::on_block(uint32_t size) {
+    icount_ += size / 4;
+    if (icount_ >= budget_end_ && !budget_stop_) {
+        budget_stop_ = true;
+        uc_emu_stop(uc_);
+    }
+}
+
+void arm64_cpu::on_exception(uint32_t intno) {
+    uint64_t pc = this->pc();
+    if (intno == 1 && instruction_at(pc) == semihosting::hlt_instruction) {
+        uint64_t op = 0, param = 0;
+        uc_reg_read(uc_, UC_ARM64_REG_X0, &op);
+        uc_reg_read(uc_, UC_ARM64_REG_X1, &param);
+        uint64_t result = semihosting_->call(static_cast<uint32_t>(op), param);
+        uc_reg_write(uc_, UC_ARM64_REG_X0, &result);
+        uint64_t next = pc + 4;
+        uc_reg_write(uc_, UC_ARM64_REG_PC, &next);
+        return;
+    }
+    // For SVC, HVC and SMC Unicorn reports the PC after the instruction.
+    if (intno == 2 || intno == 11 || intno == 13) {
+        uint64_t at = pc - 4;
+        uc_reg_write(uc_, UC_ARM64_REG_PC, &at);
+    }
+    raise_fault(exception_name(intno));
+}
+
+bool arm64_cpu::on_unmapped(int type, uint64_t addr, int size, int64_t value) {
+    // Let the bus see it too: it logs the access to nothing with the initiator and address.
+    uint64_t data = static_cast<uint64_t>(value);
+    if (type == UC_MEM_FETCH_UNMAPPED) {
+        raise_fault("instruction fetch from " + core::hex(addr) + ", where there is nothing", true, addr);
+        return false;
+    }
+    tlm::tlm_command cmd = type == UC_MEM_WRITE_UNMAPPED ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND;
+    transport(cmd, addr, static_cast<unsigned>(size), data);
+    raise_fault(std::string(cmd == tlm::TLM_READ_COMMAND ? "read" : "write") + " of " + std::to_string(size) +
+                    " bytes at " + core::hex(addr) + ", where there is nothing",
+                true, addr);
+    return false;
+}
+
+bool arm64_cpu::transport(tlm::tlm_command cmd, uint64_t addr, unsigned size, uint64_t& data) {
+    tlm::tlm_generic_payload p;
+    core::dma_extension ext;
+    ext.initiator = name();
+    ext.privileged = true;
+    p.set_extension(&ext);
+    p.set_command(cmd);
+    p.set_address(addr);
+    p.set_data_ptr(reinterpret_cast<unsigned char*>(&data));
+    p.set_data_length(size);
+    p.set_streaming_width(size);
+    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    const sc_core::sc_time before = local_time();
+    sc_core::sc_time delay = before;
+    socket->b_transport(p, delay);
+    if (delay > before) stall_ += delay - before;  // the target's latency
+    // A device may have ended the run (sim-control EXIT): stop at this instruction.
+    if (core::run_control::instance().stopping()) uc_emu_stop(uc_);
+    p.clear_extension(&ext);
+    core::trace_event("mmio", name())
+        .field("cmd", cmd == tlm::TLM_READ_COMMAND ? "read" : "write")
+        .hex_field("addr", addr)
+        .field("len", static_cast<uint64_t>(size))
+        .hex_field("data", data)
+        .field("resp", p.get_response_string())
+        .emit();
+    return p.is_response_ok();
+}
+
+uint64_t arm64_cpu::mmio_read(uint64_t addr, unsigned size) {
+    uint64_t data = 0;
+    if (!transport(tlm::TLM_READ_COMMAND, addr, size, data) && !fault_.pending)
+        raise_fault("bus error: the device at " + core::hex(addr) + " refused a " + std::to_string(size) +
+                        "-byte read",
+                    true, addr);
+    return data;
+}
+
+void arm64_cpu::mmio_write(uint64_t addr, unsigned size, uint64_t value) {
+    if (!transport(tlm::TLM_WRITE_COMMAND, addr, size, value) && !fault_.pending)
+        raise_fault("bus error: the device at " + core::hex(addr) + " refused a " + std::to_string(size) +
+                        "-byte write",
+                    true, addr);
+}
+
+bool arm64_cpu::on_sysreg_read(int reg, const void* cp_void) {
+    const auto* cp = static_cast<const uc_arm64_cp_reg*>(cp_void);
+    // Generic timer: op0=3 op1=3 CRn=14 CRm=0; op2 0 = CNTFRQ, 1 = CNTPCT, 2 = CNTVCT.
+    if (cp->op0 != 3 || cp->op1 != 3 || cp->crn != 14 || cp->crm != 0 || cp->op2 > 2) return false;
+    uint64_t value = cp->op2 == 0 ? generic_timer_hz : now_ns() * generic_timer_hz / 1'000'000'000;
+    uc_reg_write(uc_, static_cast<uc_arm64_reg>(reg), &value);
+    return true;
+}
+
+void arm64_cpu::raise_fault(const std::string& what, bool has_address, uint64_t address) {
+    if (fault_.pending) return;
+    fault_.pending = true;
+    fault_.what = what;
+    fault_.pc = pc();
+    fault_.has_address = has_address;
+    fault_.address = address;
+    uc_emu_stop(uc_);
+}
+
+void arm64_cpu::report_fault() {
+    // The report goes to stderr as one block: what, where, and the register file.
+    std::ostringstream os;
+    char line[160];
+    std::snprintf(line, sizeof line, "firmware fault: %s at pc 0x%llx (instruction 0x%08x)", fault_.what.c_str(),
+                  static_cast<unsigned long long>(fault_.pc), instruction_at(fault_.pc));
+    os << line << '\n';
+    if (fault_.has_address) os << "  address 0x" << std::hex << fault_.address << std::dec << '\n';
+    for (int i = 0; i <= 30; ++i) {
+        uint64_t v = 0;
+        uc_reg_read(uc_, UC_ARM64_REG_X0 + i, &v);
+        std::snprintf(line, sizeof line, "  x%-2d 0x%016llx%s", i, static_cast<unsigned long long>(v),
+                      (i % 4 == 3 || i == 30) ? "\n" : "");
+        os << line;
+    }
+    uint64_t sp = 0, pstate = 0;
+    uc_reg_read(uc_, UC_ARM64_REG_SP, &sp);
+    uc_reg_read(uc_, UC_ARM64_REG_PSTATE, &pstate);
+    std::snprintf(line, sizeof line, "  sp  0x%016llx  pstate 0x%08llx  instructions %llu\n",
+                  static_cast<unsigned long long>(sp), static_cast<unsigned long long>(pstate),
+                  static_cast<unsigned long long>(icount_));
+    os << line;
+    std::cerr << "socsim: " << os.str();
+    std::cerr.flush();
+    core::trace_event("fault", name())
+        .field("what", fault_.what)
+        .hex_field("pc", fault_.pc)
+        .hex_field("addr", fault_.address)
+        .emit();
+    core::run_control::instance().request_exit(core::run_outcome::firmware_fault, core::exit_firmware_fault,
+                                               "firmware fault: " + fault_.what);
+}
+
+} // namespace socsim::cpu
+
+namespace socsim::cpu {
+std::string engine_version() {
+    unsigned major = 0, minor = 0;
+    uc_version(&major, &minor);  // the library actually loaded; the patch level is the header's
+    return "Unicorn " + std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(UC_VERSION_PATCH);
+}
+} // namespace socsim::cpu

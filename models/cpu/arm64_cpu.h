@@ -1,0 +1,126 @@
+#pragma once
+// An AArch64 core: Unicorn 2.0.1 as a loosely timed TLM initiator.
+//
+// Memory: every address range it is given is offered DMI first; RAM grants it and is mapped
+// straight into Unicorn (uc_mem_map_ptr on the RAM model's pointer: one backing store). Every
+// other range is mapped as MMIO and each access becomes a b_transport through the socket (an
+// 8-byte access arrives as two 4-byte ones: Unicorn splits them). Holes are left unmapped.
+//
+// Time: a block hook counts executed instructions; simulated time = instructions x clock
+// period. The core runs one quantum at a time and then synchronises with SystemC. The generic
+// timer counters (CNTVCT_EL0, CNTPCT_EL0) and CNTFRQ_EL0 are answered from simulated time
+// (62.5 MHz, as QEMU's virt), so runs are deterministic.
+//
+// Exceptions: Unicorn reports guest exceptions to a hook instead of taking them. HLT #0xF000 is
+// semihosting; WFI ends a slice and idles until the next quantum (no interrupt controller yet, so
+// WFI behaves as the architecture allows: it may complete early). Anything else the firmware
+// cannot take (undefined instruction, SVC/HVC/SMC, BRK, aborts), a fetch or access to nothing,
+// and a device's error response stop the run with a report and status 126.
+//
+// DT: a `cpu` node, compatible "arm,cortex-a57" / "arm,cortex-a53" / "arm,cortex-a72";
+// `clock-frequency` (Hz, default 1 GHz).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>  // the global quantum
+#include <vector>
+
+#include "models/core/address_range.h"
+#include "models/core/log.h"
+#include "models/cpu/elf_loader.h"
+
+struct uc_struct;
+
+namespace socsim::cpu {
+
+class semihosting;
+
+class arm64_cpu : public sc_core::sc_module {
+public:
+    enum class core_model { cortex_a53, cortex_a57, cortex_a72 };
+
+    struct config {
+        core_model model = core_model::cortex_a57;
+        uint64_t clock_hz = 1'000'000'000;
+        std::string firmware_path;  // for the semihosting command line
+    };
+
+    tlm_utils::simple_initiator_socket<arm64_cpu> socket;
+
+    arm64_cpu(sc_core::sc_module_name name, const config& cfg);
+    ~arm64_cpu() override;
+
+    // The system address map (every mapping of the bus); call before the simulation starts.
+    void set_address_map(const std::vector<core::address_range>& ranges);
+    // What to load before the first instruction: the firmware's segments and the DTB, written
+    // through the socket; execution starts at the ELF's entry with x0 = the DTB's address.
+    void set_boot(elf_image firmware, uint64_t dtb_address, std::vector<uint8_t> dtb);
+
+    uint64_t instructions() const { return icount_; }
+    uint64_t pc() const;
+
+    struct mmio_region;  // one MMIO run as Unicorn sees it
+
+    // Hooks from Unicorn (public for the C callbacks; not part of the model's interface).
+    void on_block(uint32_t size);
+    void on_exception(uint32_t intno);
+    bool on_unmapped(int type, uint64_t addr, int size, int64_t value);
+    uint64_t mmio_read(uint64_t addr, unsigned size);
+    void mmio_write(uint64_t addr, unsigned size, uint64_t value);
+    bool on_sysreg_read(int reg, const void* cp);
+
+private:
+    struct fault {
+        bool pending = false;
+        std::string what;
+        uint64_t pc = 0;
+        bool has_address = false;
+        uint64_t address = 0;
+    };
+
+    void run();
+    bool load_boot_images();
+    void map_memory();
+    void end_of_elaboration() override;
+    void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
+    sc_core::sc_time local_time() const;
+    uint64_t now_ns() const;
+    void raise_fault(const std::string& what, bool has_address = false, uint64_t address = 0);
+    void report_fault();
+    bool handle_wfi(uint64_t pc);
+    uint32_t instruction_at(uint64_t addr) const;
+    bool transport(tlm::tlm_command cmd, uint64_t addr, unsigned size, uint64_t& data);
+
+    config cfg_;
+    uc_struct* uc_ = nullptr;
+    std::unique_ptr<semihosting> semihosting_;
+    class unicorn_memory;
+    std::unique_ptr<unicorn_memory> guest_memory_;
+    std::vector<core::address_range> address_map_;
+    std::vector<core::address_range> ram_ranges_;  // mapped by pointer
+    std::vector<std::unique_ptr<mmio_region>> mmio_regions_;  // outlive nothing but the engine
+    sc_core::sc_time period_;
+    sc_core::sc_time stall_;     // device latency added within this slice
+    elf_image firmware_;
+    uint64_t dtb_address_ = 0;
+    std::vector<uint8_t> dtb_;
+    uint64_t icount_ = 0;        // instructions counted so far (whole blocks)
+    uint64_t slice_start_ = 0;   // icount_ at the start of this slice
+    uint64_t budget_end_ = 0;    // icount_ at which the slice stops
+    bool budget_stop_ = false;
+    bool exit_requested_ = false;
+    fault fault_;
+    sc_core::sc_event wake_;
+    core::logger log_;
+};
+
+} // namespace socsim::cpu
+
+namespace socsim::cpu {
+// "Unicorn 2.0.1", for --version.
+std::string engine_version();
+}

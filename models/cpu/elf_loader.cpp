@@ -1,0 +1,110 @@
+#include "models/cpu/elf_loader.h"
+
+#include <elf.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "models/core/address_range.h"
+#include "models/core/config_error.h"
+
+namespace socsim::cpu {
+namespace {
+
+std::string machine_name(uint16_t machine) {
+    switch (machine) {
+    case EM_X86_64: return "x86-64";
+    case EM_386: return "x86";
+    case EM_ARM: return "32-bit Arm";
+    case EM_RISCV: return "RISC-V";
+    case EM_AARCH64: return "AArch64";
+    default: return "machine " + std::to_string(machine);
+    }
+}
+
+} // namespace
+
+uint64_t elf_image::lowest_address() const {
+    uint64_t low = ~0ull;
+    for (const auto& s : segments) low = std::min(low, s.paddr);
+    return segments.empty() ? 0 : low;
+}
+
+uint64_t elf_image::highest_address() const {
+    uint64_t high = 0;
+    for (const auto& s : segments) high = std::max(high, s.paddr + s.memsz);
+    return high;
+}
+
+elf_image read_elf(const std::string& path) {
+    auto fail = [&](const std::string& why) { throw core::config_error("firmware '" + path + "': " + why); };
+    std::ifstream in(path, std::ios::binary);
+    if (!in) fail(std::string("cannot open: ") + std::strerror(errno));
+    std::vector<uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+
+    if (file.size() < EI_NIDENT || std::memcmp(file.data(), ELFMAG, SELFMAG) != 0) fail("not an ELF file");
+    if (file[EI_CLASS] != ELFCLASS64) fail("a 32-bit ELF; socsim runs 64-bit AArch64 firmware");
+    if (file[EI_DATA] != ELFDATA2LSB) fail("a big-endian ELF; socsim runs little-endian AArch64 firmware");
+    if (file.size() < sizeof(Elf64_Ehdr)) fail("truncated ELF header");
+    Elf64_Ehdr eh;
+    std::memcpy(&eh, file.data(), sizeof eh);
+    if (eh.e_machine != EM_AARCH64) fail("an ELF for " + machine_name(eh.e_machine) + ", not AArch64");
+    if (eh.e_type != ET_EXEC) fail("not an executable ELF (relocatable or shared object)");
+    if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0) fail("no program headers");
+    if (eh.e_phoff > file.size() || uint64_t(eh.e_phnum) * sizeof(Elf64_Phdr) > file.size() - eh.e_phoff)
+        fail("program headers lie outside the file");
+
+    elf_image image;
+    image.path = path;
+    image.entry = eh.e_entry;
+    for (unsigned i = 0; i < eh.e_phnum; ++i) {
+        Elf64_Phdr ph;
+        std::memcpy(&ph, file.data() + eh.e_phoff + i * sizeof ph, sizeof ph);
+        if (ph.p_type != PT_LOAD || ph.p_memsz == 0) continue;
+        if (ph.p_filesz > ph.p_memsz) fail("segment " + std::to_string(i) + " is larger in the file than in memory");
+        if (ph.p_offset > file.size() || ph.p_filesz > file.size() - ph.p_offset)
+            fail("segment " + std::to_string(i) + " lies outside the file (truncated ELF?)");
+        if (ph.p_paddr + ph.p_memsz < ph.p_paddr) fail("segment " + std::to_string(i) + " wraps the address space");
+        elf_segment seg;
+        seg.paddr = ph.p_paddr;
+        seg.memsz = ph.p_memsz;
+        seg.bytes.assign(file.begin() + ph.p_offset, file.begin() + ph.p_offset + ph.p_filesz);
+        image.segments.push_back(std::move(seg));
+    }
+    if (image.segments.empty()) fail("no loadable segments");
+    bool entry_inside = std::any_of(image.segments.begin(), image.segments.end(), [&](const elf_segment& s) {
+        return core::address_range{s.paddr, s.memsz}.contains(image.entry);
+    });
+    if (!entry_inside) fail("entry point " + core::hex(image.entry) + " is in no loadable segment");
+    return image;
+}
+
+void load_elf(const elf_image& image, tlm::tlm_fw_transport_if<>& memory) {
+    constexpr uint64_t chunk = 64 * 1024;
+    std::vector<uint8_t> zeros(chunk, 0);
+    for (const elf_segment& seg : image.segments) {
+        for (uint64_t done = 0; done < seg.memsz;) {
+            uint64_t len = std::min(chunk, seg.memsz - done);
+            const uint8_t* src = zeros.data();
+            if (done < seg.bytes.size()) {
+                len = std::min<uint64_t>(len, seg.bytes.size() - done);
+                src = seg.bytes.data() + done;
+            }
+            tlm::tlm_generic_payload p;
+            p.set_write();
+            p.set_address(seg.paddr + done);
+            p.set_data_ptr(const_cast<uint8_t*>(src));
+            p.set_data_length(static_cast<unsigned>(len));
+            p.set_streaming_width(static_cast<unsigned>(len));
+            if (memory.transport_dbg(p) != len)
+                throw core::config_error("firmware '" + image.path + "': segment [" + core::hex(seg.paddr) + ".." +
+                                         core::hex(seg.paddr + seg.memsz - 1) + "] does not fit in memory at " +
+                                         core::hex(seg.paddr + done));
+            done += len;
+        }
+    }
+}
+
+} // namespace socsim::cpu

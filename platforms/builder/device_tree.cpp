@@ -1,0 +1,321 @@
+#include "platforms/builder/device_tree.h"
+
+extern "C" {
+#include <libfdt.h>
+}
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "models/core/address_range.h"
+#include "models/core/config_error.h"
+#include "models/core/log.h"
+
+extern char** environ;
+
+namespace socsim::platform {
+namespace {
+
+std::vector<char> read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw core::config_error("platform '" + path + "': cannot open: " + std::strerror(errno));
+    return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// A temporary file removed when it goes out of scope.
+struct temp_file {
+    std::string path;
+    explicit temp_file(const char* pattern) {
+        std::string p = std::string(P_tmpdir) + "/" + pattern;
+        std::vector<char> buf(p.begin(), p.end());
+        buf.push_back('\0');
+        int fd = mkstemp(buf.data());
+        if (fd < 0) throw core::config_error(std::string("cannot create a temporary file: ") + std::strerror(errno));
+        close(fd);
+        path = buf.data();
+    }
+    ~temp_file() { unlink(path.c_str()); }
+};
+
+// Compiles a .dts with dtc; warnings go to the log, the first error line to the exception.
+std::vector<char> compile_dts(const std::string& path) {
+    temp_file out("socsim-dtb-XXXXXX"), err("socsim-dtc-XXXXXX");
+    std::vector<std::string> args = {"dtc", "-@", "-I", "dts", "-O", "dtb", "-o", out.path, path};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, err.path.c_str(), O_WRONLY | O_TRUNC, 0600);
+    pid_t pid;
+    int rc = posix_spawnp(&pid, "dtc", &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0)
+        throw core::config_error("platform '" + path + "': cannot run dtc (install device-tree-compiler): " +
+                                 std::strerror(rc));
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    std::ifstream err_in(err.path);
+    std::string line, first_error;
+    core::logger log("dtc");
+    while (std::getline(err_in, line)) {
+        if (line.empty()) continue;
+        if (line.find("Warning") != std::string::npos)
+            log.warning(line);
+        else if (first_error.empty())
+            first_error = line;
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        throw core::config_error("platform '" + path + "': " +
+                                 (first_error.empty() ? std::string("dtc failed") : "dtc: " + first_error));
+    return read_file(out.path);
+}
+
+} // namespace
+
+device_tree device_tree::from_file(const std::string& path) {
+    if (access(path.c_str(), R_OK) != 0)
+        throw core::config_error("platform '" + path + "': cannot open: " + std::strerror(errno));
+    if (ends_with(path, ".dts")) return device_tree(compile_dts(path), path);
+    return device_tree(read_file(path), path);
+}
+
+device_tree::device_tree(std::vector<char> blob, std::string source)
+    : blob_(std::move(blob)), source_(std::move(source)) {
+    if (blob_.size() < sizeof(fdt_header) || fdt_magic(blob_.data()) != FDT_MAGIC)
+        fail("not a device tree blob (.dtb) or source (.dts)");
+    if (fdt_totalsize(blob_.data()) > blob_.size()) fail("device tree blob is truncated");
+    int err = fdt_check_full(blob_.data(), blob_.size());
+    if (err != 0) fail(std::string("malformed device tree blob: ") + fdt_strerror(err));
+    blob_.resize(fdt_totalsize(blob_.data()));
+}
+
+void device_tree::fail(const std::string& what) const { throw core::config_error("platform '" + source_ + "': " + what); }
+
+uint32_t device_tree::total_size() const { return fdt_totalsize(blob_.data()); }
+
+std::vector<int> device_tree::children(int node) const {
+    std::vector<int> out;
+    int child;
+    fdt_for_each_subnode(child, blob_.data(), node) out.push_back(child);
+    return out;
+}
+
+int device_tree::parent(int node) const { return fdt_parent_offset(blob_.data(), node); }
+
+std::string device_tree::name(int node) const {
+    if (node == 0) return "/";
+    const char* n = fdt_get_name(blob_.data(), node, nullptr);
+    return n ? n : "?";
+}
+
+std::string device_tree::path(int node) const {
+    char buf[512];
+    if (fdt_get_path(blob_.data(), node, buf, sizeof buf) != 0) return name(node);
+    return buf;
+}
+
+std::string device_tree::label(int node) const {
+    int symbols = fdt_path_offset(blob_.data(), "/__symbols__");
+    if (symbols < 0) return "";
+    std::string mine = path(node);
+    int prop;
+    fdt_for_each_property_offset(prop, blob_.data(), symbols) {
+        const char* name;
+        int len;
+        const char* value = static_cast<const char*>(fdt_getprop_by_offset(blob_.data(), prop, &name, &len));
+        if (value && len > 0 && mine == std::string(value, strnlen(value, len))) return name;
+    }
+    return "";
+}
+
+bool device_tree::has(int node, const std::string& prop) const {
+    return fdt_getprop(blob_.data(), node, prop.c_str(), nullptr) != nullptr;
+}
+
+std::optional<std::string> device_tree::string(int node, const std::string& prop) const {
+    int len = 0;
+    const char* v = static_cast<const char*>(fdt_getprop(blob_.data(), node, prop.c_str(), &len));
+    if (!v || len <= 0) return std::nullopt;
+    return std::string(v, strnlen(v, len));
+}
+
+std::vector<std::string> device_tree::strings(int node, const std::string& prop) const {
+    std::vector<std::string> out;
+    int len = 0;
+    const char* v = static_cast<const char*>(fdt_getprop(blob_.data(), node, prop.c_str(), &len));
+    for (int pos = 0; v && pos < len;) {
+        size_t n = strnlen(v + pos, len - pos);
+        out.emplace_back(v + pos, n);
+        pos += static_cast<int>(n) + 1;
+    }
+    return out;
+}
+
+std::vector<uint32_t> device_tree::cells(int node, const std::string& prop) const {
+    int len = 0;
+    const auto* v = static_cast<const fdt32_t*>(fdt_getprop(blob_.data(), node, prop.c_str(), &len));
+    std::vector<uint32_t> out;
+    if (!v || len < 0) return out;
+    if (len % 4 != 0) fail(path(node) + ": property '" + prop + "' is not a list of 32-bit cells");
+    for (int i = 0; i < len / 4; ++i) out.push_back(fdt32_to_cpu(v[i]));
+    return out;
+}
+
+std::optional<uint64_t> device_tree::number(int node, const std::string& prop) const {
+    auto c = cells(node, prop);
+    if (c.empty()) return std::nullopt;
+    if (c.size() == 1) return c[0];
+    if (c.size() == 2) return (uint64_t(c[0]) << 32) | c[1];
+    fail(path(node) + ": property '" + prop + "' has " + std::to_string(c.size()) + " cells, expected 1 or 2");
+}
+
+bool device_tree::enabled(int node) const {
+    auto status = string(node, "status");
+    return !status || *status == "okay" || *status == "ok";
+}
+
+unsigned device_tree::address_cells(int node) const {
+    auto c = cells(node, "#address-cells");
+    unsigned n = c.empty() ? 2 : c[0];
+    if (n > 3) fail(path(node) + ": #address-cells = " + std::to_string(n) + " is not supported");
+    return n;
+}
+
+unsigned device_tree::size_cells(int node) const {
+    auto c = cells(node, "#size-cells");
+    unsigned n = c.empty() ? 1 : c[0];
+    if (n > 2) fail(path(node) + ": #size-cells = " + std::to_string(n) + " is not supported");
+    return n;
+}
+
+uint64_t device_tree::read_cells(const uint32_t* c, unsigned count) const {
+    uint64_t v = 0;
+    for (unsigned i = 0; i < count; ++i) v = (v << 32) | c[i];  // a 3-cell PCI address keeps its low 64 bits
+    return v;
+}
+
+std::vector<core::address_range> device_tree::reg(int node) const {
+    std::vector<core::address_range> out;
+    int bus = parent(node);
+    if (bus < 0) return out;
+    unsigned ac = address_cells(bus), sc = size_cells(bus);
+    auto c = cells(node, "reg");
+    if (c.empty()) return out;
+    if (ac == 0 || c.size() % (ac + sc) != 0)
+        fail(path(node) + ": 'reg' has " + std::to_string(c.size()) + " cells, not a multiple of #address-cells (" +
+             std::to_string(ac) + ") + #size-cells (" + std::to_string(sc) + ")");
+    for (size_t i = 0; i < c.size(); i += ac + sc) {
+        core::address_range r{read_cells(&c[i], ac), sc ? read_cells(&c[i + ac], sc) : 0};
+        // Translate up through each bus's `ranges` (absent: not memory-mapped; empty: identity).
+        int child_bus = bus;
+        while (child_bus > 0) {
+            int up = parent(child_bus);
+            if (!has(child_bus, "ranges")) return {};
+            auto ranges = cells(child_bus, "ranges");
+            if (!ranges.empty()) {
+                unsigned cac = address_cells(child_bus), pac = address_cells(up), csc = size_cells(child_bus);
+                unsigned entry = cac + pac + csc;
+                if (ranges.size() % entry != 0) fail(path(child_bus) + ": malformed 'ranges'");
+                bool mapped = false;
+                for (size_t k = 0; k < ranges.size(); k += entry) {
+                    uint64_t child = read_cells(&ranges[k], cac), parent_addr = read_cells(&ranges[k + cac], pac);
+                    uint64_t len = read_cells(&ranges[k + cac + pac], csc);
+                    if (core::address_range{child, len}.contains(r.base)) {
+                        r.base = r.base - child + parent_addr;
+                        mapped = true;
+                        break;
+                    }
+                }
+                if (!mapped) fail(path(node) + ": 'reg' at " + core::hex(r.base) + " is outside the 'ranges' of " + path(child_bus));
+            }
+            child_bus = up;
+        }
+        out.push_back(r);
+    }
+    return out;
+}
+
+int device_tree::interrupt_parent(int node) const {
+    for (int n = node; n >= 0; n = parent(n)) {
+        auto phandle = cells(n, "interrupt-parent");
+        if (!phandle.empty()) return fdt_node_offset_by_phandle(blob_.data(), phandle[0]);
+        if (n == 0) break;
+    }
+    return -1;
+}
+
+unsigned device_tree::interrupt_cells(int node) const {
+    auto c = cells(node, "#interrupt-cells");
+    return c.empty() ? 0 : c[0];
+}
+
+int device_tree::find(const std::string& spec) const {
+    if (spec.empty()) return -1;
+    if (spec[0] == '/') {
+        int n = fdt_path_offset(blob_.data(), spec.c_str());
+        return n >= 0 ? n : -1;
+    }
+    // Labels and aliases resolve to a path.
+    for (const char* table : {"/__symbols__", "/aliases"}) {
+        int t = fdt_path_offset(blob_.data(), table);
+        if (t < 0) continue;
+        auto target = string(t, spec);
+        if (target) {
+            int n = fdt_path_offset(blob_.data(), target->c_str());
+            if (n >= 0) return n;
+        }
+    }
+    // A unique node name, with or without its unit address.
+    int found = -1, count = 0;
+    for (int n = fdt_next_node(blob_.data(), -1, nullptr); n >= 0; n = fdt_next_node(blob_.data(), n, nullptr)) {
+        std::string nm = name(n);
+        if (nm == spec || nm.substr(0, nm.find('@')) == spec) {
+            found = n;
+            ++count;
+        }
+    }
+    if (count > 1) fail("node name '" + spec + "' is ambiguous (" + std::to_string(count) + " nodes); use its path");
+    return found;
+}
+
+std::string device_tree::describe(int node) const {
+    auto compat = strings(node, "compatible");
+    return path(node) + (compat.empty() ? "" : " (" + compat[0] + ")");
+}
+
+void device_tree::set_property(int node, const std::string& prop, const std::string& value) {
+    blob_.resize(blob_.size() + value.size() + prop.size() + 64);
+    fdt_open_into(blob_.data(), blob_.data(), static_cast<int>(blob_.size()));
+    int err = fdt_setprop_string(blob_.data(), node, prop.c_str(), value.c_str());
+    if (err) fail("cannot set " + path(node) + " " + prop + ": " + fdt_strerror(err));
+    fdt_pack(blob_.data());
+    blob_.resize(fdt_totalsize(blob_.data()));
+}
+
+void device_tree::set_property(int node, const std::string& prop, const std::vector<uint32_t>& values) {
+    blob_.resize(blob_.size() + values.size() * 4 + prop.size() + 64);
+    fdt_open_into(blob_.data(), blob_.data(), static_cast<int>(blob_.size()));
+    std::vector<fdt32_t> be;
+    for (uint32_t v : values) be.push_back(cpu_to_fdt32(v));
+    int err = fdt_setprop(blob_.data(), node, prop.c_str(), be.data(), static_cast<int>(be.size() * 4));
+    if (err) fail("cannot set " + path(node) + " " + prop + ": " + fdt_strerror(err));
+    fdt_pack(blob_.data());
+    blob_.resize(fdt_totalsize(blob_.data()));
+}
+
+} // namespace socsim::platform

@@ -1,0 +1,59 @@
+#pragma once
+// The registry from DT `compatible` to model factory. This file and its .cpp are the only place
+// that knows every model: models never read the Device Tree themselves; a factory reads the
+// node's properties and hands the model plain parameters.
+
+#include <functional>
+#include <memory>
+#include <ostream>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <vector>
+
+#include "models/core/address_range.h"
+#include "models/core/irq_line.h"
+#include "platforms/builder/device_tree.h"
+
+namespace socsim::cpu {
+class arm64_cpu;
+}
+
+namespace socsim::platform {
+
+// What the platform offers factories besides the node: output streams and files.
+class platform_io {
+public:
+    virtual ~platform_io() = default;
+    // The console (stdout) or, when `path` is not empty, a file opened (once) for writing.
+    virtual std::ostream& output(const std::string& path) = 0;
+    virtual const std::string& firmware_path() const = 0;
+};
+
+struct model_context {
+    const device_tree& dt;
+    int node;
+    std::string instance;  // the sc_module name
+    std::vector<core::address_range> regs;
+    platform_io& io;
+};
+
+struct built_model {
+    std::unique_ptr<sc_core::sc_module> module;
+    std::vector<tlm::tlm_target_socket<>*> targets;  // one per `reg` entry, or one for all
+    core::irq_line* irq = nullptr;
+    cpu::arm64_cpu* cpu = nullptr;  // set for processors
+};
+
+struct model_entry {
+    std::vector<std::string> compatibles;
+    std::string description;
+    // Empty for nodes that need no model (clock sources and the like).
+    std::function<built_model(model_context&)> make;
+};
+
+const std::vector<model_entry>& model_registry();
+// The entry for the first of `compatible` that has one, or null.
+const model_entry* find_model(const std::vector<std::string>& compatible);
+
+} // namespace socsim::platform

@@ -1,0 +1,297 @@
+#include "platforms/builder/platform.h"
+
+#include <algorithm>
+#include <iomanip>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+#include "models/bus/router.h"
+#include "models/core/config_error.h"
+#include "models/core/log.h"
+#include "models/cpu/arm64_cpu.h"
+#include "models/cpu/elf_loader.h"
+#include "models/memory/ram.h"
+
+namespace socsim::platform {
+namespace {
+
+core::logger& log() {
+    static core::logger l("platform");
+    return l;
+}
+
+// "7", "0x1f", "1 2 3" -> cells; anything else (or "quoted") -> nullopt (a string).
+std::optional<std::vector<uint32_t>> parse_cells(const std::string& value) {
+    std::istringstream in(value);
+    std::string word;
+    std::vector<uint32_t> cells;
+    std::vector<std::string> words;
+    while (in >> word) words.push_back(word);
+    if (words.empty()) return std::nullopt;
+    for (const std::string& w : words) {
+        size_t used = 0;
+        unsigned long long v;
+        try {
+            v = std::stoull(w, &used, 0);
+        } catch (const std::exception&) {
+            return std::nullopt;
+        }
+        if (used != w.size() || w[0] == '-') return std::nullopt;
+        if (v > 0xffffffffull) {
+            if (words.size() != 1) return std::nullopt;
+            return std::vector<uint32_t>{static_cast<uint32_t>(v >> 32), static_cast<uint32_t>(v)};
+        }
+        cells.push_back(static_cast<uint32_t>(v));
+    }
+    return cells;
+}
+
+std::string directory_of(const std::string& path) {
+    size_t slash = path.rfind('/');
+    return slash == std::string::npos ? "." : path.substr(0, slash);
+}
+
+} // namespace
+
+platform::platform(device_tree dt, platform_options options) : dt_(std::move(dt)), options_(std::move(options)) {
+    apply_overrides();
+    firmware_ = options_.firmware;
+    if (firmware_.empty()) {
+        int chosen = dt_.find("/chosen");
+        if (chosen >= 0) {
+            if (auto fw = dt_.string(chosen, "socsim,firmware")) {
+                firmware_ = (*fw)[0] == '/' ? *fw : directory_of(dt_.source()) + "/" + *fw;
+            }
+        }
+    }
+    build();
+}
+
+platform::~platform() = default;
+
+void platform::apply_overrides() {
+    for (const std::string& spec : options_.overrides) apply_override(spec);
+}
+
+void platform::apply_override(const std::string& spec) {
+    auto fail = [&](const std::string& why) { throw core::config_error("-c " + spec + ": " + why); };
+    size_t eq = spec.find('=');
+    if (eq == std::string::npos) fail("expected node.property=value");
+    std::string key = spec.substr(0, eq), value = spec.substr(eq + 1);
+    size_t dot = key.rfind('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == key.size()) fail("expected node.property=value");
+    std::string node_spec = key.substr(0, dot), prop = key.substr(dot + 1);
+    int node = dt_.find(node_spec);
+    if (node < 0) fail("no node '" + node_spec + "' (give a path, a label, an alias or a node name)");
+    // Simulator knobs: a bare name means the `socsim,` property unless the node has that name.
+    if (prop.find(',') == std::string::npos && !dt_.has(node, prop)) prop = "socsim," + prop;
+    bool quoted = value.size() >= 2 && value.front() == '"' && value.back() == '"';
+    auto cells = quoted ? std::nullopt : parse_cells(value);
+    if (cells)
+        dt_.set_property(node, prop, *cells);
+    else
+        dt_.set_property(node, prop, quoted ? value.substr(1, value.size() - 2) : value);
+    SOCSIM_LOG(log(), info, "override: " << dt_.path(dt_.find(node_spec)) << " " << prop << " = " << value);
+}
+
+std::ostream& platform::output(const std::string& path) {
+    if (path.empty()) return std::cout;
+    auto& file = files_[path];
+    if (!file) {
+        file = std::make_unique<std::ofstream>(path, std::ios::out | std::ios::trunc | std::ios::binary);
+        if (!*file) throw core::config_error("cannot write output file '" + path + "'");
+    }
+    return *file;
+}
+
+std::string platform::instance_name(int node) {
+    // The label if there is one ("uart0"), else the node name without its unit address, unless
+    // another instance has that name already ("sim_control", then "sim_control_90f0000").
+    std::string label = dt_.label(node);
+    std::string full = label.empty() ? dt_.name(node) : label;
+    auto clean = [](const std::string& s) {
+        std::string out;
+        for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
+        return out;
+    };
+    std::string name = clean(full.substr(0, full.find('@')));
+    if (!used_names_.insert(name).second) {
+        name = clean(full);
+        used_names_.insert(name);
+    }
+    return name;
+}
+
+std::string platform::decode_interrupts(int node) const {
+    auto spec = dt_.cells(node, "interrupts");
+    if (spec.empty()) return "";
+    int parent = dt_.interrupt_parent(node);
+    unsigned n = parent >= 0 ? dt_.interrupt_cells(parent) : 0;
+    std::ostringstream os;
+    if (n == 3 && spec.size() % 3 == 0) {
+        // Arm GIC binding: type (0 SPI, 1 PPI), number, flags (1 rising edge, 4 level high...).
+        for (size_t i = 0; i < spec.size(); i += 3) {
+            if (i) os << ", ";
+            os << (spec[i] == 0 ? "SPI " : spec[i] == 1 ? "PPI " : "type" + std::to_string(spec[i]) + " ")
+               << spec[i + 1];
+            uint32_t f = spec[i + 2] & 0xf;
+            os << (f == 1 ? " edge-rising" : f == 2 ? " edge-falling" : f == 4 ? " level-high" : f == 8 ? " level-low" : "");
+        }
+    } else {
+        for (size_t i = 0; i < spec.size(); ++i) os << (i ? " " : "") << spec[i];
+    }
+    if (parent >= 0) os << " -> " << dt_.name(parent);
+    return os.str();
+}
+
+void platform::build() {
+    router_ = std::make_unique<bus::router>("bus");
+    visit(0);
+    if (ram_ranges_.empty()) throw core::config_error("platform '" + dt_.source() + "': no /memory node: the platform has no RAM");
+    if (!cpu_) throw core::config_error("platform '" + dt_.source() + "': no CPU under /cpus with a modelled compatible");
+    // The CPU sees every mapping; it maps RAM directly and the rest as MMIO.
+    std::vector<core::address_range> map;
+    for (const auto& m : router_->mappings()) map.push_back(m.range);
+    cpu_->set_address_map(map);
+}
+
+void platform::visit(int node) {
+    if (node != 0 && !dt_.enabled(node)) return;
+    std::string name = dt_.name(node);
+    if (name == "__symbols__" || name == "aliases" || name == "chosen") return;
+    auto device_type = dt_.string(node, "device_type");
+    if (device_type && *device_type == "memory") return add_memory(node);
+
+    auto compat = dt_.strings(node, "compatible");
+    if (node != 0 && !compat.empty()) {
+        if (const model_entry* entry = find_model(compat)) {
+            auto it = std::find_if(compat.begin(), compat.end(), [&](const std::string& c) {
+                return std::find(entry->compatibles.begin(), entry->compatibles.end(), c) != entry->compatibles.end();
+            });
+            if (entry->make) add_model(node, *entry, *it);
+            if (std::find(compat.begin(), compat.end(), "simple-bus") == compat.end()) return;
+        } else if (std::find(compat.begin(), compat.end(), "simple-bus") == compat.end()) {
+            std::string what = dt_.path(node) + " (compatible \"" + compat[0] + "\")";
+            if (options_.strict) throw core::config_error("platform '" + dt_.source() + "': no model for " + what);
+            log().warning("no model for " + what + "; its registers are not mapped");
+            unmodelled_.push_back(what);
+            return;
+        }
+    }
+    for (int child : dt_.children(node)) visit(child);
+}
+
+void platform::add_memory(int node) {
+    auto regs = dt_.reg(node);
+    if (regs.empty()) throw core::config_error("platform '" + dt_.source() + "': " + dt_.path(node) + " has no 'reg'");
+    for (const auto& r : regs) {
+        std::string name = "ram" + std::to_string(rams_.size());
+        rams_.push_back(std::make_unique<memory::ram>(name.c_str(), r.size));
+        unsigned port = router_->bind_target(rams_.back()->socket);
+        router_->map(port, r, dt_.path(node));
+        ram_ranges_.emplace_back(r, dt_.path(node));
+    }
+}
+
+void platform::add_model(int node, const model_entry& entry, const std::string& compatible) {
+    instance inst;
+    inst.path = dt_.path(node);
+    inst.name = instance_name(node);
+    inst.compatible = compatible;
+    inst.description = entry.description;
+    inst.regs = dt_.reg(node);
+    inst.interrupts = decode_interrupts(node);
+    model_context ctx{dt_, node, inst.name, inst.regs, *this};
+    inst.model = entry.make(ctx);
+
+    if (inst.model.cpu) {
+        if (cpu_) {
+            log().warning("only one CPU is simulated; " + inst.path + " is ignored");
+            return;
+        }
+        cpu_ = inst.model.cpu;
+        cpu_->socket.bind(router_->target_socket);
+        inst.regs.clear();  // a cpu's `reg` is its MPIDR, not an address
+    } else if (!inst.model.targets.empty()) {
+        if (inst.regs.empty()) throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " has no 'reg'");
+        if (inst.model.targets.size() == 1) {
+            unsigned port = router_->bind_target(*inst.model.targets[0]);
+            for (const auto& r : inst.regs) router_->map(port, r, inst.path);
+        } else {
+            if (inst.model.targets.size() != inst.regs.size())
+                throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " needs " +
+                                         std::to_string(inst.model.targets.size()) + " 'reg' entries");
+            for (size_t i = 0; i < inst.regs.size(); ++i)
+                router_->map(router_->bind_target(*inst.model.targets[i]), inst.regs[i], inst.path);
+        }
+    }
+    instances_.push_back(std::move(inst));
+}
+
+void platform::prepare_boot() {
+    if (firmware_.empty())
+        throw core::config_error("no firmware: give --firmware ELF, or set /chosen socsim,firmware in the platform");
+    cpu::elf_image image = cpu::read_elf(firmware_);
+    auto in_ram = [&](core::address_range r) {
+        return std::any_of(ram_ranges_.begin(), ram_ranges_.end(),
+                           [&](const auto& bank) { return bank.first.contains(r.base, r.size); });
+    };
+    for (const auto& seg : image.segments)
+        if (!in_ram({seg.paddr, seg.memsz}))
+            throw core::config_error("firmware '" + firmware_ + "': segment [" + core::hex(seg.paddr) + ".." +
+                                     core::hex(seg.paddr + seg.memsz - 1) + "] is not inside RAM");
+
+    // The DTB goes at the base of the first RAM bank when the image leaves room there (where QEMU's
+    // virt puts it), else on the next 4 KiB boundary above the image.
+    const uint64_t dtb_size = dt_.total_size();
+    const core::address_range first_bank = ram_ranges_.front().first;
+    core::address_range dtb{first_bank.base, dtb_size};
+    bool clash = std::any_of(image.segments.begin(), image.segments.end(),
+                             [&](const cpu::elf_segment& s) { return dtb.overlaps({s.paddr, s.memsz}); });
+    if (clash) dtb.base = (image.highest_address() + 0xfff) & ~uint64_t{0xfff};
+    if (!in_ram(dtb))
+        throw core::config_error("firmware '" + firmware_ + "': no room in RAM for the " + core::human_size(dtb_size) +
+                                 " device tree at " + core::hex(dtb.base));
+    SOCSIM_LOG(log(), info, "firmware " << firmware_ << " entry " << core::hex(image.entry) << ", DTB at "
+                                        << core::hex(dtb.base) << " (" << dtb_size << " bytes)");
+    std::vector<uint8_t> blob(dt_.blob().begin(), dt_.blob().end());
+    cpu_->set_boot(std::move(image), dtb.base, std::move(blob));
+}
+
+void platform::describe(std::ostream& os) const {
+    auto model_string = dt_.string(0, "model");
+    os << "platform: " << (model_string ? *model_string : dt_.name(0)) << "\n";
+    os << "source:   " << dt_.source() << "\n\n";
+    os << "memory map:\n";
+    for (const auto& m : router_->mappings()) {
+        std::string what = "RAM";
+        std::string extra;
+        for (const auto& inst : instances_)
+            if (inst.path == m.name) {
+                what = inst.name + "  " + inst.compatible;
+                extra = inst.interrupts.empty() ? "" : "  irq " + inst.interrupts;
+            }
+        char range[64];
+        std::snprintf(range, sizeof range, "0x%010llx-0x%010llx", static_cast<unsigned long long>(m.range.base),
+                      static_cast<unsigned long long>(m.range.last()));
+        os << "  " << range << "  " << std::setw(9) << std::right << core::human_size(m.range.size) << "  "
+           << std::left << std::setw(24) << m.name << "  " << what << extra << "\n";
+    }
+    os << "\nmodels:\n";
+    for (const auto& inst : instances_)
+        os << "  " << std::left << std::setw(20) << inst.name << std::setw(26) << inst.compatible << inst.description
+           << "\n";
+    bool any_irq = std::any_of(instances_.begin(), instances_.end(), [](const instance& i) { return !i.interrupts.empty(); });
+    if (any_irq) {
+        os << "\ninterrupt lines:\n";
+        for (const auto& inst : instances_)
+            if (!inst.interrupts.empty()) os << "  " << std::left << std::setw(20) << inst.name << inst.interrupts << "\n";
+    }
+    if (!unmodelled_.empty()) {
+        os << "\nnot modelled (registers unmapped):\n";
+        for (const auto& u : unmodelled_) os << "  " << u << "\n";
+    }
+}
+
+} // namespace socsim::platform

@@ -1,0 +1,87 @@
+#pragma once
+// A platform built from a Device Tree: the router, RAM from `/memory` nodes, a CPU from the
+// `/cpus` node, and one model per node whose `compatible` is in the model registry, each mapped
+// at its translated `reg` ranges. Nodes with `status` other than "okay" are skipped; a node whose
+// compatible has no model is listed once as a warning (an error with `strict`).
+//
+// Simulator knobs live in the tree as `socsim,` properties; `-c node.property=value` overrides
+// set them (or any property) before the platform is built.
+
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "models/core/address_range.h"
+#include "platforms/builder/device_tree.h"
+#include "platforms/builder/model_registry.h"
+
+namespace socsim::bus {
+class router;
+}
+namespace socsim::memory {
+class ram;
+}
+
+namespace socsim::platform {
+
+struct platform_options {
+    bool strict = false;
+    std::vector<std::string> overrides;  // "node.property=value"
+    std::string firmware;                // empty: /chosen socsim,firmware
+};
+
+class platform : public platform_io {
+public:
+    platform(device_tree dt, platform_options options);
+    ~platform() override;
+
+    // Reads and checks the firmware ELF, places it and the DTB in RAM and points the CPU at it.
+    // Throws core::config_error.
+    void prepare_boot();
+    // The memory map, models, interrupt lines and unmodelled nodes, for `socsim info`.
+    void describe(std::ostream& os) const;
+
+    cpu::arm64_cpu* cpu() const { return cpu_; }
+    const device_tree& tree() const { return dt_; }
+
+    std::ostream& output(const std::string& path) override;
+    const std::string& firmware_path() const override { return firmware_; }
+
+private:
+    struct instance {
+        std::string path;
+        std::string name;         // sc_module name
+        std::string compatible;   // the one that matched
+        std::string description;  // from the registry
+        std::vector<core::address_range> regs;
+        std::string interrupts;   // decoded specifier, for `info`
+        built_model model;
+    };
+
+    void apply_overrides();
+    void apply_override(const std::string& spec);
+    void build();
+    void visit(int node);
+    void add_memory(int node);
+    void add_model(int node, const model_entry& entry, const std::string& compatible);
+    std::string instance_name(int node);
+    std::string decode_interrupts(int node) const;
+
+    device_tree dt_;
+    platform_options options_;
+    std::string firmware_;
+    std::unique_ptr<bus::router> router_;
+    std::vector<std::unique_ptr<memory::ram>> rams_;
+    std::vector<std::pair<core::address_range, std::string>> ram_ranges_;  // range, node path
+    std::vector<instance> instances_;
+    std::vector<std::string> unmodelled_;
+    std::set<std::string> used_names_;
+    std::map<std::string, std::unique_ptr<std::ofstream>> files_;
+    cpu::arm64_cpu* cpu_ = nullptr;
+};
+
+} // namespace socsim::platform

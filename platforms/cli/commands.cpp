@@ -1,0 +1,255 @@
+#include "platforms/cli/commands.h"
+
+#include <boost/program_options.hpp>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <dirent.h>
+#include <iomanip>
+#include <iostream>
+#include <set>
+#include <sstream>
+#include <systemc>
+#include <tlm_utils/tlm_quantumkeeper.h>
+
+#include "models/core/config_error.h"
+#include "models/core/log.h"
+#include "models/core/run_control.h"
+#include "models/core/trace_writer.h"
+#include "models/cpu/arm64_cpu.h"
+#include "platforms/builder/model_registry.h"
+#include "platforms/builder/platform.h"
+#include "platforms/cli/time_value.h"
+
+namespace po = boost::program_options;
+
+namespace socsim::cli {
+namespace {
+
+// Where platform names are looked up: $SOCSIM_PLATFORM_PATH (colon-separated), the build's
+// compiled DTBs, then the source DTS files.
+std::vector<std::string> platform_dirs() {
+    std::vector<std::string> dirs;
+    if (const char* env = std::getenv("SOCSIM_PLATFORM_PATH")) {
+        std::stringstream ss(env);
+        std::string dir;
+        while (std::getline(ss, dir, ':'))
+            if (!dir.empty()) dirs.push_back(dir);
+    }
+    dirs.push_back(SOCSIM_PLATFORM_BUILD_DIR);
+    dirs.push_back(SOCSIM_PLATFORM_SOURCE_DIR);
+    return dirs;
+}
+
+bool is_file(const std::string& path) {
+    struct stat st;
+    return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool has_suffix(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Parses one subcommand's options; usage errors become config_error (status 125).
+po::variables_map parse(const std::vector<std::string>& args, const po::options_description& visible,
+                        const po::positional_options_description& positional, const std::string& command) {
+    po::options_description all;
+    all.add(visible);
+    all.add_options()("platform", po::value<std::string>());
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw core::config_error(std::string(e.what()) + " (see socsim " + command + " --help)");
+    }
+    return vm;
+}
+
+void set_log_levels_or_fail(const po::variables_map& vm) {
+    if (!vm.count("log-level")) return;
+    try {
+        core::set_log_levels(vm["log-level"].as<std::string>());
+    } catch (const std::invalid_argument& e) {
+        throw core::config_error(std::string("--log-level: ") + e.what());
+    }
+}
+
+sc_core::sc_time time_option(const po::variables_map& vm, const char* name) {
+    try {
+        return parse_time(vm[name].as<std::string>());
+    } catch (const std::invalid_argument& e) {
+        throw core::config_error(std::string("--") + name + ": " + e.what());
+    }
+}
+
+int report(const core::config_error& e) {
+    std::cerr << "socsim: " << e.what() << std::endl;
+    return core::exit_config_error;
+}
+
+std::string require_platform(const po::variables_map& vm, const std::string& command) {
+    if (!vm.count("platform"))
+        throw core::config_error("missing PLATFORM (a name: " + known_platforms() + "; or a .dts/.dtb path; see socsim " +
+                                 command + " --help)");
+    return find_platform(vm["platform"].as<std::string>());
+}
+
+} // namespace
+
+std::string known_platforms() {
+    std::set<std::string> names;
+    for (const std::string& dir : platform_dirs()) {
+        DIR* d = opendir(dir.c_str());
+        if (!d) continue;
+        while (dirent* e = readdir(d)) {
+            std::string f = e->d_name;
+            if (has_suffix(f, ".dts") || has_suffix(f, ".dtb")) names.insert(f.substr(0, f.size() - 4));
+        }
+        closedir(d);
+    }
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out.empty() ? "none found" : out;
+}
+
+std::string find_platform(const std::string& name) {
+    bool looks_like_path = name.find('/') != std::string::npos || has_suffix(name, ".dts") || has_suffix(name, ".dtb");
+    if (looks_like_path) {
+        if (!is_file(name)) throw core::config_error("platform '" + name + "': no such file");
+        return name;
+    }
+    for (const std::string& dir : platform_dirs())
+        for (const char* ext : {".dtb", ".dts"})
+            if (is_file(dir + "/" + name + ext)) return dir + "/" + name + ext;
+    if (is_file(name)) return name;
+    throw core::config_error("no platform '" + name + "' (known: " + known_platforms() +
+                             "; or give a path to a .dts or .dtb file)");
+}
+
+int run_command(const std::vector<std::string>& args) {
+    po::options_description opts(
+        "usage: socsim run PLATFORM [--firmware ELF] [options]\n\n"
+        "Runs firmware on PLATFORM. The exit status is the firmware's exit code (0-255);\n"
+        "124: --max-time reached, 125: usage or configuration error, 126: firmware fault.\n\n"
+        "options");
+    opts.add_options()
+        ("help,h", "this text")
+        ("firmware,f", po::value<std::string>(), "AArch64 ELF to run (default: /chosen socsim,firmware)")
+        ("max-time", po::value<std::string>()->default_value("10s"),
+         "stop after this much simulated time, 0 for no limit (e.g. 500ms)")
+        ("quantum", po::value<std::string>()->default_value("10us"), "CPU synchronisation quantum (e.g. 1us)")
+        ("trace", po::value<std::string>(), "write a JSON Lines trace of events to FILE")
+        ("log-level", po::value<std::string>(),
+         "error|warning|info|debug|trace, or per module: warning,bus=debug (default warning)")
+        ("config,c", po::value<std::vector<std::string>>()->composing(),
+         "set a Device Tree property: node.property=value (node: path, label, alias or name; "
+         "a property without a vendor prefix means socsim,property)")
+        ("strict", "a node whose compatible has no model is an error, not a warning")
+        ("stats", "print instructions, simulated and host time and MIPS at the end (stderr)");
+    po::positional_options_description positional;
+    positional.add("platform", 1);
+    try {
+        po::variables_map vm = parse(args, opts, positional, "run");
+        if (vm.count("help")) {
+            std::cout << opts << "\nplatforms: " << known_platforms() << "\n";
+            return 0;
+        }
+        set_log_levels_or_fail(vm);
+        const std::string platform_file = require_platform(vm, "run");
+        const sc_core::sc_time max_time = time_option(vm, "max-time");
+        const sc_core::sc_time quantum = time_option(vm, "quantum");
+        if (quantum == sc_core::SC_ZERO_TIME) throw core::config_error("--quantum must be greater than 0");
+
+        platform::platform_options options;
+        options.strict = vm.count("strict") > 0;
+        if (vm.count("config")) options.overrides = vm["config"].as<std::vector<std::string>>();
+        if (vm.count("firmware")) options.firmware = vm["firmware"].as<std::string>();
+        if (vm.count("trace")) {
+            try {
+                core::trace_writer::instance().open(vm["trace"].as<std::string>());
+            } catch (const std::runtime_error& e) {
+                throw core::config_error(std::string("--trace: ") + e.what());
+            }
+        }
+
+        const auto host_start = std::chrono::steady_clock::now();
+        platform::platform plat(platform::device_tree::from_file(platform_file), options);
+        plat.prepare_boot();
+        tlm_utils::tlm_quantumkeeper::set_global_quantum(quantum);
+
+        if (max_time == sc_core::SC_ZERO_TIME)
+            sc_core::sc_start();
+        else
+            sc_core::sc_start(max_time);
+        std::cout.flush();
+
+        auto& control = core::run_control::instance();
+        int status = control.status();
+        if (control.outcome() == core::run_outcome::running) {
+            std::cerr << "socsim: --max-time " << max_time.to_string() << " reached; the firmware did not exit (pc "
+                      << core::hex(plat.cpu()->pc()) << ")" << std::endl;
+            status = core::exit_time_limit;
+        }
+        if (vm.count("stats")) {
+            double host = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
+            uint64_t insns = plat.cpu()->instructions();
+            std::cerr << std::fixed << std::setprecision(3) << "socsim: stats: instructions " << insns
+                      << ", simulated " << sc_core::sc_time_stamp().to_seconds() << " s, host " << host << " s, "
+                      << std::setprecision(1) << (host > 0 ? insns / host / 1e6 : 0) << " MIPS" << std::endl;
+        }
+        core::trace_writer::instance().close();
+        return status;
+    } catch (const core::config_error& e) {
+        return report(e);
+    }
+}
+
+int info_command(const std::vector<std::string>& args) {
+    po::options_description opts(
+        "usage: socsim info PLATFORM [options]\n\n"
+        "Shows PLATFORM's memory map (with sizes), its models and their interrupt lines.\n\n"
+        "options");
+    opts.add_options()
+        ("help,h", "this text")
+        ("config,c", po::value<std::vector<std::string>>()->composing(), "set a Device Tree property (as for run)")
+        ("log-level", po::value<std::string>(), "log level (as for run)")
+        ("strict", "a node whose compatible has no model is an error");
+    po::positional_options_description positional;
+    positional.add("platform", 1);
+    try {
+        po::variables_map vm = parse(args, opts, positional, "info");
+        if (vm.count("help")) {
+            std::cout << opts << "\nplatforms: " << known_platforms() << "\n";
+            return 0;
+        }
+        set_log_levels_or_fail(vm);
+        platform::platform_options options;
+        options.strict = vm.count("strict") > 0;
+        if (vm.count("config")) options.overrides = vm["config"].as<std::vector<std::string>>();
+        platform::platform plat(platform::device_tree::from_file(require_platform(vm, "info")), options);
+        plat.describe(std::cout);
+        return 0;
+    } catch (const core::config_error& e) {
+        return report(e);
+    }
+}
+
+int models_command(const std::vector<std::string>& args) {
+    if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
+        std::cout << "usage: socsim models\n\nLists the Device Tree compatible strings socsim has models for.\n";
+        return 0;
+    }
+    if (!args.empty()) {
+        std::cerr << "socsim: models takes no arguments (see socsim models --help)\n";
+        return core::exit_config_error;
+    }
+    for (const auto& entry : platform::model_registry())
+        for (const auto& c : entry.compatibles)
+            std::cout << std::left << std::setw(28) << c << entry.description << "\n";
+    return 0;
+}
+
+} // namespace socsim::cli
