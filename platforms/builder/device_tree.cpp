@@ -259,6 +259,11 @@ int device_tree::interrupt_parent(int node) const {
     return -1;
 }
 
+int device_tree::by_phandle(uint32_t phandle) const {
+    int n = fdt_node_offset_by_phandle(blob_.data(), phandle);
+    return n >= 0 ? n : -1;
+}
+
 unsigned device_tree::interrupt_cells(int node) const {
     auto c = cells(node, "#interrupt-cells");
     return c.empty() ? 0 : c[0];

@@ -41,6 +41,7 @@ public:
     std::vector<core::address_range> reg(int node) const;
     // #interrupt-cells of the node's interrupt parent (0 when it has none).
     int interrupt_parent(int node) const;
+    int by_phandle(uint32_t phandle) const;  // -1 if none
     unsigned interrupt_cells(int parent) const;
 
     // Finds a node by path ("/chosen"), label ("uart0"), alias ("serial0") or unique name

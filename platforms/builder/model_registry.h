@@ -38,11 +38,20 @@ struct model_context {
     platform_io& io;
 };
 
+// What a factory built and how the builder wires it:
+// - `targets` are mapped at the node's `reg` ranges on the bus;
+// - `dma` is the socket a DMA master issues its transactions on (stamped with its stream id).
+//   The builder binds it to the IOMMU named by the node's `iommus` (or, for a PCIe host bridge,
+//   `iommu-map`) through that IOMMU's `accept_dma`, else straight to the bus;
+// - `downstream` is an IOMMU's (or bridge's) own way to memory: always bound to the bus.
 struct built_model {
     std::unique_ptr<sc_core::sc_module> module;
     std::vector<tlm::tlm_target_socket<>*> targets;  // one per `reg` entry, or one for all
     core::irq_line* irq = nullptr;
     cpu::arm64_cpu* cpu = nullptr;  // set for processors
+    tlm::tlm_initiator_socket<>* dma = nullptr;
+    tlm::tlm_initiator_socket<>* downstream = nullptr;
+    std::function<void(tlm::tlm_initiator_socket<>& master)> accept_dma;  // set by IOMMUs
 };
 
 struct model_entry {

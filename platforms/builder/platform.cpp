@@ -148,6 +148,7 @@ std::string platform::decode_interrupts(int node) const {
 void platform::build() {
     router_ = std::make_unique<bus::router>("bus");
     visit(0);
+    wire_dma();
     if (ram_ranges_.empty()) throw core::config_error("platform '" + dt_.source() + "': no /memory node: the platform has no RAM");
     if (!cpu_) throw core::config_error("platform '" + dt_.source() + "': no CPU under /cpus with a modelled compatible");
     // The CPU sees every mapping; it maps RAM directly and the rest as MMIO.
@@ -180,6 +181,35 @@ void platform::visit(int node) {
         }
     }
     for (int child : dt_.children(node)) visit(child);
+}
+
+void platform::wire_dma() {
+    for (instance& inst : instances_) {
+        if (inst.model.downstream) inst.model.downstream->bind(router_->target_socket);
+        if (!inst.model.dma) continue;
+        int node = dt_.find(inst.path);
+        // `iommus = <&iommu cells...>` for platform masters, `iommu-map = <rid &iommu sid len>` for
+        // PCIe hosts: the phandle names the IOMMU that every DMA of this master goes through.
+        std::vector<uint32_t> spec = dt_.cells(node, "iommus");
+        uint32_t phandle = spec.empty() ? 0 : spec[0];
+        if (spec.empty()) {
+            auto map = dt_.cells(node, "iommu-map");
+            if (map.size() >= 2) phandle = map[1];
+        }
+        if (phandle == 0) {
+            inst.model.dma->bind(router_->target_socket);
+            continue;
+        }
+        int iommu_node = dt_.by_phandle(phandle);
+        auto it = std::find_if(instances_.begin(), instances_.end(),
+                               [&](const instance& i) { return iommu_node >= 0 && i.path == dt_.path(iommu_node); });
+        if (it == instances_.end() || !it->model.accept_dma)
+            throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " DMAs through " +
+                                     (iommu_node >= 0 ? dt_.path(iommu_node) : "phandle " + std::to_string(phandle)) +
+                                     ", which is not a modelled IOMMU");
+        it->model.accept_dma(*inst.model.dma);
+        inst.dma_path = it->name;
+    }
 }
 
 void platform::add_memory(int node) {

@@ -59,6 +59,7 @@ private:
         std::string description;  // from the registry
         std::vector<core::address_range> regs;
         std::string interrupts;   // decoded specifier, for `info`
+        std::string dma_path;     // the IOMMU its DMA goes through, if any
         built_model model;
     };
 
@@ -66,6 +67,7 @@ private:
     void apply_override(const std::string& spec);
     void build();
     void visit(int node);
+    void wire_dma();
     void add_memory(int node);
     void add_model(int node, const model_entry& entry, const std::string& compatible);
     std::string instance_name(int node);
