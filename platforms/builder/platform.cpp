@@ -84,8 +84,13 @@ void platform::apply_override(const std::string& spec) {
     std::string node_spec = key.substr(0, dot), prop = key.substr(dot + 1);
     int node = dt_.find(node_spec);
     if (node < 0) fail("no node '" + node_spec + "' (give a path, a label, an alias or a node name)");
-    // Simulator knobs: a bare name means the `socsim,` property unless the node has that name.
-    if (prop.find(',') == std::string::npos && !dt_.has(node, prop)) prop = "socsim," + prop;
+    // Simulator knobs: a bare name means the `socsim,` property, unless it is a standard
+    // property or the node already has a property of that name.
+    static const std::set<std::string> standard = {
+        "status", "compatible", "reg", "ranges", "dma-ranges", "interrupts", "interrupt-parent",
+        "clock-frequency", "model", "iommus", "iommu-map", "iommu-map-mask", "msi-map", "bootargs",
+        "stdout-path", "device_type", "#address-cells", "#size-cells", "#iommu-cells"};
+    if (prop.find(',') == std::string::npos && !standard.count(prop) && !dt_.has(node, prop)) prop = "socsim," + prop;
     bool quoted = value.size() >= 2 && value.front() == '"' && value.back() == '"';
     auto cells = quoted ? std::nullopt : parse_cells(value);
     if (cells)

@@ -146,7 +146,8 @@ int run_command(const std::vector<std::string>& args) {
          "error|warning|info|debug|trace, or per module: warning,bus=debug (default warning)")
         ("config,c", po::value<std::vector<std::string>>()->composing(),
          "set a Device Tree property: node.property=value (node: path, label, alias or name; "
-         "a property without a vendor prefix means socsim,property)")
+         "a name that is neither standard nor on the node means socsim,name; numbers become "
+         "cells, \"quoted\" values strings)")
         ("strict", "a node whose compatible has no model is an error, not a warning")
         ("stats", "print instructions, simulated and host time and MIPS at the end (stderr)");
     po::positional_options_description positional;

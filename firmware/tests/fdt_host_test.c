@@ -1,0 +1,182 @@
+/*
+ * Host test of firmware/lib/fdt.c: reads a real DTB, then feeds the reader mutated and random
+ * blobs, which must give errors, never a crash, an out-of-blob read or a hang. Build it with
+ * the sanitizers so that "never reads out of the blob" is checked, not assumed:
+ *
+ *   cc -std=c11 -O1 -g -Wall -Wextra -fsanitize=address,undefined -fno-sanitize-recover=all \
+ *      -I firmware/lib firmware/tests/fdt_host_test.c firmware/lib/fdt.c -o fdt_host_test
+ *   ./fdt_host_test build/firmware/virt/virt.dtb
+ *
+ * The DTB must be one of socsim's virt.dts (it checks nodes and values from that file).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fdt.h"
+
+static int failures;
+
+#define CHECK(cond)                                                                   \
+	do {                                                                          \
+		if (!(cond)) {                                                        \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
+				#cond);                                               \
+			failures++;                                                   \
+		}                                                                     \
+	} while (0)
+
+static uint8_t *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	uint8_t *data = malloc((size_t)n);
+	if (!data || fread(data, 1, (size_t)n, f) != (size_t)n) {
+		fprintf(stderr, "%s: cannot read\n", path);
+		exit(2);
+	}
+	fclose(f);
+	*size = (size_t)n;
+	return data;
+}
+
+static void check_virt(const uint8_t *blob, size_t size)
+{
+	struct fdt fdt;
+	uint32_t u32;
+	uint64_t u64;
+	const char *str;
+
+	CHECK(fdt_init(&fdt, blob, size) == 0);
+	CHECK(fdt_init(&fdt, blob, 39) == FDT_ERR_BADHEADER);
+	CHECK(fdt_init(&fdt, blob, size - 1) == FDT_ERR_BADHEADER);	/* totalsize > max */
+	CHECK(fdt_init(&fdt, blob, size) == 0);
+
+	int root = fdt_find_node(&fdt, "/");
+	CHECK(root >= 0);
+	CHECK(fdt_get_string(&fdt, root, "model", &str) == 0 &&
+	      strcmp(str, "socsim virt (QEMU arm virt memory map)") == 0);
+	CHECK(fdt_get_u32(&fdt, root, "#address-cells", &u32) == 0 && u32 == 2);
+	CHECK(fdt_get_u32(&fdt, root, "no-such-property", &u32) == FDT_ERR_NOTFOUND);
+
+	CHECK(fdt_find_node(&fdt, "/chosen") > root);
+	CHECK(fdt_find_node(&fdt, "/memory") >= 0);
+	CHECK(fdt_find_node(&fdt, "/memory") == fdt_find_node(&fdt, "/memory@40000000"));
+	CHECK(fdt_find_node(&fdt, "/memory@40000001") == FDT_ERR_NOTFOUND);
+	CHECK(fdt_find_node(&fdt, "/cpus/cpu") == fdt_find_node(&fdt, "//cpus//cpu@0/"));
+	CHECK(fdt_find_node(&fdt, "/cpus/cpu@0/nothing") == FDT_ERR_NOTFOUND);
+	CHECK(fdt_find_node(&fdt, "/cpu@0") == FDT_ERR_NOTFOUND);	/* only under /cpus */
+	CHECK(fdt_find_node(&fdt, "/nothing") == FDT_ERR_NOTFOUND);
+	CHECK(fdt_find_node(&fdt, "chosen") == FDT_ERR_BADPATH);
+
+	int memory = fdt_find_node(&fdt, "/memory");
+	const void *reg;
+	uint32_t len;
+	CHECK(fdt_get_prop(&fdt, memory, "reg", &reg, &len) == 0 && len == 16);
+	CHECK(fdt_load_be32((const uint8_t *)reg + 4) == 0x40000000);
+	CHECK(fdt_get_u64(&fdt, memory, "reg", &u64) == FDT_ERR_BADVALUE);	/* 16 bytes */
+	CHECK(fdt_get_u32(&fdt, memory, "reg", &u32) == FDT_ERR_BADVALUE);
+	CHECK(fdt_get_string(&fdt, memory, "device_type", &str) == 0 && strcmp(str, "memory") == 0);
+
+	int cpu = fdt_find_node(&fdt, "/cpus/cpu@0");
+	CHECK(fdt_get_u32(&fdt, cpu, "clock-frequency", &u32) == 0 && u32 == 1000000000);
+	int intc = fdt_find_node(&fdt, "/interrupt-controller");
+	CHECK(fdt_get_string(&fdt, intc, "#interrupt-cells", &str) == FDT_ERR_BADVALUE); /* 00000003 */
+	CHECK(fdt_get_string(&fdt, intc, "interrupt-controller", &str) == FDT_ERR_BADVALUE); /* empty */
+
+	int uart = fdt_find_compatible(&fdt, -1, "arm,pl011");
+	CHECK(uart >= 0 && uart == fdt_find_node(&fdt, "/pl011@9000000"));
+	CHECK(fdt_find_compatible(&fdt, -1, "arm,primecell") == uart);	/* 2nd string */
+	CHECK(fdt_find_compatible(&fdt, uart, "arm,pl011") == FDT_ERR_NOTFOUND);
+	CHECK(fdt_find_compatible(&fdt, -1, "arm,pl01") == FDT_ERR_NOTFOUND);
+	CHECK(fdt_find_compatible(&fdt, -1, "socsim,sim-control") ==
+	      fdt_find_node(&fdt, "/sim-control@90f0000"));
+	CHECK(fdt_find_compatible(&fdt, -1, "linux,dummy-virt") == root);
+}
+
+/* Run every reader entry point on <blob>; only the absence of crashes and hangs matters. */
+static void exercise(const uint8_t *blob, size_t size)
+{
+	static const char *const paths[] = {"/", "/chosen", "/memory", "/cpus/cpu@0",
+					    "/pl011@9000000", "/a/b/c/d"};
+	struct fdt fdt;
+
+	if (fdt_init(&fdt, blob, size) != 0)
+		return;
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		int node = fdt_find_node(&fdt, paths[i]);
+		uint32_t u32;
+		uint64_t u64;
+		const char *str;
+		fdt_get_u32(&fdt, node, "#address-cells", &u32);
+		fdt_get_u64(&fdt, node, "reg", &u64);
+		fdt_get_string(&fdt, node, "compatible", &str);
+		if (node >= 0)
+			fdt_get_u32(&fdt, node + 4, "x", &u32);	/* a non-node offset */
+	}
+	for (int node = fdt_find_compatible(&fdt, -1, "arm,pl011"), n = 0; node >= 0 && n < 1000;
+	     node = fdt_find_compatible(&fdt, node, "arm,pl011"), n++)
+		;
+	fdt_find_compatible(&fdt, 1 << 30, "x");	/* an offset far outside the blob */
+}
+
+int main(int argc, char **argv)
+{
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s <virt.dtb>\n", argv[0]);
+		return 2;
+	}
+	size_t size;
+	uint8_t *good = read_file(argv[1], &size);
+	check_virt(good, size);
+
+	/* Mutations of the real blob, in an exactly sized heap copy so ASan sees any overrun. */
+	srand(1);
+	for (int round = 0; round < 200000; round++) {
+		uint8_t *copy = malloc(size);
+		memcpy(copy, good, size);
+		int edits = 1 + rand() % 8;
+		for (int i = 0; i < edits; i++) {
+			size_t at = (size_t)rand() % size;
+			if (rand() % 4 == 0 && at + 4 <= size) {	/* a plausible small word */
+				uint32_t v = (uint32_t)(rand() % 16);
+				copy[at] = 0, copy[at + 1] = 0, copy[at + 2] = 0, copy[at + 3] = (uint8_t)v;
+			} else {
+				copy[at] = (uint8_t)rand();
+			}
+		}
+		exercise(copy, size);
+		free(copy);
+	}
+
+	/* Random blobs behind a valid header, with sizes that claim the whole buffer. */
+	for (int round = 0; round < 20000; round++) {
+		size_t n = 40 + (size_t)(rand() % 512);
+		uint8_t *blob = malloc(n);
+		/* Mostly big-endian words 0..9: tokens, small lengths and name offsets. */
+		for (size_t i = 0; i < n; i++)
+			blob[i] = (uint8_t)(i % 4 != 3 ? 0 : rand() % 4 ? rand() % 10 : 'a');
+		memcpy(blob, good, 40);
+		uint32_t fields[][2] = {{4, (uint32_t)n}, {8, 40}, {12, 40}, {32, (uint32_t)n - 40},
+					{36, (uint32_t)n - 40}};
+		for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++)
+			for (int b = 0; b < 4; b++)
+				blob[fields[f][0] + b] = (uint8_t)(fields[f][1] >> (24 - 8 * b));
+		exercise(blob, n);
+		free(blob);
+	}
+
+	free(good);
+	if (failures) {
+		fprintf(stderr, "%d checks failed\n", failures);
+		return 1;
+	}
+	printf("fdt_host_test: all checks passed\n");
+	return 0;
+}

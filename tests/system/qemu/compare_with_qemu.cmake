@@ -1,0 +1,21 @@
+# Runs one ELF under QEMU and under socsim and requires the same printed lines and exit status.
+# QEMU 7.2 writes semihosting output to stderr and the PL011 to stdout; socsim writes both to
+# stdout: compare QEMU's two streams together with socsim's stdout.
+# Exits 77 (CTest: skipped) when QEMU is not installed.
+if(NOT QEMU)
+  message("qemu-system-aarch64 is not installed: skipped")
+  cmake_language(EXIT 77)
+endif()
+string(REPLACE "|" ";" qemu_args "${QEMU_ARGS}")
+string(REPLACE "|" ";" socsim_args "${SOCSIM_ARGS}")
+execute_process(COMMAND ${QEMU} ${qemu_args} -kernel ${FIRMWARE}
+  RESULT_VARIABLE qemu_status OUTPUT_VARIABLE qemu_out ERROR_VARIABLE qemu_out TIMEOUT 60)
+execute_process(COMMAND ${SOCSIM} run virt --firmware ${FIRMWARE} ${socsim_args}
+  RESULT_VARIABLE socsim_status OUTPUT_VARIABLE socsim_out ERROR_VARIABLE socsim_err TIMEOUT 60)
+if(NOT qemu_out STREQUAL socsim_out)
+  message(FATAL_ERROR "output differs\n--- QEMU ---\n${qemu_out}--- socsim ---\n${socsim_out}--- socsim stderr ---\n${socsim_err}")
+endif()
+if(NOT qemu_status STREQUAL socsim_status)
+  message(FATAL_ERROR "exit status differs: QEMU ${qemu_status}, socsim ${socsim_status}")
+endif()
+message("same output and status (${socsim_status}) on QEMU and socsim:\n${socsim_out}")

@@ -1,0 +1,16 @@
+# Runs the same firmware twice with --trace and requires identical, non-empty traces.
+foreach(run 1 2)
+  execute_process(COMMAND ${SOCSIM} run virt --firmware ${FIRMWARE} --trace ${WORK_DIR}/trace${run}.jsonl
+    RESULT_VARIABLE status OUTPUT_QUIET ERROR_QUIET TIMEOUT 60)
+  if(NOT status EQUAL 0)
+    message(FATAL_ERROR "run ${run} exited with ${status}")
+  endif()
+endforeach()
+file(READ ${WORK_DIR}/trace1.jsonl first)
+file(READ ${WORK_DIR}/trace2.jsonl second)
+if(NOT first STREQUAL second)
+  message(FATAL_ERROR "the two traces differ")
+endif()
+if(NOT first MATCHES "\"kind\":\"mmio\"" OR NOT first MATCHES "\"kind\":\"exit\"")
+  message(FATAL_ERROR "the trace lacks mmio or exit events:\n${first}")
+endif()

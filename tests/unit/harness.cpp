@@ -1,0 +1,135 @@
+#include "tests/unit/harness.h"
+
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+#include "models/core/run_control.h"
+
+namespace socsim::test {
+
+test_initiator::test_initiator(sc_core::sc_module_name name) : sc_module(name), socket("socket") {
+    ext_.initiator = this->name();
+    socket.register_invalidate_direct_mem_ptr(this, &test_initiator::invalidate_direct_mem_ptr);
+}
+
+void test_initiator::set_stream(uint32_t stream_id, uint32_t requester_id) {
+    ext_.stream_id = stream_id;
+    ext_.requester_id = requester_id;
+}
+
+tlm::tlm_response_status test_initiator::access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len) {
+    tlm::tlm_generic_payload p;
+    p.set_command(cmd);
+    p.set_address(addr);
+    p.set_data_ptr(static_cast<unsigned char*>(data));
+    p.set_data_length(len);
+    p.set_streaming_width(len);
+    p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    p.set_extension(&ext_);
+    socket->b_transport(p, delay);
+    p.clear_extension(&ext_);
+    return p.get_response_status();
+}
+
+tlm::tlm_response_status test_initiator::write(uint64_t addr, uint64_t value, unsigned len) {
+    return access(tlm::TLM_WRITE_COMMAND, addr, &value, len);
+}
+
+tlm::tlm_response_status test_initiator::read(uint64_t addr, uint64_t& value, unsigned len) {
+    value = 0;
+    return access(tlm::TLM_READ_COMMAND, addr, &value, len);
+}
+
+uint32_t test_initiator::read32(uint64_t addr) {
+    uint64_t v = 0;
+    INFO("read32 at 0x" << std::hex << addr);
+    REQUIRE(read(addr, v, 4) == tlm::TLM_OK_RESPONSE);
+    return static_cast<uint32_t>(v);
+}
+
+uint64_t test_initiator::read64(uint64_t addr) {
+    uint64_t v = 0;
+    INFO("read64 at 0x" << std::hex << addr);
+    REQUIRE(read(addr, v, 8) == tlm::TLM_OK_RESPONSE);
+    return v;
+}
+
+void test_initiator::write32(uint64_t addr, uint32_t value) {
+    INFO("write32 at 0x" << std::hex << addr);
+    REQUIRE(write(addr, value, 4) == tlm::TLM_OK_RESPONSE);
+}
+
+void test_initiator::write64(uint64_t addr, uint64_t value) {
+    INFO("write64 at 0x" << std::hex << addr);
+    REQUIRE(write(addr, value, 8) == tlm::TLM_OK_RESPONSE);
+}
+
+unsigned test_initiator::debug_read(uint64_t addr, void* data, unsigned len) {
+    tlm::tlm_generic_payload p;
+    p.set_read();
+    p.set_address(addr);
+    p.set_data_ptr(static_cast<unsigned char*>(data));
+    p.set_data_length(len);
+    p.set_streaming_width(len);
+    return socket->transport_dbg(p);
+}
+
+unsigned test_initiator::debug_write(uint64_t addr, const void* data, unsigned len) {
+    tlm::tlm_generic_payload p;
+    p.set_write();
+    p.set_address(addr);
+    p.set_data_ptr(static_cast<unsigned char*>(const_cast<void*>(data)));
+    p.set_data_length(len);
+    p.set_streaming_width(len);
+    return socket->transport_dbg(p);
+}
+
+void test_initiator::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+    invalidated.emplace_back(start, end);
+}
+
+namespace {
+
+class script_runner : public sc_core::sc_module {
+public:
+    script_runner(sc_core::sc_module_name name, std::function<void()> script)
+        : sc_module(name), script_(std::move(script)) {
+        SC_HAS_PROCESS(script_runner);
+        SC_THREAD(run);
+    }
+    bool finished = false;
+
+private:
+    void run() {
+        script_();
+        finished = true;
+        // The model under test may have ended the run already (sim-control EXIT).
+        if (!core::run_control::instance().stopping()) sc_core::sc_stop();
+    }
+    std::function<void()> script_;
+};
+
+} // namespace
+
+void run_script(const std::function<void()>& script, sc_core::sc_time limit) {
+    static bool elaborated = false;
+    REQUIRE_FALSE(elaborated);  // one design per process: give each TEST_CASE its own
+    elaborated = true;
+    // A failed REQUIRE inside the script throws out of the SystemC thread; catch it there and
+    // rethrow it here, where Catch expects it.
+    std::exception_ptr failure;
+    script_runner runner("script", [&] {
+        try {
+            script();
+        } catch (...) {
+            failure = std::current_exception();
+        }
+    });
+    sc_core::sc_start(limit);
+    if (failure) std::rethrow_exception(failure);
+    INFO("the test script did not finish within " << limit.to_string() << " of simulated time");
+    REQUIRE(runner.finished);
+}
+
+} // namespace socsim::test

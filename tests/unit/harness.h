@@ -1,0 +1,57 @@
+#pragma once
+// Test benches drive models through real sockets. A test builds its design (the model under
+// test plus a `test_initiator` bound to it), then calls `run_script` with the steps to perform;
+// the script runs in an SC_THREAD, so it may wait and take simulated time.
+//
+//   devices::pl011 uart("uart", out);
+//   test::test_initiator cpu("cpu");
+//   cpu.socket.bind(uart.socket);
+//   test::run_script([&] { REQUIRE(cpu.read32(0x18) == 0x90); });
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <vector>
+
+#include "models/core/dma_extension.h"
+
+namespace socsim::test {
+
+class test_initiator : public sc_core::sc_module {
+public:
+    tlm_utils::simple_initiator_socket<test_initiator> socket;
+
+    explicit test_initiator(sc_core::sc_module_name name);
+
+    // Stamps the stream id (and requester id) on every access from now on.
+    void set_stream(uint32_t stream_id, uint32_t requester_id = core::dma_extension::no_id);
+
+    // One access; returns the response status. `delay` accumulates the annotated time.
+    tlm::tlm_response_status access(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len);
+    tlm::tlm_response_status write(uint64_t addr, uint64_t value, unsigned len = 4);
+    tlm::tlm_response_status read(uint64_t addr, uint64_t& value, unsigned len = 4);
+    // Reads and writes that must succeed (a failing response fails the test).
+    uint32_t read32(uint64_t addr);
+    uint64_t read64(uint64_t addr);
+    void write32(uint64_t addr, uint32_t value);
+    void write64(uint64_t addr, uint64_t value);
+    unsigned debug_read(uint64_t addr, void* data, unsigned len);
+    unsigned debug_write(uint64_t addr, const void* data, unsigned len);
+
+    sc_core::sc_time delay;  // annotated time of all accesses so far
+    std::vector<std::pair<uint64_t, uint64_t>> invalidated;
+
+private:
+    void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
+    core::dma_extension ext_;
+};
+
+// Runs `script` in a thread after elaboration and stops the simulation when it returns (or when
+// `limit` of simulated time passes, which fails the test). Call once per process.
+void run_script(const std::function<void()>& script,
+                sc_core::sc_time limit = sc_core::sc_time(1, sc_core::SC_SEC));
+
+} // namespace socsim::test

@@ -1,0 +1,108 @@
+// Device Tree access: dtc compilation and its errors, lookup, address translation, overrides.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <fstream>
+
+#include "models/core/config_error.h"
+#include "platforms/builder/device_tree.h"
+
+using namespace socsim;
+
+namespace {
+
+struct temp_dts {
+    std::string path;
+    explicit temp_dts(const std::string& text) {
+        char name[] = "/tmp/socsim-test-XXXXXX.dts";
+        int fd = mkstemps(name, 4);
+        REQUIRE(fd >= 0);
+        REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+        close(fd);
+        path = name;
+    }
+    ~temp_dts() { unlink(path.c_str()); }
+};
+
+const char* sample = R"(/dts-v1/;
+/ {
+    #address-cells = <2>;
+    #size-cells = <2>;
+    model = "sample";
+    aliases { serial0 = &uart; };
+    memory@80000000 { device_type = "memory"; reg = <0x0 0x80000000 0x0 0x1000000>; };
+    soc {
+        compatible = "simple-bus";
+        #address-cells = <1>;
+        #size-cells = <1>;
+        ranges = <0x0 0x0 0x10000000 0x100000>;
+        uart: serial@2000 { compatible = "arm,pl011", "arm,primecell"; reg = <0x2000 0x1000>; };
+        timer@3000 { compatible = "vendor,timer"; reg = <0x3000 0x100>; status = "disabled"; };
+    };
+};
+)";
+
+} // namespace
+
+TEST_CASE("device tree: reg is translated through the bus ranges") {
+    temp_dts f(sample);
+    auto dt = platform::device_tree::from_file(f.path);
+    int uart = dt.find("uart");
+    REQUIRE(uart >= 0);
+    auto reg = dt.reg(uart);
+    REQUIRE(reg.size() == 1);
+    CHECK(reg[0].base == 0x10002000);
+    CHECK(reg[0].size == 0x1000);
+    CHECK(dt.reg(dt.find("/memory@80000000"))[0].base == 0x80000000);
+    CHECK(dt.strings(uart, "compatible") == std::vector<std::string>{"arm,pl011", "arm,primecell"});
+}
+
+TEST_CASE("device tree: nodes are found by path, label, alias and name") {
+    temp_dts f(sample);
+    auto dt = platform::device_tree::from_file(f.path);
+    int uart = dt.find("/soc/serial@2000");
+    CHECK(uart >= 0);
+    CHECK(dt.find("uart") == uart);
+    CHECK(dt.find("serial0") == uart);
+    CHECK(dt.find("serial@2000") == uart);
+    CHECK(dt.find("serial") == uart);
+    CHECK(dt.find("nothing") == -1);
+    CHECK(dt.label(uart) == "uart");
+    CHECK_FALSE(dt.enabled(dt.find("timer")));
+}
+
+TEST_CASE("device tree: overrides set strings and cells and nodes are found again after them") {
+    temp_dts f(sample);
+    auto dt = platform::device_tree::from_file(f.path);
+    dt.set_property(dt.find("uart"), "socsim,output", "uart.txt");
+    dt.set_property(dt.find("/"), "socsim,cells", std::vector<uint32_t>{1, 2});
+    CHECK(dt.string(dt.find("uart"), "socsim,output") == std::optional<std::string>("uart.txt"));
+    CHECK(dt.number(dt.find("/"), "socsim,cells") == std::optional<uint64_t>((1ull << 32) | 2));
+    CHECK(dt.reg(dt.find("uart"))[0].base == 0x10002000);
+}
+
+TEST_CASE("device tree: a syntax error gives one line with dtc's location") {
+    temp_dts f("/dts-v1/;\n/ {\n  oops = ;\n};\n");
+    try {
+        platform::device_tree::from_file(f.path);
+        FAIL("accepted");
+    } catch (const core::config_error& e) {
+        std::string what = e.what();
+        CHECK(what.find(f.path) != std::string::npos);
+        CHECK(what.find("dtc:") != std::string::npos);
+        CHECK(what.find('\n') == std::string::npos);
+    }
+}
+
+TEST_CASE("device tree: garbage, truncated and missing files are refused") {
+    CHECK_THROWS_WITH(platform::device_tree(std::vector<char>(100, 'x'), "junk.dtb"), Catch::Contains("not a device tree"));
+    CHECK_THROWS_WITH(platform::device_tree::from_file("/nonexistent.dtb"), Catch::Contains("cannot open"));
+    temp_dts f(sample);
+    auto dt = platform::device_tree::from_file(f.path);
+    std::vector<char> cut(dt.blob().begin(), dt.blob().begin() + dt.blob().size() / 2);
+    CHECK_THROWS_WITH(platform::device_tree(cut, "cut.dtb"), Catch::Contains("truncated"));
+    std::vector<char> scrambled = dt.blob();
+    for (size_t i = 64; i < scrambled.size(); i += 7) scrambled[i] ^= 0x5a;
+    CHECK_THROWS_AS(platform::device_tree(scrambled, "scrambled.dtb"), core::config_error);
+}

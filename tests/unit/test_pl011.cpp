@@ -1,0 +1,109 @@
+// PL011: the registers the U-Boot and Linux drivers touch, transmission and the TX interrupt.
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+#include "models/core/log.h"
+#include "models/devices/pl011.h"
+#include "tests/unit/harness.h"
+
+using namespace socsim;
+
+namespace {
+enum : uint64_t { DR = 0x00, RSR = 0x04, FR = 0x18, IBRD = 0x24, FBRD = 0x28, LCR_H = 0x2c, CR = 0x30,
+                  IFLS = 0x34, IMSC = 0x38, RIS = 0x3c, MIS = 0x40, ICR = 0x44, DMACR = 0x48 };
+}
+
+TEST_CASE("PL011 reset values and identification registers") {
+    std::ostringstream out;
+    devices::pl011 uart("uart", out);
+    test::test_initiator cpu("cpu");
+    cpu.socket.bind(uart.socket);
+    test::run_script([&] {
+        CHECK(cpu.read32(FR) == 0x90);  // TXFE | RXFE
+        CHECK(cpu.read32(CR) == 0x300);
+        CHECK(cpu.read32(IFLS) == 0x12);
+        CHECK(cpu.read32(IMSC) == 0);
+        CHECK(cpu.read32(RIS) == 0);
+        const uint32_t ids[8] = {0x11, 0x10, 0x14, 0x00, 0x0d, 0xf0, 0x05, 0xb1};
+        for (unsigned i = 0; i < 8; ++i) CHECK(cpu.read32(0xfe0 + 4 * i) == ids[i]);
+    });
+}
+
+TEST_CASE("PL011 transmits bytes written to DR, with 8-, 16- and 32-bit accesses") {
+    std::ostringstream out;
+    devices::pl011 uart("uart", out);
+    test::test_initiator cpu("cpu");
+    cpu.socket.bind(uart.socket);
+    test::run_script([&] {
+        cpu.write32(CR, 0x301);  // UARTEN | TXE | RXE
+        cpu.write32(DR, 'o');
+        CHECK(cpu.write(DR, 'k', 1) == tlm::TLM_OK_RESPONSE);
+        CHECK(cpu.write(DR, '\n', 2) == tlm::TLM_OK_RESPONSE);
+        CHECK(cpu.read32(FR) & 0x80);  // still empty: transmission is instantaneous
+        CHECK_FALSE(cpu.read32(FR) & 0x20);
+    });
+    CHECK(out.str() == "ok\n");
+}
+
+TEST_CASE("PL011 transmits before UARTEN, as QEMU does, and says so once") {
+    std::ostringstream out, log;
+    core::set_log_stream(&log);
+    devices::pl011 uart("uart", out);
+    test::test_initiator cpu("cpu");
+    cpu.socket.bind(uart.socket);
+    test::run_script([&] {
+        cpu.write32(CR, 0);
+        cpu.write32(DR, 'a');
+        cpu.write32(DR, 'b');
+    });
+    core::set_log_stream(nullptr);
+    CHECK(out.str() == "ab");
+    std::string text = log.str();
+    CHECK(text.find("UARTEN") != std::string::npos);
+    CHECK(std::count(text.begin(), text.end(), '\n') == 1);
+}
+
+TEST_CASE("PL011 TX interrupt: raised on transmit, masked by IMSC, cleared by ICR") {
+    std::ostringstream out;
+    devices::pl011 uart("uart", out);
+    test::test_initiator cpu("cpu");
+    cpu.socket.bind(uart.socket);
+    test::run_script([&] {
+        cpu.write32(CR, 0x301);
+        cpu.write32(DR, 'x');
+        CHECK(cpu.read32(RIS) == 0x20);
+        CHECK(cpu.read32(MIS) == 0);
+        CHECK_FALSE(uart.irq.level());
+        cpu.write32(IMSC, 0x20);
+        CHECK(cpu.read32(MIS) == 0x20);
+        CHECK(uart.irq.level());
+        cpu.write32(ICR, 0x20);
+        CHECK(cpu.read32(RIS) == 0);
+        CHECK_FALSE(uart.irq.level());
+        cpu.write32(RIS, 0x7ff);  // read-only: ignored
+        CHECK(cpu.read32(RIS) == 0);
+    });
+}
+
+TEST_CASE("PL011 line control, baud and DMA registers keep their writable bits") {
+    std::ostringstream out;
+    devices::pl011 uart("uart", out);
+    test::test_initiator cpu("cpu");
+    cpu.socket.bind(uart.socket);
+    test::run_script([&] {
+        cpu.write32(IBRD, 0xffffffff);
+        CHECK(cpu.read32(IBRD) == 0xffff);
+        cpu.write32(FBRD, 0xff);
+        CHECK(cpu.read32(FBRD) == 0x3f);
+        cpu.write32(LCR_H, 0x70);
+        CHECK(cpu.read32(LCR_H) == 0x70);
+        cpu.write32(DMACR, 0xff);
+        CHECK(cpu.read32(DMACR) == 0x7);
+        cpu.write32(RSR, 0xf);  // clears receive errors: there are none
+        CHECK(cpu.read32(RSR) == 0);
+        CHECK(cpu.read32(DR) == 0);  // no receiver: nothing to read
+        uint64_t v;
+        CHECK(cpu.read(0x100, v, 4) == tlm::TLM_ADDRESS_ERROR_RESPONSE);  // no register there
+    });
+}
