@@ -22,6 +22,7 @@ sc_core::sc_time parse_time(const std::string& text) {
                               {"ns", sc_core::SC_NS}, {"ps", sc_core::SC_PS}};
     if (used == 0 || !std::isfinite(value) || value < 0)
         throw std::invalid_argument("'" + text + "' is not a time (use e.g. 10ms, 1s, 500us)");
+    if (unit.empty() && value == 0) return sc_core::SC_ZERO_TIME;  // "0" needs no unit
     for (const auto& u : units)
         if (unit == u.name) return sc_core::sc_time(value, u.unit);
     throw std::invalid_argument("'" + text + "' has no time unit (use s, ms, us, ns or ps)");
