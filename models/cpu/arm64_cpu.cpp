@@ -316,6 +316,9 @@ bool arm64_cpu::on_unmapped(int type, uint64_t addr, int size, int64_t value) {
 }
 
 bool arm64_cpu::transport(tlm::tlm_command cmd, uint64_t addr, unsigned size, uint64_t& data) {
+    // Unicorn finishes the current block after a stop request: the accesses that follow a fault
+    // or the end of the run must not reach the devices (a real abort is precise).
+    if (fault_.pending || core::run_control::instance().stopping()) return true;
     tlm::tlm_generic_payload p;
     core::dma_extension ext;
     ext.initiator = name();
