@@ -140,7 +140,7 @@ int run_command(const std::vector<std::string>& args) {
         ("firmware,f", po::value<std::string>(), "AArch64 ELF to run (default: /chosen socsim,firmware)")
         ("max-time", po::value<std::string>()->default_value("10s"),
          "stop after this much simulated time, 0 for no limit (e.g. 500ms)")
-        ("quantum", po::value<std::string>()->default_value("10us"), "CPU synchronisation quantum (e.g. 1us)")
+        ("quantum", po::value<std::string>()->default_value("100us"), "CPU synchronisation quantum (e.g. 1us)")
         ("trace", po::value<std::string>(), "write a JSON Lines trace of events to FILE")
         ("log-level", po::value<std::string>(),
          "error|warning|info|debug|trace, or per module: warning,bus=debug (default warning)")
