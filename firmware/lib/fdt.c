@@ -358,3 +358,214 @@ const char *fdt_strerror(int err)
 		return "unknown error";
 	}
 }
+
+/* Deepest node nesting the structure walkers below follow; deeper trees give BADSTRUCT. */
+#define FDT_MAX_DEPTH 64
+
+int fdt_parent(const struct fdt *fdt, int node)
+{
+	int stack[FDT_MAX_DEPTH];
+	int depth = 0;
+	uint32_t cursor = 0;
+	struct token tok;
+
+	if (node < 0)
+		return FDT_ERR_NOTFOUND;
+	for (;;) {
+		int err = next_token(fdt, &cursor, &tok);
+		if (err)
+			return err;
+		switch (tok.type) {
+		case FDT_BEGIN_NODE:
+			if ((int)tok.off == node)
+				return depth == 0 ? FDT_ERR_NOTFOUND : stack[depth - 1];
+			if (depth == FDT_MAX_DEPTH)
+				return FDT_ERR_BADSTRUCT;
+			stack[depth++] = (int)tok.off;
+			break;
+		case FDT_END_NODE:
+			if (depth == 0)
+				return FDT_ERR_BADSTRUCT;
+			depth--;
+			break;
+		case FDT_END:
+			return FDT_ERR_NOTFOUND;	/* <node> is not a node's offset */
+		default:
+			break;
+		}
+	}
+}
+
+static int cells_or_default(const struct fdt *fdt, int node, const char *name, uint32_t fallback,
+			    uint32_t *cells)
+{
+	int err = fdt_get_u32(fdt, node, name, cells);
+
+	if (err == FDT_ERR_NOTFOUND) {
+		*cells = fallback;
+		return 0;
+	}
+	return err;
+}
+
+int fdt_address_cells(const struct fdt *fdt, int node, uint32_t *cells)
+{
+	return cells_or_default(fdt, node, "#address-cells", 2, cells);
+}
+
+int fdt_size_cells(const struct fdt *fdt, int node, uint32_t *cells)
+{
+	return cells_or_default(fdt, node, "#size-cells", 1, cells);
+}
+
+int fdt_read_cells(const void *p, uint32_t cells, uint64_t *value)
+{
+	const uint8_t *b = p;
+	uint64_t v = 0;
+
+	if (cells > 2)
+		return FDT_ERR_BADVALUE;
+	for (uint32_t i = 0; i < cells; i++)
+		v = v << 32 | fdt_load_be32(b + 4 * i);
+	*value = v;
+	return 0;
+}
+
+/*
+ * Translate <addr>, an address in the space of <bus>'s children, one level up through <bus>'s
+ * "ranges". <bus> must not be the root.
+ */
+static int translate_one(const struct fdt *fdt, int bus, uint64_t *addr)
+{
+	int parent = fdt_parent(fdt, bus);
+	uint32_t child_ac, parent_ac, sc, len;
+	const void *ranges;
+	int err;
+
+	if (parent < 0)
+		return parent;
+	if ((err = fdt_address_cells(fdt, bus, &child_ac)) || (err = fdt_size_cells(fdt, bus, &sc)) ||
+	    (err = fdt_address_cells(fdt, parent, &parent_ac)))
+		return err;
+	err = fdt_get_prop(fdt, bus, "ranges", &ranges, &len);
+	if (err)
+		return err;
+	if (len == 0)
+		return 0;	/* identity */
+
+	uint32_t entry = 4 * (child_ac + parent_ac + sc);
+	if (child_ac > 2 || parent_ac > 2 || sc > 2 || entry == 0 || len % entry != 0)
+		return FDT_ERR_BADVALUE;
+	for (uint32_t off = 0; off < len; off += entry) {
+		const uint8_t *e = (const uint8_t *)ranges + off;
+		uint64_t child, cpu, size;
+		fdt_read_cells(e, child_ac, &child);
+		fdt_read_cells(e + 4 * child_ac, parent_ac, &cpu);
+		fdt_read_cells(e + 4 * (child_ac + parent_ac), sc, &size);
+		if (*addr >= child && *addr - child < size) {
+			*addr = cpu + (*addr - child);
+			return 0;
+		}
+	}
+	return FDT_ERR_NOTFOUND;
+}
+
+int fdt_translate(const struct fdt *fdt, int node, uint64_t addr, uint64_t *cpu_addr)
+{
+	/* Each step moves one level up, so the walk ends at the root within FDT_MAX_DEPTH steps. */
+	for (int steps = 0; steps < FDT_MAX_DEPTH; steps++) {
+		int parent = fdt_parent(fdt, node);
+		if (parent == FDT_ERR_NOTFOUND) {	/* <node> is the root */
+			*cpu_addr = addr;
+			return 0;
+		}
+		if (parent < 0)
+			return parent;
+		int err = translate_one(fdt, node, &addr);
+		if (err)
+			return err;
+		node = parent;
+	}
+	return FDT_ERR_BADSTRUCT;
+}
+
+int fdt_get_reg(const struct fdt *fdt, int node, uint32_t index, uint64_t *addr, uint64_t *size)
+{
+	int parent = fdt_parent(fdt, node);
+	uint32_t ac, sc, len;
+	const void *reg;
+	int err;
+
+	if (parent < 0)
+		return parent == FDT_ERR_NOTFOUND ? FDT_ERR_BADVALUE : parent;	/* the root has no reg */
+	if ((err = fdt_address_cells(fdt, parent, &ac)) || (err = fdt_size_cells(fdt, parent, &sc)))
+		return err;
+	if ((err = fdt_get_prop(fdt, node, "reg", &reg, &len)))
+		return err;
+	uint32_t entry = 4 * (ac + sc);
+	if (ac > 2 || sc > 2 || entry == 0 || len % entry != 0)
+		return FDT_ERR_BADVALUE;
+	if (index >= len / entry)
+		return FDT_ERR_NOTFOUND;
+
+	const uint8_t *e = (const uint8_t *)reg + index * entry;
+	uint64_t a;
+	fdt_read_cells(e, ac, &a);
+	fdt_read_cells(e + 4 * ac, sc, size);
+	return fdt_translate(fdt, parent, a, addr);
+}
+
+int fdt_find_phandle(const struct fdt *fdt, uint32_t phandle)
+{
+	uint32_t cursor = 0;
+	struct token tok;
+
+	if (phandle == 0 || phandle == 0xffffffffu)
+		return FDT_ERR_NOTFOUND;	/* reserved values, never a node's phandle */
+	for (;;) {
+		int err = next_token(fdt, &cursor, &tok);
+		if (err)
+			return err;
+		if (tok.type == FDT_END)
+			return FDT_ERR_NOTFOUND;
+		if (tok.type != FDT_BEGIN_NODE)
+			continue;
+		uint32_t value;
+		if (fdt_get_u32(fdt, (int)tok.off, "phandle", &value) == 0 && value == phandle)
+			return (int)tok.off;
+	}
+}
+
+int fdt_is_compatible(const struct fdt *fdt, int node, const char *compatible)
+{
+	const void *list;
+	uint32_t len;
+
+	if (fdt_get_prop(fdt, node, "compatible", &list, &len))
+		return 0;
+	return list_has(list, len, compatible);
+}
+
+int fdt_is_enabled(const struct fdt *fdt, int node)
+{
+	const char *status;
+	int err = fdt_get_string(fdt, node, "status", &status);
+
+	if (err == FDT_ERR_NOTFOUND)
+		return 1;
+	if (err)
+		return 0;
+	return strcmp(status, "okay") == 0 || strcmp(status, "ok") == 0;
+}
+
+int fdt_find_enabled_compatible(const struct fdt *fdt, int after, const char *compatible)
+{
+	int node = after;
+
+	/* fdt_find_compatible() moves forward by at least one token, so this ends. */
+	for (;;) {
+		node = fdt_find_compatible(fdt, node, compatible);
+		if (node < 0 || fdt_is_enabled(fdt, node))
+			return node;
+	}
+}

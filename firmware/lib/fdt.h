@@ -60,6 +60,42 @@ int fdt_get_u32(const struct fdt *fdt, int node, const char *name, uint32_t *val
 int fdt_get_u64(const struct fdt *fdt, int node, const char *name, uint64_t *value);
 int fdt_get_string(const struct fdt *fdt, int node, const char *name, const char **value);
 
+/*
+ * Structure and addresses. A node's "reg" is read with its parent's #address-cells and
+ * #size-cells (defaults 2 and 1, as the Devicetree Specification says) and translated to the
+ * root's address space (the CPU's physical addresses) through every ancestor's "ranges": an
+ * empty "ranges" is the identity, a missing one means the address cannot be translated.
+ * Values wider than 64 bits (more than two cells) give FDT_ERR_BADVALUE.
+ */
+
+/* Offset of the parent of <node>; FDT_ERR_NOTFOUND for the root. */
+int fdt_parent(const struct fdt *fdt, int node);
+
+/* #address-cells / #size-cells that <node> gives its children (defaults 2 / 1). */
+int fdt_address_cells(const struct fdt *fdt, int node, uint32_t *cells);
+int fdt_size_cells(const struct fdt *fdt, int node, uint32_t *cells);
+
+/* Entry <index> of <node>'s "reg", translated to a CPU physical address. */
+int fdt_get_reg(const struct fdt *fdt, int node, uint32_t index, uint64_t *addr, uint64_t *size);
+
+/* Translate <addr> in the address space of <node>'s children to a CPU physical address. */
+int fdt_translate(const struct fdt *fdt, int node, uint64_t addr, uint64_t *cpu_addr);
+
+/* The node whose "phandle" property is <phandle>. */
+int fdt_find_phandle(const struct fdt *fdt, uint32_t phandle);
+
+/* 1 when <node>'s "compatible" list holds <compatible>; 0 otherwise. */
+int fdt_is_compatible(const struct fdt *fdt, int node, const char *compatible);
+
+/* 1 when <node> is enabled: no "status", or "okay" / "ok"; 0 otherwise. */
+int fdt_is_enabled(const struct fdt *fdt, int node);
+
+/* First enabled node after <after> (-1: from the start) compatible with <compatible>. */
+int fdt_find_enabled_compatible(const struct fdt *fdt, int after, const char *compatible);
+
+/* <cells> big-endian cells at <p> as one number; FDT_ERR_BADVALUE for more than two cells. */
+int fdt_read_cells(const void *p, uint32_t cells, uint64_t *value);
+
 const char *fdt_strerror(int err);
 
 #endif

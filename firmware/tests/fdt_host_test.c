@@ -98,6 +98,32 @@ static void check_virt(const uint8_t *blob, size_t size)
 	CHECK(fdt_find_compatible(&fdt, -1, "socsim,sim-control") ==
 	      fdt_find_node(&fdt, "/sim-control@90f0000"));
 	CHECK(fdt_find_compatible(&fdt, -1, "linux,dummy-virt") == root);
+
+	/* Structure, reg with the parent's cells, phandles, status. */
+	uint64_t addr, rsize;
+	CHECK(fdt_parent(&fdt, uart) == root);
+	CHECK(fdt_parent(&fdt, root) == FDT_ERR_NOTFOUND);
+	CHECK(fdt_parent(&fdt, cpu) == fdt_find_node(&fdt, "/cpus"));
+	CHECK(fdt_get_reg(&fdt, uart, 0, &addr, &rsize) == 0 && addr == 0x09000000 && rsize == 0x1000);
+	CHECK(fdt_get_reg(&fdt, uart, 1, &addr, &rsize) == FDT_ERR_NOTFOUND);
+	CHECK(fdt_get_reg(&fdt, intc, 1, &addr, &rsize) == 0 && addr == 0x08010000 && rsize == 0x10000);
+	/* /cpus has no "ranges": a cpu reg is not an address in the CPU's space. */
+	CHECK(fdt_get_reg(&fdt, cpu, 0, &addr, &rsize) == FDT_ERR_NOTFOUND);
+	CHECK(fdt_get_reg(&fdt, root, 0, &addr, &rsize) == FDT_ERR_BADVALUE);
+	CHECK(fdt_address_cells(&fdt, root, &u32) == 0 && u32 == 2);
+	CHECK(fdt_size_cells(&fdt, fdt_find_node(&fdt, "/cpus"), &u32) == 0 && u32 == 0);
+	CHECK(fdt_size_cells(&fdt, uart, &u32) == 0 && u32 == 1);	/* default */
+	CHECK(fdt_get_u32(&fdt, intc, "phandle", &u32) == 0 && fdt_find_phandle(&fdt, u32) == intc);
+	CHECK(fdt_find_phandle(&fdt, 0) == FDT_ERR_NOTFOUND);
+	CHECK(fdt_find_phandle(&fdt, 0x7777) == FDT_ERR_NOTFOUND);
+	CHECK(fdt_is_enabled(&fdt, uart) == 1 && fdt_is_enabled(&fdt, intc) == 0);
+	CHECK(fdt_is_compatible(&fdt, uart, "arm,primecell") && !fdt_is_compatible(&fdt, uart, "arm"));
+	CHECK(fdt_find_compatible(&fdt, -1, "arm,cortex-a15-gic") == intc);
+	CHECK(fdt_find_enabled_compatible(&fdt, -1, "arm,cortex-a15-gic") == FDT_ERR_NOTFOUND);
+	CHECK(fdt_find_enabled_compatible(&fdt, -1, "arm,pl011") == uart);
+	uint8_t cells[12] = {0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3};
+	CHECK(fdt_read_cells(cells, 2, &u64) == 0 && u64 == 0x100000002ull);
+	CHECK(fdt_read_cells(cells, 3, &u64) == FDT_ERR_BADVALUE);
 }
 
 /* Run every reader entry point on <blob>; only the absence of crashes and hangs matters. */
@@ -124,6 +150,15 @@ static void exercise(const uint8_t *blob, size_t size)
 	     node = fdt_find_compatible(&fdt, node, "arm,pl011"), n++)
 		;
 	fdt_find_compatible(&fdt, 1 << 30, "x");	/* an offset far outside the blob */
+	/* The structure walkers are O(blob) each: run them on every 8th blob to keep this fast. */
+	static unsigned calls;
+	if (++calls % 8 != 0)
+		return;
+	int uart = fdt_find_enabled_compatible(&fdt, -1, "arm,pl011");
+	uint64_t addr, rsize;
+	fdt_get_reg(&fdt, uart, 0, &addr, &rsize);
+	fdt_parent(&fdt, uart);
+	fdt_find_phandle(&fdt, 1);
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,64 @@
+/*
+ * DMA mapping API (after Linux's dma-mapping/iommu-dma): hands a device bus addresses for CPU
+ * buffers. With an IOMMU, every mapping takes an IOVA from the device's own allocator (lib/iova)
+ * and maps it through the IOMMU driver's ops (lib/iommu.h); unmapping removes the mapping,
+ * invalidates the IOMMU's TLB and only then frees the IOVA. Without an IOMMU the bus address is
+ * the physical address, which must lie below the device's DMA mask.
+ *
+ * An IOVA range covers whole IOMMU granules: a buffer that does not start on a granule shares
+ * its first and last granule with whatever lies beside it, and the device can reach that too
+ * (the granule is the unit of protection). The returned bus address keeps the buffer's offset
+ * inside its granule.
+ *
+ * Functions return 0 or a negative errno value.
+ */
+#ifndef DMA_H
+#define DMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iommu.h"
+#include "iova.h"
+
+enum dma_direction {
+	DMA_TO_DEVICE,		/* the device reads the buffer: mapped read-only */
+	DMA_FROM_DEVICE,	/* the device writes the buffer */
+	DMA_BIDIRECTIONAL,
+};
+
+struct dma_device {
+	const char *name;
+	uint64_t dma_mask;		/* highest bus address the device can emit */
+	const struct iommu_ops *ops;	/* NULL: no IOMMU, bus address = physical address */
+	void *domain;			/* the IOMMU domain the device is attached to */
+	struct iova_domain *iovad;	/* the IOVA space of that domain */
+};
+
+/* One segment of a scatter list; dma_address is filled in by dma_map_sg(). */
+struct dma_sg {
+	uintptr_t phys;
+	size_t length;
+	uint64_t dma_address;
+};
+
+int dma_map_single(struct dma_device *dev, uintptr_t phys, size_t size, enum dma_direction dir,
+		   uint64_t *dma_addr);
+int dma_unmap_single(struct dma_device *dev, uint64_t dma_addr, size_t size);
+
+/*
+ * Map <n> segments into one contiguous IOVA range (iommu-dma style), so the device sees a single
+ * buffer starting at *dma_base. Every segment but the first must start on an IOMMU granule and
+ * every segment but the last must end on one (otherwise the device-visible buffer would have
+ * holes); -EINVAL otherwise. Without an IOMMU each segment gets its physical address and
+ * *dma_base is the first one.
+ */
+int dma_map_sg(struct dma_device *dev, struct dma_sg *sg, unsigned n, enum dma_direction dir,
+	       uint64_t *dma_base);
+int dma_unmap_sg(struct dma_device *dev, struct dma_sg *sg, unsigned n);
+
+/* Zeroed memory that the CPU and the device share, mapped for both directions. */
+int dma_alloc_coherent(struct dma_device *dev, size_t size, void **cpu, uint64_t *dma_addr);
+int dma_free_coherent(struct dma_device *dev, size_t size, void *cpu, uint64_t dma_addr);
+
+#endif
