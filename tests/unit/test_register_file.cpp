@@ -151,7 +151,7 @@ TEST_CASE("byte writes merge into the register") {
     });
 }
 
-TEST_CASE("write-only registers read as zero; arrays know their index") {
+TEST_CASE("write-only registers read as zero and arrays know their index") {
     sample_device dev("dev");
     test::test_initiator cpu("cpu");
     cpu.socket.bind(dev.socket);
