@@ -18,6 +18,9 @@
 namespace socsim::cpu {
 class arm64_cpu;
 }
+namespace socsim::pcie {
+class pcie_endpoint;
+}
 
 namespace socsim::platform {
 
@@ -43,7 +46,12 @@ struct model_context {
 // - `dma` is the socket a DMA master issues its transactions on (stamped with its stream id).
 //   The builder binds it to the IOMMU named by the node's `iommus` (or, for a PCIe host bridge,
 //   `iommu-map`) through that IOMMU's `accept_dma`, else straight to the bus;
-// - `downstream` is an IOMMU's (or bridge's) own way to memory: always bound to the bus.
+// - `downstream` is an IOMMU's (or bridge's) own way to memory: always bound to the bus;
+// - `windows` are further targets mapped at ranges other than `reg` (a PCIe bridge's outbound
+//   windows from `ranges`);
+// - `endpoint` is set by factories of PCI functions: such a model is attached by its host
+//   bridge's factory, never mapped by the builder;
+// - `details` are extra lines for `socsim info` (windows, functions, stream ids).
 struct built_model {
     std::unique_ptr<sc_core::sc_module> module;
     std::vector<tlm::tlm_target_socket<>*> targets;  // one per `reg` entry, or one for all
@@ -52,6 +60,14 @@ struct built_model {
     tlm::tlm_initiator_socket<>* dma = nullptr;
     tlm::tlm_initiator_socket<>* downstream = nullptr;
     std::function<void(tlm::tlm_initiator_socket<>& master)> accept_dma;  // set by IOMMUs
+    struct window {
+        core::address_range range;
+        tlm::tlm_target_socket<>* socket;
+        std::string what;  // "mem32 window", for the memory map
+    };
+    std::vector<window> windows;
+    pcie::pcie_endpoint* endpoint = nullptr;  // owned by `module`
+    std::vector<std::string> details;
 };
 
 struct model_entry {

@@ -203,15 +203,29 @@ void platform::wire_dma() {
         }
         if (phandle == 0) {
             inst.model.dma->bind(router_->target_socket);
+            inst.dma_path = "bus (no IOMMU)";
             continue;
         }
         int iommu_node = dt_.by_phandle(phandle);
+        if (iommu_node < 0)
+            throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " DMAs through phandle " +
+                                     std::to_string(phandle) + ", which names no node");
+        const std::string iommu_path = dt_.path(iommu_node);
+        if (spec.size() >= 2) inst.stream_id = core::hex(spec[1]);
         auto it = std::find_if(instances_.begin(), instances_.end(),
-                               [&](const instance& i) { return iommu_node >= 0 && i.path == dt_.path(iommu_node); });
-        if (it == instances_.end() || !it->model.accept_dma)
-            throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " DMAs through " +
-                                     (iommu_node >= 0 ? dt_.path(iommu_node) : "phandle " + std::to_string(phandle)) +
-                                     ", which is not a modelled IOMMU");
+                               [&](const instance& i) { return i.path == iommu_path; });
+        if (it == instances_.end()) {
+            // The IOMMU node exists but nothing models it (unknown compatible or disabled): the
+            // DMA still has somewhere to go, untranslated, and the user is told once.
+            log().warning(inst.path + " DMAs through " + iommu_path +
+                          ", which has no model: its DMA goes straight to the bus, untranslated");
+            inst.model.dma->bind(router_->target_socket);
+            inst.dma_path = "bus (" + iommu_path + " not modelled, untranslated)";
+            continue;
+        }
+        if (!it->model.accept_dma)
+            throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " DMAs through " + iommu_path +
+                                     ", which is not an IOMMU");
         it->model.accept_dma(*inst.model.dma);
         inst.dma_path = it->name;
     }
@@ -239,6 +253,9 @@ void platform::add_model(int node, const model_entry& entry, const std::string& 
     inst.interrupts = decode_interrupts(node);
     model_context ctx{dt_, node, inst.name, inst.regs, *this};
     inst.model = entry.make(ctx);
+    if (inst.model.endpoint)
+        throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " (" + compatible +
+                                 ") is a PCI function: it belongs under a PCIe host bridge node");
 
     if (inst.model.cpu) {
         if (cpu_) {
@@ -261,6 +278,8 @@ void platform::add_model(int node, const model_entry& entry, const std::string& 
                 router_->map(router_->bind_target(*inst.model.targets[i]), inst.regs[i], inst.path);
         }
     }
+    for (const auto& w : inst.model.windows)
+        router_->map(router_->bind_target(*w.socket), w.range, inst.path + " " + w.what);
     instances_.push_back(std::move(inst));
 }
 
@@ -303,7 +322,7 @@ void platform::describe(std::ostream& os) const {
         std::string what = "RAM";
         std::string extra;
         for (const auto& inst : instances_)
-            if (inst.path == m.name) {
+            if (m.name == inst.path || m.name.rfind(inst.path + " ", 0) == 0) {
                 what = inst.name + "  " + inst.compatible;
                 extra = inst.interrupts.empty() ? "" : "  irq " + inst.interrupts;
             }
@@ -322,6 +341,19 @@ void platform::describe(std::ostream& os) const {
         os << "\ninterrupt lines:\n";
         for (const auto& inst : instances_)
             if (!inst.interrupts.empty()) os << "  " << std::left << std::setw(20) << inst.name << inst.interrupts << "\n";
+    }
+    bool any_dma = std::any_of(instances_.begin(), instances_.end(), [](const instance& i) { return i.model.dma; });
+    if (any_dma) {
+        os << "\nDMA masters:\n";
+        for (const auto& inst : instances_)
+            if (inst.model.dma)
+                os << "  " << std::left << std::setw(20) << inst.name << "-> " << inst.dma_path
+                   << (inst.stream_id.empty() ? "" : "  stream id " + inst.stream_id) << "\n";
+    }
+    for (const auto& inst : instances_) {
+        if (inst.model.details.empty()) continue;
+        os << "\n" << inst.name << " (" << inst.compatible << "):\n";
+        for (const auto& line : inst.model.details) os << "  " << line << "\n";
     }
     if (!unmodelled_.empty()) {
         os << "\nnot modelled (registers unmapped):\n";

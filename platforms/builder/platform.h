@@ -59,7 +59,8 @@ private:
         std::string description;  // from the registry
         std::vector<core::address_range> regs;
         std::string interrupts;   // decoded specifier, for `info`
-        std::string dma_path;     // the IOMMU its DMA goes through, if any
+        std::string dma_path;     // the IOMMU its DMA goes through, or the bus
+        std::string stream_id;    // from `iommus`, for `info`
         built_model model;
     };
 

@@ -1,0 +1,150 @@
+#pragma once
+// A generic ECAM PCIe host bridge (root complex), as QEMU's GPEX on `virt`, with the inbound and
+// outbound address windows a real root complex has.
+//
+// DT: compatible "pci-host-ecam-generic"; `reg` = the ECAM region; `bus-range` (default: as many
+// buses as the ECAM holds); `ranges` = outbound windows (flags cell: 0x01000000 I/O,
+// 0x02000000 32-bit memory, 0x03000000 64-bit memory, +0x40000000 prefetchable);
+// `dma-ranges` = inbound windows (memory entries only; absent: every bus address passes
+// unchanged, as on QEMU's virt); `iommu-map` / `iommu-map-mask` = requester id -> stream id.
+// Endpoints are child nodes (standard PCI binding, `reg = <devfn << 8 0 0 0 0>`, bus 0 only)
+// built by the registry and attached with `attach`. The model itself never reads the DT.
+//
+// What it does:
+// - ECAM at `ecam`: offset = bus << 20 | dev << 15 | fn << 12 | register; 1-, 2- and 4-byte
+//   naturally aligned accesses (others: a TLM error and one log line). A function that is absent
+//   (no device, another bus: there are no PCI-PCI bridges, a non-zero function whose function 0
+//   is absent, or a register beyond a conventional function's 256 bytes) reads all-ones and
+//   ignores writes, as QEMU does.
+// - 00:00.0 is the bridge's own header: vendor 0x1b36, device 0x0008, revision 0, class 0x060000
+//   (QEMU's gpex-root), subsystem 0x1af4 / 0x1100, no BARs.
+// - Outbound: one target socket per `ranges` window (`window(i)`). A CPU access at window offset o
+//   is bus address bus_base + o of that space; it goes to the endpoint BAR that claims it (BAR
+//   decode needs Command.MEM, or Command.IO for I/O). No claimant: Unsupported Request, i.e. a
+//   TLM address error and one diagnostic.
+// - Inbound (endpoint DMA on `upstream`): the bridge knows each endpoint by its port, so it
+//   stamps the requester id (bus << 8 | devfn) itself. Checks, in order:
+//     1. Command.bus-master of the requester clear: refused (TLM generic error), reported;
+//     2. a bus address inside an outbound memory window is routed to the peer BAR that claims
+//        it (no ACS: peer-to-peer never reaches the IOMMU), reported as peer-to-peer; if no BAR
+//        claims it, Unsupported Request (choice: the root complex does not send it upstream);
+//     3. with `dma-ranges`, a bus address in no inbound window is an Unsupported Request (TLM
+//        address error at the endpoint, one diagnostic); inside a window it becomes
+//        cpu + (bus - pci);
+//     4. the stream id from `iommu-map` (of_map_id rules: id = rid & mask; an entry
+//        (rid_base, iommu, sid_base, length) maps [rid_base, rid_base + length) to
+//        sid_base + (id - rid_base)). Without `iommu-map` no stream id is stamped; an attached
+//        function that no entry covers is a configuration error (the DT is incomplete).
+//   Then the DMA goes out on `dma` (to the IOMMU or the bus) with core::dma_extension carrying
+//   the requester id and stream id.
+// Only the IOMMU named by the first `iommu-map` entry is wired (the builder binds one socket).
+// No latency is modelled in the bridge itself.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_initiator_socket.h>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+#include <vector>
+
+#include "models/core/log.h"
+#include "models/pcie/pcie_endpoint.h"
+
+namespace socsim::pcie {
+
+class pcie_host_bridge : public sc_core::sc_module {
+public:
+    enum class space { io, memory32, memory64 };
+    struct outbound_window {
+        space type = space::memory32;
+        bool prefetchable = false;
+        uint64_t cpu_base = 0;
+        uint64_t bus_base = 0;
+        uint64_t size = 0;
+    };
+    struct inbound_window {
+        uint64_t bus_base = 0;
+        uint64_t cpu_base = 0;
+        uint64_t size = 0;
+    };
+    struct id_map_entry {
+        uint32_t rid_base = 0;
+        uint32_t out_base = 0;
+        uint32_t length = 0;
+    };
+    struct config {
+        uint64_t ecam_size = 1u << 20;
+        unsigned first_bus = 0;
+        unsigned last_bus = 0;
+        std::vector<outbound_window> outbound;
+        std::vector<inbound_window> inbound;  // empty: no dma-ranges, every bus address passes
+        std::vector<id_map_entry> iommu_map;  // empty: no stream id
+        uint32_t iommu_map_mask = 0xffff;
+    };
+
+    tlm_utils::simple_target_socket<pcie_host_bridge> ecam;
+    tlm_utils::multi_passthrough_target_socket<pcie_host_bridge> upstream;  // endpoints' DMA
+    tlm_utils::simple_initiator_socket<pcie_host_bridge> dma;               // to the IOMMU or bus
+
+    // Throws core::config_error for an inconsistent configuration (bus range larger than the
+    // ECAM, an iommu-map entry outside the mask, a zero-sized window).
+    pcie_host_bridge(sc_core::sc_module_name name, config cfg);
+    ~pcie_host_bridge() override;
+
+    // Target socket of outbound window `i` (map it at outbound[i].cpu_base, size).
+    tlm::tlm_target_socket<>& window(unsigned i) { return *windows_.at(i); }
+    const config& configuration() const { return cfg_; }
+
+    // Attaches a function at `devfn` on the root bus (the bridge owns it from now on). Throws
+    // core::config_error when the slot is taken or iommu-map does not cover it.
+    pcie_endpoint& attach(uint8_t devfn, std::unique_ptr<pcie_endpoint> function);
+
+    // Requester id -> stream id per iommu-map; nullopt without iommu-map or when no entry matches.
+    std::optional<uint32_t> stream_id(uint16_t requester_id) const;
+    uint16_t requester_id(uint8_t devfn) const { return static_cast<uint16_t>(cfg_.first_bus << 8 | devfn); }
+    // The attached functions by devfn, 00:00.0 (the bridge's own header) included.
+    std::map<uint8_t, pcie_endpoint*> functions() const;
+
+private:
+    using window_socket = tlm_utils::simple_target_socket_tagged<pcie_host_bridge>;
+    struct slot {
+        pcie_endpoint* function = nullptr;
+        int bar_port[pcie_endpoint::bar_slots] = {-1, -1, -1, -1, -1, -1};
+    };
+    struct claim {
+        const slot* owner = nullptr;
+        unsigned bar = 0;
+        uint64_t offset = 0;  // within the BAR
+    };
+
+    void ecam_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+    unsigned ecam_debug(tlm::tlm_generic_payload& p);
+    bool ecam_access(tlm::tlm_generic_payload& p, bool debug);
+    void window_transport(int id, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+    unsigned window_debug(int id, tlm::tlm_generic_payload& p);
+    void upstream_transport(int port, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+    unsigned upstream_debug(int port, tlm::tlm_generic_payload& p);
+
+    const slot* function_at(unsigned bus, uint8_t devfn) const;
+    std::optional<claim> decode_bar(uint64_t bus_address, bool io_space) const;
+    void forward_to_bar(const claim& c, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+    void unsupported_request(tlm::tlm_generic_payload& p, const std::string& who, const std::string& why,
+                             tlm::tlm_response_status status = tlm::TLM_ADDRESS_ERROR_RESPONSE);
+
+    config cfg_;
+    std::vector<std::unique_ptr<window_socket>> windows_;
+    tlm_utils::multi_passthrough_initiator_socket_optional<pcie_host_bridge> bar_port_;
+    std::vector<std::unique_ptr<pcie_endpoint>> owned_;
+    std::map<uint8_t, slot> slots_;             // by devfn
+    std::vector<uint8_t> upstream_devfn_;       // upstream port -> devfn
+    unsigned bar_ports_ = 0;
+    core::logger log_;
+};
+
+} // namespace socsim::pcie

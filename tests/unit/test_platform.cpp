@@ -1,0 +1,109 @@
+// The builder's DMA wiring and PCIe netlist: a master whose IOMMU has no model, IOMMU phandles that
+// name something else, PCI functions outside a host bridge.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstring>
+#include <sstream>
+
+#include "models/core/config_error.h"
+#include "models/core/log.h"
+#include "models/devices/edu.h"
+#include "platforms/builder/device_tree.h"
+#include "platforms/builder/platform.h"
+
+using namespace socsim;
+
+namespace {
+
+struct temp_dts {
+    std::string path;
+    explicit temp_dts(const std::string& text) {
+        char name[] = "/tmp/socsim-test-XXXXXX.dts";
+        int fd = mkstemps(name, 4);
+        REQUIRE(fd >= 0);
+        REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+        close(fd);
+        path = name;
+    }
+    ~temp_dts() { unlink(path.c_str()); }
+};
+
+// A CPU, RAM, an IOMMU node (`iommu_compatible`) and an ECAM host whose iommu-map names it,
+// with an edu at 00:01.0; `extra` goes into the root node.
+std::string board(const std::string& iommu_compatible, const std::string& extra = "") {
+    return R"(/dts-v1/;
+/ {
+    #address-cells = <2>;
+    #size-cells = <2>;
+    memory@40000000 { device_type = "memory"; reg = <0x0 0x40000000 0x0 0x100000>; };
+    cpus { #address-cells = <1>; #size-cells = <0>; cpu@0 { compatible = "arm,cortex-a57"; reg = <0>; }; };
+    iommu: iommu@9050000 { compatible = ")" + iommu_compatible + R"("; reg = <0x0 0x09050000 0x0 0x20000>; #iommu-cells = <1>; };
+    uart: pl011@9000000 { compatible = "arm,pl011"; reg = <0x0 0x09000000 0x0 0x1000>; };
+    pcie@10000000 {
+        compatible = "pci-host-ecam-generic";
+        device_type = "pci";
+        #address-cells = <3>;
+        #size-cells = <2>;
+        reg = <0x0 0x3f000000 0x0 0x200000>;
+        bus-range = <0 1>;
+        ranges = <0x02000000 0x0 0x10000000 0x0 0x10000000 0x0 0x10000000>;
+        iommu-map = <0x0 &iommu 0x0 0x10000>;
+        edu@1 { compatible = "pci1234,11e8"; reg = <0x0800 0x0 0x0 0x0 0x0>; };
+    };
+)" + extra + "};\n";
+}
+
+} // namespace
+
+TEST_CASE("a DMA master whose IOMMU has no model goes straight to the bus, with one warning") {
+    std::ostringstream log;
+    core::set_log_stream(&log);
+    temp_dts f(board("acme,iommu"));
+    platform::platform plat(platform::device_tree::from_file(f.path), {});
+    core::set_log_stream(nullptr);
+    const std::string text = log.str();
+    CHECK(std::count(text.begin(), text.end(), '\n') == 2);  // the node without a model, and the fallback
+    CHECK(text.find("no model for /iommu@9050000 (compatible \"acme,iommu\")") != std::string::npos);
+    CHECK(text.find("/pcie@10000000 DMAs through /iommu@9050000, which has no model: its DMA goes straight to "
+                    "the bus, untranslated") != std::string::npos);
+    std::ostringstream info;
+    plat.describe(info);
+    CHECK(info.str().find("pcie                -> bus (/iommu@9050000 not modelled, untranslated)") != std::string::npos);
+    CHECK(info.str().find("00:01.0  1234:11e8 class 00ff00  pcie_edu  BAR0 mem32 1 MiB  requester id 0x8 -> "
+                          "stream id 0x8") != std::string::npos);
+
+    // Elaborate (the CPU has no firmware and stops at once), then look through the edu's eyes:
+    // its DMA path reaches RAM at the untranslated address.
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);
+    auto* edu = dynamic_cast<devices::edu*>(sc_core::sc_find_object("pcie_edu"));
+    REQUIRE(edu);
+    uint32_t out = 0x600dcafe, in = 0;
+    tlm::tlm_generic_payload p;
+    p.set_write();
+    p.set_address(0x40000800);
+    p.set_data_ptr(reinterpret_cast<unsigned char*>(&out));
+    p.set_data_length(4);
+    p.set_streaming_width(4);
+    CHECK(edu->dma->transport_dbg(p) == 4);
+    p.set_read();
+    p.set_data_ptr(reinterpret_cast<unsigned char*>(&in));
+    CHECK(edu->dma->transport_dbg(p) == 4);
+    CHECK(in == 0x600dcafe);
+}
+
+TEST_CASE("a DMA master whose iommu-map names a modelled device that is not an IOMMU is a configuration error") {
+    std::string dts = board("acme,iommu");
+    dts.replace(dts.find("&iommu 0x0 0x10000"), 6, "&uart");
+    temp_dts f(dts);
+    CHECK_THROWS_WITH(platform::platform(platform::device_tree::from_file(f.path), {}),
+                      Catch::Contains("/pcie@10000000 DMAs through /pl011@9000000, which is not an IOMMU"));
+}
+
+TEST_CASE("a PCI function outside a host bridge node is a configuration error") {
+    temp_dts f(board("acme,iommu", R"(    stray@0 { compatible = "pci1234,11e8"; reg = <0x0 0x0a000000 0x0 0x1000>; };
+)"));
+    CHECK_THROWS_WITH(platform::platform(platform::device_tree::from_file(f.path), {}),
+                      Catch::Contains("/stray@0 (pci1234,11e8) is a PCI function: it belongs under a PCIe host bridge"));
+}
