@@ -23,7 +23,8 @@ struct address_range {
 
 // "0x9000000" style, for messages.
 std::string hex(uint64_t value);
-// "4 KiB", "128 MiB", "16 GiB": exact binary units when they fit, else bytes.
+// "4 KiB", "128 MiB", "16 GiB": exact binary units when they fit; "751.94 MiB" for large
+// sizes that are not a whole number of MiB.
 std::string human_size(uint64_t bytes);
 
 } // namespace socsim::core
