@@ -7,6 +7,7 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <systemc>
 #include <tlm>
 #include <vector>
@@ -56,6 +57,9 @@ struct built_model {
     std::unique_ptr<sc_core::sc_module> module;
     std::vector<tlm::tlm_target_socket<>*> targets;  // one per `reg` entry, or one for all
     core::irq_line* irq = nullptr;
+    // Models with several interrupt outputs name them as in the DT `interrupt-names` (SMMUv3:
+    // "eventq", "gerror", "cmdq-sync"); `irq` is then the first of them.
+    std::vector<std::pair<std::string, core::irq_line*>> irq_lines;
     cpu::arm64_cpu* cpu = nullptr;  // set for processors
     tlm::tlm_initiator_socket<>* dma = nullptr;
     tlm::tlm_initiator_socket<>* downstream = nullptr;

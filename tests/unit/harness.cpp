@@ -72,7 +72,10 @@ unsigned test_initiator::debug_read(uint64_t addr, void* data, unsigned len) {
     p.set_data_ptr(static_cast<unsigned char*>(data));
     p.set_data_length(len);
     p.set_streaming_width(len);
-    return socket->transport_dbg(p);
+    p.set_extension(&ext_);  // an IOMMU translates debug accesses by stream id too
+    unsigned n = socket->transport_dbg(p);
+    p.clear_extension(&ext_);
+    return n;
 }
 
 unsigned test_initiator::debug_write(uint64_t addr, const void* data, unsigned len) {
@@ -82,7 +85,10 @@ unsigned test_initiator::debug_write(uint64_t addr, const void* data, unsigned l
     p.set_data_ptr(static_cast<unsigned char*>(const_cast<void*>(data)));
     p.set_data_length(len);
     p.set_streaming_width(len);
-    return socket->transport_dbg(p);
+    p.set_extension(&ext_);
+    unsigned n = socket->transport_dbg(p);
+    p.clear_extension(&ext_);
+    return n;
 }
 
 void test_initiator::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {

@@ -1,0 +1,80 @@
+#include "models/iommu/common/dma_checker.h"
+
+#include "models/core/address_range.h"
+#include "models/core/trace_writer.h"
+
+namespace socsim::iommu {
+
+namespace {
+
+std::string perms_text(uint8_t p) {
+    std::string s;
+    s += (p & perm_read) ? 'r' : '-';
+    s += (p & perm_write) ? 'w' : '-';
+    s += (p & perm_user_read) ? 'r' : '-';
+    s += (p & perm_user_write) ? 'w' : '-';
+    return s;
+}
+
+uint64_t picoseconds(const sc_core::sc_time& t) {
+    return t.value() / static_cast<uint64_t>(sc_core::sc_time(1, sc_core::SC_PS).value());
+}
+
+} // namespace
+
+dma_checker::dma_checker(const std::string& owner) : owner_(owner), log_(owner) {}
+
+void dma_checker::report(const tlb_entry& e, uint32_t stream, uint64_t iova, bool write, const walk_result& fresh,
+                         int changed, uint64_t now_value) {
+    stale_report r;
+    r.stream = stream;
+    r.iova = iova;
+    r.write = write;
+    r.old_output = e.translate(iova);
+    r.new_mapped = fresh.ok();
+    r.new_output = fresh.ok() ? fresh.translate(iova) : 0;
+    r.old_perms = e.perms;
+    r.new_perms = fresh.ok() ? fresh.perms : 0;
+    r.changed_index = changed;
+    r.changed_addr = e.trail.address[changed];
+    r.changed_old = e.trail.value[changed];
+    r.changed_new = now_value;
+    r.filled_at = e.filled_at;
+    r.written_after = e.verified_at > e.filled_at ? e.verified_at : e.filled_at;
+    r.detected_at = sc_core::sc_time_stamp();
+    r.last_invalidation = last_invalidation_;
+    r.any_invalidation = any_invalidation_;
+
+    std::string m = "stale translation used: stream " + std::to_string(stream) + (write ? " write" : " read") +
+                    " at IOVA " + core::hex(iova) + " went to " + core::hex(r.old_output) + " (" +
+                    perms_text(r.old_perms) + ")";
+    if (r.new_mapped)
+        m += ", the tables now say " + core::hex(r.new_output) + " (" + perms_text(r.new_perms) + ")";
+    else
+        m += ", the tables now have no mapping";
+    m += "; table entry " + core::hex(r.changed_addr) + " changed " + core::hex(r.changed_old) + " -> " +
+         core::hex(r.changed_new) + " after " + r.written_after.to_string() + " (cached at " +
+         r.filled_at.to_string() + ")";
+    m += r.any_invalidation ? "; last invalidation at " + r.last_invalidation.to_string() + ", which did not cover it"
+                            : "; no invalidation issued since reset";
+    r.message = m;
+    log_.warning(m);
+    core::trace_event ev("dma_check", owner_);
+    ev.field("verdict", "stale translation used")
+        .field("stream", static_cast<uint64_t>(stream))
+        .hex_field("iova", iova)
+        .field("cmd", write ? "write" : "read")
+        .hex_field("old_pa", r.old_output)
+        .field("new_mapped", r.new_mapped);
+    if (r.new_mapped) ev.hex_field("new_pa", r.new_output);
+    ev.hex_field("table_entry", r.changed_addr)
+        .hex_field("old_value", r.changed_old)
+        .hex_field("new_value", r.changed_new)
+        .field("cached_ps", picoseconds(r.filled_at))
+        .field("written_after_ps", picoseconds(r.written_after));
+    if (r.any_invalidation) ev.field("last_invalidation_ps", picoseconds(r.last_invalidation));
+    ev.emit();
+    reports_.push_back(std::move(r));
+}
+
+} // namespace socsim::iommu

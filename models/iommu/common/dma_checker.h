@@ -1,0 +1,109 @@
+#pragma once
+// The DMA checker: catches a device using a translation that software has already changed in
+// memory but not invalidated ("stale translation used").
+//
+// How it knows, soundly, without seeing CPU stores (the CPU writes RAM through DMI):
+// - a TLB entry remembers every table entry its walk read (address and value) and when;
+// - on each TLB hit the checker re-reads those entries (debug reads: no side effects, no time).
+//   If all still hold the same values, the cached translation is what memory says: fine.
+// - If one differs, the checker walks the tables afresh (debug walk supplied by the IOMMU) and
+//   compares the translation of this very access (output address and permissions) with the
+//   cached one. If they differ, the cached translation is stale. It is still in the TLB, so no
+//   invalidation covering it was issued since it was filled; and the table was written after
+//   the last time the checker saw the old values (`verified_at`, or the fill) and before now.
+//   The report gives that interval, the changed entry (address, old and new value), the time of
+//   the IOMMU's last invalidation of any kind, stream, IOVA and old/new output address.
+// - A changed table whose translation for this access is unchanged (another entry of the same
+//   table, an attribute bit) is not a finding; the entry adopts the new values.
+//
+// Like the hardware, the IOMMU still uses the stale translation (that is what lets firmware
+// bugs go unnoticed on silicon); the checker only reports. Each stale entry is reported once
+// (one warning line and one "dma_check" trace event); every use of it is counted.
+// On by default; the IOMMU switches it with DT `socsim,check-stale`.
+
+#include <cstdint>
+#include <string>
+#include <systemc>
+#include <vector>
+
+#include "models/core/log.h"
+#include "models/iommu/common/page_walker.h"
+#include "models/iommu/common/tlb.h"
+
+namespace socsim::iommu {
+
+struct stale_report {
+    uint32_t stream = 0;
+    uint64_t iova = 0;
+    bool write = false;
+    uint64_t old_output = 0;
+    bool new_mapped = false;   // the fresh walk found a mapping
+    uint64_t new_output = 0;
+    uint8_t old_perms = 0, new_perms = 0;
+    int changed_index = -1;    // which trail entry changed (0 = root table's entry)
+    uint64_t changed_addr = 0, changed_old = 0, changed_new = 0;
+    sc_core::sc_time filled_at, written_after, detected_at, last_invalidation;
+    bool any_invalidation = false;
+    std::string message;       // the log line
+};
+
+class dma_checker {
+public:
+    // `owner` is the IOMMU instance name (log module and trace source).
+    explicit dma_checker(const std::string& owner);
+
+    void set_enabled(bool on) { enabled_ = on; }
+    bool enabled() const { return enabled_; }
+
+    // The IOMMU calls this for every invalidation it performs (any scope).
+    void note_invalidation() {
+        last_invalidation_ = sc_core::sc_time_stamp();
+        any_invalidation_ = true;
+    }
+
+    // On a TLB hit on `e` by `stream` at `iova`. `fresh_walk()` must return a debug walk of the
+    // tables as they are now (walk_result). Returns true when the translation used is stale.
+    template <class FreshWalk>
+    bool check_hit(tlb_entry& e, uint32_t stream, uint64_t iova, bool write, page_walker& walker,
+                   FreshWalk&& fresh_walk) {
+        if (!enabled_) return false;
+        ++checks_;
+        uint64_t now_value = 0;
+        const int changed = walker.first_change(e.trail, now_value);
+        if (changed < 0) {
+            e.verified_at = sc_core::sc_time_stamp();
+            return false;
+        }
+        const walk_result w = fresh_walk();
+        if (w.ok() && w.translate(iova) == e.translate(iova) && w.perms == e.perms) {
+            e.trail = w.trail;
+            e.verified_at = sc_core::sc_time_stamp();
+            return false;
+        }
+        ++stale_uses_;
+        if (!e.stale_reported) {
+            e.stale_reported = true;
+            report(e, stream, iova, write, w, changed, now_value);
+        }
+        return true;
+    }
+
+    uint64_t checks() const { return checks_; }
+    uint64_t stale_uses() const { return stale_uses_; }
+    const std::vector<stale_report>& reports() const { return reports_; }
+
+private:
+    void report(const tlb_entry& e, uint32_t stream, uint64_t iova, bool write, const walk_result& fresh,
+                int changed, uint64_t now_value);
+
+    std::string owner_;
+    core::logger log_;
+    bool enabled_ = true;
+    sc_core::sc_time last_invalidation_;
+    bool any_invalidation_ = false;
+    uint64_t checks_ = 0;
+    uint64_t stale_uses_ = 0;
+    std::vector<stale_report> reports_;
+};
+
+} // namespace socsim::iommu

@@ -1,0 +1,48 @@
+#pragma once
+// How an IOMMU reaches memory for its own accesses (table walks, stream tables, queues): through
+// its downstream initiator socket, like every other bus master, so an address outside RAM is a bus
+// error (which the IOMMU turns into its architected fault) and never a host crash.
+//
+// Reads and writes use DMI where the target grants it (RAM does), falling back to b_transport;
+// the IOMMU must forward its socket's invalidate_direct_mem_ptr calls to `invalidate_dmi`.
+// `peek` is a debug read: no side effects, no simulated time (the DMA checker and debug
+// translations use it). Every access carries a dma_extension naming the IOMMU, so bus diagnostics
+// say who made the access.
+
+#include <cstdint>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <vector>
+
+namespace socsim::iommu {
+
+class memory_port {
+public:
+    // `socket` must outlive the port; `initiator` names the IOMMU in bus diagnostics.
+    memory_port(tlm::tlm_initiator_socket<>& socket, const std::string& initiator);
+
+    // False on a bus error (nothing at the address, or the target refused).
+    bool read(uint64_t addr, void* data, unsigned len, sc_core::sc_time& delay);
+    bool write(uint64_t addr, const void* data, unsigned len, sc_core::sc_time& delay);
+    // Debug read; false unless all `len` bytes were read.
+    bool peek(uint64_t addr, void* data, unsigned len);
+
+    bool read64(uint64_t addr, uint64_t& value, sc_core::sc_time& delay) { return read(addr, &value, 8, delay); }
+
+    // To be called from the downstream socket's backward path.
+    void invalidate_dmi(uint64_t start, uint64_t end);
+
+    uint64_t accesses() const { return accesses_; }
+
+private:
+    const tlm::tlm_dmi* find_dmi(uint64_t addr, unsigned len, bool write) const;
+    bool transport(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len, sc_core::sc_time& delay);
+
+    tlm::tlm_initiator_socket<>& socket_;
+    tlm::tlm_generic_payload payload_;  // reused; owns its dma_extension
+    std::vector<tlm::tlm_dmi> dmi_;
+    uint64_t accesses_ = 0;
+};
+
+} // namespace socsim::iommu

@@ -1,0 +1,550 @@
+// SMMUv3: the DMA path. Configuration lookup (stream table, STE, CD), VA range selection, TLB,
+// table walk, permission check, fault reporting, forwarding downstream.
+#include <algorithm>
+#include <cstring>
+
+#include "models/core/address_range.h"
+#include "models/core/dma_extension.h"
+#include "models/iommu/smmuv3/smmuv3.h"
+#include "models/iommu/smmuv3/vmsa_format.h"
+
+namespace socsim::iommu {
+
+using smmuv3_detail::vmsa_format;
+using smmuv3_detail::vmsa_geometry;
+
+namespace {
+
+constexpr uint32_t CR0_SMMUEN = 1u << 0;
+constexpr uint32_t CR2_RECINVSID = 1u << 1;
+constexpr uint32_t GBPA_ABORT = 1u << 20;
+constexpr uint64_t ADDR_51_6 = 0x000fffffffffffc0ull;
+constexpr uint64_t ADDR_51_4 = 0x000ffffffffffff0ull;
+constexpr uint64_t ADDR_51_12 = 0x000ffffffffff000ull;
+constexpr uint8_t CLASS_CD = 0, CLASS_TT = 1, CLASS_IN = 2;
+
+uint64_t canonical(uint64_t va) { return static_cast<uint64_t>(static_cast<int64_t>(va << 8) >> 8); }
+
+unsigned ips_to_bits(unsigned code, unsigned oas) {
+    static const unsigned bits[8] = {32, 36, 40, 42, 44, 48, 52, 0};
+    const unsigned b = bits[code & 7];
+    return b == 0 || b > oas ? oas : b;
+}
+
+const char* level_name(int level) {
+    static const char* names[] = {"level 0", "level 1", "level 2", "level 3"};
+    return level >= 0 && level <= 3 ? names[level] : "level ?";
+}
+
+} // namespace
+
+// ---- upstream socket ----
+
+void smmuv3::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+    const uint64_t addr = p.get_address();
+    const unsigned len = p.get_data_length();
+    if (!p.is_read() && !p.is_write()) {
+        p.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
+    translation t = translate(p, addr, delay, false);
+    const uint64_t last = addr + (len ? len - 1 : 0);
+    // The common case: the whole access lies inside one translation.
+    if ((t.what == translation::kind::translated || t.what == translation::kind::bypass) && last >= addr &&
+        last <= t.limit) {
+        p.set_address(t.output);
+        downstream->b_transport(p, delay);
+        p.set_address(addr);
+        p.set_dmi_allowed(false);  // no DMI through the SMMU
+        return;
+    }
+    if (t.what == translation::kind::abort) {
+        p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    // The access crosses a mapping boundary (or is terminated RAZ/WI): piece by piece.
+    if (p.get_byte_enable_ptr() || p.get_streaming_width() < len) {
+        log_.warning("DMA of " + std::to_string(len) + " bytes at " + core::hex(addr) + " by " +
+                     core::initiator_of(p) + " crosses a page and has byte enables or streaming: refused");
+        p.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return;
+    }
+    unsigned char* const data = p.get_data_ptr();
+    uint64_t done = 0;
+    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+    while (done < len) {
+        const uint64_t a = addr + done;
+        if (done) t = translate(p, a, delay, false);
+        if (t.what == translation::kind::abort) {
+            status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
+            break;
+        }
+        const uint64_t piece = std::min<uint64_t>(len - done, t.limit - a + 1);
+        if (t.what == translation::kind::raz_wi) {
+            if (p.is_read()) std::memset(data + done, 0, piece);
+        } else {
+            p.set_address(t.output);
+            p.set_data_ptr(data + done);
+            p.set_data_length(static_cast<unsigned>(piece));
+            p.set_streaming_width(static_cast<unsigned>(piece));
+            p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+            downstream->b_transport(p, delay);
+            if (!p.is_response_ok()) {
+                status = p.get_response_status();
+                break;
+            }
+        }
+        done += piece;
+    }
+    p.set_address(addr);
+    p.set_data_ptr(data);
+    p.set_data_length(len);
+    p.set_streaming_width(len);
+    p.set_dmi_allowed(false);
+    p.set_response_status(status);
+}
+
+unsigned smmuv3::transport_dbg_upstream(int, tlm::tlm_generic_payload& p) {
+    const uint64_t addr = p.get_address();
+    const unsigned len = p.get_data_length();
+    unsigned char* const data = p.get_data_ptr();
+    unsigned done = 0;
+    sc_core::sc_time delay;
+    while (done < len) {
+        const uint64_t a = addr + done;
+        const translation t = translate(p, a, delay, true);
+        if (t.what == translation::kind::abort || t.what == translation::kind::raz_wi) break;
+        const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, t.limit - a + 1));
+        p.set_address(t.output);
+        p.set_data_ptr(data + done);
+        p.set_data_length(piece);
+        const unsigned n = downstream->transport_dbg(p);
+        done += n;
+        if (n < piece) break;
+    }
+    p.set_address(addr);
+    p.set_data_ptr(data);
+    p.set_data_length(len);
+    return done;
+}
+
+bool smmuv3::get_direct_mem_ptr_upstream(int, tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
+    dmi.allow_none();  // every DMA must be translated (and checked): no DMI through the SMMU
+    return false;
+}
+
+void smmuv3::invalidate_dmi_downstream(sc_dt::uint64 start, sc_dt::uint64 end) { port_.invalidate_dmi(start, end); }
+
+// ---- translation ----
+
+void smmuv3::fault_common(fault_record& f, const tlm::tlm_generic_payload& p, uint32_t sid, uint64_t iova) {
+    f.stream = sid;
+    f.iova = iova;
+    f.write = p.is_write();
+    f.length = p.get_data_length();
+    f.time = sc_core::sc_time_stamp();
+    if (auto* ext = p.get_extension<core::dma_extension>()) f.initiator = ext->initiator;
+}
+
+smmuv3::translation smmuv3::terminate(const fault_record& f, const event* ev, bool recorded, bool abort, bool debug) {
+    translation t;
+    t.what = abort ? translation::kind::abort : translation::kind::raz_wi;
+    t.limit = f.iova | 0xfff;
+    if (debug) return t;
+    ++stats_.terminated;
+    fault_record copy = f;
+    if (ev && !recorded) copy.detail += " (not recorded" + std::string(ev->type >= smmuv3_event::F_TRANSLATION ? ": CD.R=0)" : ")");
+    if (!abort) copy.detail += "; terminated as RAZ/WI (CD.A=0)";
+    report_fault(log_, name(), copy);
+    if (ev && recorded) record_event(*ev);
+    return t;
+}
+
+smmuv3::translation smmuv3::translate(const tlm::tlm_generic_payload& p, uint64_t iova, sc_core::sc_time& delay,
+                                      bool debug) {
+    translation t;
+    const auto* ext = p.get_extension<core::dma_extension>();
+    const bool write = p.is_write();
+    if (!(cr0ack() & CR0_SMMUEN)) {
+        if (gbpa_->get() & GBPA_ABORT) {
+            fault_record f;
+            f.kind = fault_kind::aborted;
+            f.code = "GBPA.ABORT";
+            f.has_stream = ext && ext->has_stream_id();
+            fault_common(f, p, f.has_stream ? ext->stream_id : 0, iova);
+            f.detail = "the SMMU is disabled (CR0.SMMUEN=0) and GBPA.ABORT=1";
+            return terminate(f, nullptr, false, true, debug);
+        }
+        if (!debug) ++stats_.bypassed;
+        t.what = translation::kind::bypass;
+        t.output = iova;
+        t.limit = ~uint64_t{0};
+        return t;
+    }
+    if (!ext || !ext->has_stream_id()) {
+        if (cfg_.bypass_untagged) {
+            if (!debug) ++stats_.bypassed;
+            t.what = translation::kind::bypass;
+            t.output = iova;
+            t.limit = ~uint64_t{0};
+            return t;
+        }
+        fault_record f;
+        f.kind = fault_kind::no_stream_id;
+        f.code = "no stream id";
+        f.has_stream = false;
+        fault_common(f, p, 0, iova);
+        f.detail = "the DMA carries no stream id (socsim,untagged-dma = \"abort\")";
+        return terminate(f, nullptr, false, true, debug);
+    }
+    const uint32_t sid = ext->stream_id;
+    stream_config scratch;
+    const stream_config* c = find_config(sid, p, iova, delay, debug, scratch);
+    if (!c) {
+        t.what = translation::kind::abort;
+        return t;
+    }
+    if (c->kind == stream_config::mode::bypass) {
+        if (!debug) ++stats_.bypassed;
+        t.what = translation::kind::bypass;
+        t.output = iova;
+        t.limit = ~uint64_t{0};
+        return t;
+    }
+    if (c->kind == stream_config::mode::abort) {
+        fault_record f;
+        f.kind = fault_kind::aborted;
+        f.code = "STE abort";
+        fault_common(f, p, sid, iova);
+        f.fetch_addr = c->ste_addr;
+        f.has_fetch_addr = true;
+        f.detail = "the STE at " + core::hex(c->ste_addr) + " has Config=abort (no event is recorded)";
+        return terminate(f, nullptr, false, true, debug);
+    }
+
+    // Stage 1. Which half of the VA space, and is the address inside it?
+    const bool priv = c->privcfg == 3 ? true : c->privcfg == 2 ? false : (ext->privileged);
+    const int half = static_cast<int>((iova >> 55) & 1);
+    const stream_config::half& h = c->tt[half];
+    const uint64_t va = h.tbi ? canonical(iova) : iova;
+    event ev;
+    ev.sid = sid;
+    ev.input_addr = iova;
+    ev.rnw = !write;
+    ev.pnu = priv;
+    ev.has_addr = true;
+    auto walk_fault = [&](uint8_t type, fault_kind kind, const std::string& detail, int level, uint64_t fetch,
+                          bool has_fetch) {
+        fault_record f;
+        f.kind = kind;
+        f.code = smmuv3_event::name(type);
+        fault_common(f, p, sid, iova);
+        f.level = level;
+        f.fetch_addr = fetch;
+        f.has_fetch_addr = has_fetch;
+        f.detail = detail;
+        ev.type = type;
+        ev.fetch_addr = fetch;
+        const bool translation_fault = type >= smmuv3_event::F_TRANSLATION;
+        ev.cls = type == smmuv3_event::F_WALK_EABT ? CLASS_TT : CLASS_IN;
+        return terminate(f, &ev, translation_fault ? c->record : true, translation_fault ? c->abort_fault : true,
+                         debug);
+    };
+    const uint64_t top_mask = h.tbi ? 0x00ffffffffffffffull : ~uint64_t{0};
+    const uint64_t range_bits = top_mask & ~((uint64_t{1} << h.input_bits) - 1);
+    if (!h.enabled || (iova & range_bits) != (half ? range_bits : 0)) {
+        std::string why = !h.enabled ? std::string("walks through TTB") + (half ? "1" : "0") + " are disabled (EPD" +
+                                           (half ? "1" : "0") + "=1)"
+                                     : "the IOVA is outside the " + std::to_string(h.input_bits) + "-bit TTB" +
+                                           (half ? "1" : "0") + " range (T" + (half ? "1" : "0") +
+                                           "SZ=" + std::to_string(64 - h.input_bits) + ")";
+        return walk_fault(smmuv3_event::F_TRANSLATION, fault_kind::translation, why, -1, 0, false);
+    }
+
+    tlb_entry local;
+    tlb_entry* e = debug ? const_cast<tlb_entry*>(tlb_.peek(c->asid, va)) : tlb_.lookup(c->asid, va);
+    if (e) {
+        if (!debug && checker_.enabled())
+            checker_.check_hit(*e, sid, va, write, walker_, [&] {
+                sc_core::sc_time d;
+                return walk(*c, half, va, d, true);
+            });
+    } else {
+        const walk_result w = walk(*c, half, va, delay, debug);
+        if (!w.ok()) {
+            std::string loop = w.loop ? " (table loop: the table at " + core::hex(w.loop_table) +
+                                            " is used at more than one level)"
+                                      : "";
+            if (w.status == walk_status::bus_error)
+                return walk_fault(smmuv3_event::F_WALK_EABT, fault_kind::walk_bus_error,
+                                  std::string(level_name(w.level)) + " table entry read at " + core::hex(w.fetch_addr) +
+                                      " failed on the bus" + loop,
+                                  w.level, w.fetch_addr, true);
+            const std::string entry = " (entry " + core::hex(w.fetch_addr) + " = " + core::hex(w.descriptor) + ")";
+            switch (w.fault_code) {
+            case smmuv3_detail::vmsa_address_size:
+                return walk_fault(smmuv3_event::F_ADDR_SIZE, fault_kind::address_size,
+                                  std::string(level_name(w.level)) + " descriptor outputs an address beyond the " +
+                                      std::to_string(c->ips_bits) + "-bit IPS" + entry + loop,
+                                  w.level, w.fetch_addr, true);
+            case smmuv3_detail::vmsa_access:
+                return walk_fault(smmuv3_event::F_ACCESS, fault_kind::access_flag,
+                                  std::string(level_name(w.level)) + " descriptor has the access flag clear" + entry +
+                                      loop,
+                                  w.level, w.fetch_addr, true);
+            default:
+                return walk_fault(smmuv3_event::F_TRANSLATION, fault_kind::translation,
+                                  "no valid descriptor at " + std::string(level_name(w.level)) + entry + loop,
+                                  w.level, w.fetch_addr, true);
+            }
+        }
+        local.iova = w.iova_base;
+        local.output = w.output;
+        local.context = c->asid;
+        local.stream = sid;
+        local.size_shift = w.size_shift;
+        local.perms = w.perms;
+        local.level = static_cast<uint8_t>(w.level);
+        local.global = w.global;
+        local.trail = w.trail;
+        local.filled_at = sc_core::sc_time_stamp();
+        local.verified_at = local.filled_at;
+        e = debug ? &local : &tlb_.insert(local);
+    }
+    const uint8_t need = write ? (priv ? perm_write : perm_user_write) : (priv ? perm_read : perm_user_read);
+    if (!(e->perms & need)) {
+        std::string why = write && (e->perms & (priv ? perm_read : perm_user_read))
+                              ? "the page is read-only (AP[2]=1 or APTable)"
+                              : "unprivileged access to a page without AP[1] (or under APTable[0])";
+        return walk_fault(smmuv3_event::F_PERMISSION, fault_kind::permission,
+                          why + "; mapping " + core::hex(e->iova) + " -> " + core::hex(e->output), e->level, 0, false);
+    }
+    if (!debug) ++stats_.translations;
+    t.what = translation::kind::translated;
+    t.output = e->translate(va);
+    t.limit = iova + (e->last() - va);
+    return t;
+}
+
+walk_result smmuv3::walk(const stream_config& c, int half, uint64_t va, sc_core::sc_time& delay, bool debug) {
+    const stream_config::half& h = c.tt[half];
+    vmsa_geometry g;
+    g.granule_shift = h.granule_shift;
+    g.input_bits = h.input_bits;
+    g.start_level = h.start_level;
+    const vmsa_format format(g, c.ips_bits, c.affd);
+    return walker_.walk(format, h.ttb, h.start_level, va, delay, debug);
+}
+
+const smmuv3::stream_config* smmuv3::find_config(uint32_t sid, const tlm::tlm_generic_payload& p, uint64_t iova,
+                                                 sc_core::sc_time& delay, bool debug, stream_config& scratch) {
+    if (last_config_ && last_sid_ == sid) return last_config_;
+    auto it = configs_.find(sid);
+    if (it != configs_.end()) {
+        if (debug) return &it->second;
+        it->second.stamp = ++config_clock_;
+        last_config_ = &it->second;
+        last_sid_ = sid;
+        return last_config_;
+    }
+    fault_record f;
+    event ev;
+    ev.sid = sid;
+    if (!fetch_config(sid, scratch, f, ev, delay, debug)) {
+        fault_common(f, p, sid, iova);
+        ev.input_addr = iova;
+        ev.rnw = p.is_read();
+        const bool recorded = ev.type != smmuv3_event::C_BAD_STREAMID || (cr2_->get() & CR2_RECINVSID);
+        if (ev.type == smmuv3_event::C_BAD_STREAMID && !recorded) f.detail += "; CR2.RECINVSID=0";
+        terminate(f, &ev, recorded, true, debug);
+        return nullptr;
+    }
+    if (debug) return &scratch;
+    if (configs_.size() >= cfg_.config_cache_entries) {
+        auto victim = std::min_element(configs_.begin(), configs_.end(),
+                                       [](const auto& a, const auto& b) { return a.second.stamp < b.second.stamp; });
+        configs_.erase(victim);
+        last_config_ = nullptr;
+    }
+    scratch.stamp = ++config_clock_;
+    stream_config& slot = configs_[sid] = scratch;
+    last_config_ = &slot;
+    last_sid_ = sid;
+    return &slot;
+}
+
+bool smmuv3::fetch_config(uint32_t sid, stream_config& out, fault_record& f, event& ev, sc_core::sc_time& delay,
+                          bool debug) {
+    if (!debug) ++stats_.config_fetches;
+    auto fail = [&](uint8_t type, fault_kind kind, const std::string& detail, uint64_t fetch = 0, bool has = false) {
+        ev.type = type;
+        ev.fetch_addr = fetch;
+        f.kind = kind;
+        f.code = smmuv3_event::name(type);
+        f.detail = detail;
+        f.fetch_addr = fetch;
+        f.has_fetch_addr = has;
+        return false;
+    };
+    auto read = [&](uint64_t addr, void* data, unsigned len) {
+        return debug ? port_.peek(addr, data, len) : port_.read(addr, data, len, delay);
+    };
+    const uint64_t cfg = strtab_cfg_->get();
+    const unsigned fmt = (cfg >> 16) & 3;
+    const unsigned log2size = std::min<unsigned>(cfg & 0x3f, sid_bits);
+    uint64_t base = strtab_base_->get() & ADDR_51_6;
+    const std::string sid_text = "stream " + std::to_string(sid);
+    if (sid >> sid_bits)
+        return fail(smmuv3_event::C_BAD_STREAMID, fault_kind::bad_stream,
+                    sid_text + " is not below 2^SIDSIZE (2^" + std::to_string(sid_bits) + ")");
+    if (sid >> log2size)
+        return fail(smmuv3_event::C_BAD_STREAMID, fault_kind::bad_stream,
+                    sid_text + " is beyond the stream table (STRTAB_BASE_CFG.LOG2SIZE=" + std::to_string(cfg & 0x3f) +
+                        ")");
+    uint64_t ste_addr;
+    if (fmt == 1) {
+        unsigned split = (cfg >> 6) & 0x1f;
+        if (split != 6 && split != 8 && split != 10) split = 6;
+        const uint64_t l1_bytes = uint64_t{8} << (log2size > split ? log2size - split : 0);
+        base &= ~(std::max<uint64_t>(64, l1_bytes) - 1);
+        const uint64_t l1_addr = base + uint64_t{sid >> split} * 8;
+        uint64_t l1 = 0;
+        if (!read(l1_addr, &l1, 8))
+            return fail(smmuv3_event::F_STE_FETCH, fault_kind::config_fetch,
+                        "level-1 stream table descriptor read at " + core::hex(l1_addr) + " failed on the bus", l1_addr,
+                        true);
+        const unsigned span = l1 & 0x1f;
+        const uint32_t index = sid & ((1u << split) - 1);
+        if (span == 0)
+            return fail(smmuv3_event::C_BAD_STREAMID, fault_kind::bad_stream,
+                        sid_text + ": its level-1 descriptor at " + core::hex(l1_addr) + " is invalid (Span=0)",
+                        l1_addr, true);
+        if (span > split + 1)
+            return fail(smmuv3_event::C_BAD_STREAMID, fault_kind::bad_stream,
+                        sid_text + ": level-1 descriptor Span=" + std::to_string(span) + " exceeds SPLIT+1 (" +
+                            std::to_string(split + 1) + ")",
+                        l1_addr, true);
+        if (index >> (span - 1))
+            return fail(smmuv3_event::C_BAD_STREAMID, fault_kind::bad_stream,
+                        sid_text + " is beyond its level-2 table (Span=" + std::to_string(span) + ": " +
+                            std::to_string(1u << (span - 1)) + " STEs)",
+                        l1_addr, true);
+        ste_addr = (l1 & ADDR_51_6) + uint64_t{index} * 64;
+    } else {
+        base &= ~((uint64_t{64} << log2size) - 1);
+        ste_addr = base + uint64_t{sid} * 64;
+    }
+    out.sid = sid;
+    out.ste_addr = ste_addr;
+    uint64_t ste[8];
+    if (!read(ste_addr, ste, sizeof ste))
+        return fail(smmuv3_event::F_STE_FETCH, fault_kind::config_fetch,
+                    "STE read at " + core::hex(ste_addr) + " failed on the bus", ste_addr, true);
+    auto bad_ste = [&](const std::string& why) {
+        return fail(smmuv3_event::C_BAD_STE, fault_kind::bad_config, "STE at " + core::hex(ste_addr) + ": " + why,
+                    ste_addr, true);
+    };
+    if (!(ste[0] & 1)) return bad_ste("V=0");
+    const unsigned config = (ste[0] >> 1) & 7;
+    if (config < 4) {
+        out.kind = stream_config::mode::abort;
+        return true;
+    }
+    if (config == 4) {
+        out.kind = stream_config::mode::bypass;
+        return true;
+    }
+    if (config != 5) return bad_ste("Config=" + std::to_string(config) + " needs stage 2, which is not implemented");
+    const unsigned s1fmt = (ste[0] >> 4) & 3;
+    const uint64_t ctxptr = ste[0] & ADDR_51_6;
+    const unsigned cdmax = static_cast<unsigned>(ste[0] >> 59);
+    const unsigned s1dss = ste[1] & 3;
+    if ((ste[1] >> 27) & 1) return bad_ste("S1STALLD=1, but stalling is not supported (STALL_MODEL=0b01)");
+    if (cdmax > ssid_bits)
+        return bad_ste("S1CDMax=" + std::to_string(cdmax) + " exceeds SSIDSIZE=" + std::to_string(ssid_bits));
+    if (ctxptr >> oas_bits) return bad_ste("S1ContextPtr " + core::hex(ctxptr) + " is beyond the 48-bit OAS");
+    out.privcfg = static_cast<uint8_t>((ste[1] >> 48) & 3);
+    uint64_t cd_addr = ctxptr;
+    if (cdmax > 0) {
+        // This model's DMAs carry no substream id: S1DSS decides.
+        if (s1dss == 0)
+            return fail(smmuv3_event::F_STREAM_DISABLED, fault_kind::stream_disabled,
+                        "the STE at " + core::hex(ste_addr) + " has S1CDMax=" + std::to_string(cdmax) +
+                            " and S1DSS=terminate, and the DMA carries no substream id");
+        if (s1dss == 1) {
+            out.kind = stream_config::mode::bypass;
+            return true;
+        }
+        if (s1dss == 3) return bad_ste("S1DSS=0b11 is reserved");
+        if (s1fmt == 3) return bad_ste("S1Fmt=0b11 is reserved");
+        if (s1fmt != 0) {  // 2-level CD table; substream 0 is entry 0 of the first leaf table
+            uint64_t l1cd = 0;
+            if (!read(ctxptr, &l1cd, 8))
+                return fail(smmuv3_event::F_CD_FETCH, fault_kind::config_fetch,
+                            "level-1 CD descriptor read at " + core::hex(ctxptr) + " failed on the bus", ctxptr, true);
+            if (!(l1cd & 1))
+                return fail(smmuv3_event::C_BAD_SUBSTREAMID, fault_kind::bad_config,
+                            "the level-1 CD descriptor at " + core::hex(ctxptr) + " for substream 0 is invalid (V=0)",
+                            ctxptr, true);
+            cd_addr = l1cd & ADDR_51_12;
+        }
+    }
+    uint64_t cd[8];
+    if (!read(cd_addr, cd, sizeof cd))
+        return fail(smmuv3_event::F_CD_FETCH, fault_kind::config_fetch,
+                    "CD read at " + core::hex(cd_addr) + " failed on the bus", cd_addr, true);
+    out.cd_addr = cd_addr;
+    std::string why;
+    if (!decode_cd(cd, out, why))
+        return fail(smmuv3_event::C_BAD_CD, fault_kind::bad_config, "CD at " + core::hex(cd_addr) + ": " + why,
+                    cd_addr, true);
+    out.kind = stream_config::mode::translate;
+    return true;
+}
+
+bool smmuv3::decode_cd(const uint64_t cd[8], stream_config& out, std::string& why) const {
+    const uint64_t d0 = cd[0];
+    auto bad = [&](const std::string& text) {
+        why = text;
+        return false;
+    };
+    if (!((d0 >> 31) & 1)) return bad("V=0");
+    if (!((d0 >> 41) & 1)) return bad("AA64=0: only VMSAv8-64 tables are supported (IDR0.TTF=AArch64)");
+    if ((d0 >> 15) & 1) return bad("ENDI=1: big-endian tables, but IDR0.TTENDIAN=little-endian");
+    if ((d0 >> 42) & 3) return bad("HA/HD set, but hardware flag updates are not supported (IDR0.HTTU=0)");
+    if ((d0 >> 44) & 1) return bad("S=1, but stalling is not supported (STALL_MODEL=0b01)");
+    out.ips_bits = static_cast<uint8_t>(ips_to_bits((d0 >> 32) & 7, oas_bits));
+    out.affd = (d0 >> 35) & 1;
+    out.record = (d0 >> 45) & 1;
+    out.abort_fault = (d0 >> 46) & 1;
+    out.asid = static_cast<uint16_t>(d0 >> 48);
+    // TTB0: TG0 0 4K, 1 64K, 2 16K. TTB1: TG1 1 16K, 2 4K, 3 64K.
+    static const unsigned tg0_shift[4] = {12, 16, 14, 0};
+    static const unsigned tg1_shift[4] = {0, 14, 12, 16};
+    for (int half = 0; half < 2; ++half) {
+        stream_config::half& h = out.tt[half];
+        const char* n = half ? "1" : "0";
+        const bool epd = half ? (d0 >> 30) & 1 : (d0 >> 14) & 1;
+        const unsigned tsz = half ? (d0 >> 16) & 0x3f : d0 & 0x3f;
+        const unsigned tg = half ? (d0 >> 22) & 3 : (d0 >> 6) & 3;
+        h.tbi = half ? (d0 >> 39) & 1 : (d0 >> 38) & 1;
+        h.enabled = !epd;
+        if (epd) continue;
+        const unsigned g = half ? tg1_shift[tg] : tg0_shift[tg];
+        if (g == 0) return bad(std::string("TG") + n + "=" + std::to_string(tg) + " is reserved");
+        if (tsz < 16 || tsz > 39)
+            return bad(std::string("T") + n + "SZ=" + std::to_string(tsz) + " is outside 16..39");
+        const uint64_t ttb = cd[1 + half] & ADDR_51_4;
+        if (ttb >> out.ips_bits)
+            return bad(std::string("TTB") + n + " " + core::hex(ttb) + " is beyond the " +
+                       std::to_string(out.ips_bits) + "-bit IPS");
+        const vmsa_geometry geo = vmsa_geometry::make(g, 64 - tsz);
+        h.granule_shift = static_cast<uint8_t>(g);
+        h.input_bits = static_cast<uint8_t>(64 - tsz);
+        h.start_level = static_cast<int8_t>(geo.start_level);
+        h.ttb = ttb & ~(geo.root_table_bytes() - 1);  // the low bits of a misaligned TTB are taken as zero
+    }
+    return true;
+}
+
+} // namespace socsim::iommu
