@@ -71,7 +71,7 @@ public:
         uint64_t now_value = 0;
         const int changed = walker.first_change(e.trail, now_value);
         if (changed < 0) {
-            e.verified_at = sc_core::sc_time_stamp();
+            e.verified_at = *now_;
             return false;
         }
         const walk_result w = fresh_walk();
@@ -98,6 +98,9 @@ private:
 
     std::string owner_;
     core::logger log_;
+    // The kernel's current time, read in place: sc_time_stamp() is an out-of-line call, and this
+    // runs on every TLB hit.
+    const sc_core::sc_time* now_;
     bool enabled_ = true;
     sc_core::sc_time last_invalidation_;
     bool any_invalidation_ = false;
