@@ -19,7 +19,11 @@
 // Like the hardware, the IOMMU still uses the stale translation (that is what lets firmware
 // bugs go unnoticed on silicon); the checker only reports. Each stale entry is reported once
 // (one warning line and one "dma_check" trace event); every use of it is counted.
-// On by default; the IOMMU switches it with DT `socsim,check-stale`.
+// On by default; the IOMMU switches it with DT `socsim,check-stale`. It checks cached
+// translations (TLB entries), not cached configuration (an SMMUv3 STE/CD changed without CFGI may
+// legitimately keep its old meaning; the SMMU model documents that).
+// Cost per hit with unchanged tables: one load per table level (the trail keeps host pointers
+// while the memory port's DMI grants stand), plus a debug walk only when something changed.
 
 #include <cstdint>
 #include <string>

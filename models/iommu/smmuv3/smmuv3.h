@@ -62,8 +62,11 @@
 //   a full queue sets overflow (EVENTQ_PROD.OVFLG toggles unless already in overflow) and drops
 //   the record; a failed record write toggles GERROR.EVENTQ_ABT_ERR.
 // - A DMA crossing a mapping boundary is split and each piece translated on its own.
-// - No DMI is granted through the SMMU (a master always goes through b_transport), so no DMI
-//   invalidation is ever owed upstream. Debug transactions upstream translate without side effects.
+// - No DMI is granted through the SMMU (a master always goes through b_transport, so every DMA
+//   is translated and checked), hence no DMI invalidation is ever owed upstream. Downstream, a
+//   translated DMA that falls in memory the SMMU holds a DMI pointer for (RAM) is copied
+//   directly, with the DMI latency; anything else goes down the bus as the master's own payload.
+//   Debug transactions upstream translate without side effects.
 // - Every fault also gets one warning line and one "iommu_fault" trace event (common/fault_record.h).
 
 #include <cstdint>
