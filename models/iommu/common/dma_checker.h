@@ -19,7 +19,11 @@
 // Like the hardware, the IOMMU still uses the stale translation (that is what lets firmware
 // bugs go unnoticed on silicon); the checker only reports. Each stale entry is reported once
 // (one warning line and one "dma_check" trace event); every use of it is counted.
-// On by default; the IOMMU switches it with DT `socsim,check-stale`.
+// On by default; the IOMMU switches it with DT `socsim,check-stale`. It checks cached
+// translations (TLB entries), not cached configuration (an SMMUv3 STE/CD changed without CFGI may
+// legitimately keep its old meaning; the SMMU model documents that).
+// Cost per hit with unchanged tables: one load per table level (the trail keeps host pointers
+// while the memory port's DMI grants stand), plus a debug walk only when something changed.
 
 #include <cstdint>
 #include <string>
@@ -71,7 +75,7 @@ public:
         uint64_t now_value = 0;
         const int changed = walker.first_change(e.trail, now_value);
         if (changed < 0) {
-            e.verified_at = sc_core::sc_time_stamp();
+            e.verified_at = *now_;
             return false;
         }
         const walk_result w = fresh_walk();
@@ -98,6 +102,9 @@ private:
 
     std::string owner_;
     core::logger log_;
+    // The kernel's current time, read in place: sc_time_stamp() is an out-of-line call, and this
+    // runs on every TLB hit.
+    const sc_core::sc_time* now_;
     bool enabled_ = true;
     sc_core::sc_time last_invalidation_;
     bool any_invalidation_ = false;

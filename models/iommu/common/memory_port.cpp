@@ -13,12 +13,15 @@ memory_port::memory_port(tlm::tlm_initiator_socket<>& socket, const std::string&
     payload_.set_extension(ext);
 }
 
-const tlm::tlm_dmi* memory_port::find_dmi(uint64_t addr, unsigned len, bool write) const {
-    for (const tlm::tlm_dmi& d : dmi_) {
-        if (addr < d.get_start_address() || addr + (len - 1) > d.get_end_address() || addr + (len - 1) < addr) continue;
-        if (write ? d.is_write_allowed() : d.is_read_allowed()) return &d;
-    }
-    return nullptr;
+void memory_port::learn_dmi(uint64_t addr) {
+    if (find_dmi(addr, 1, false)) return;
+    tlm::tlm_generic_payload p;
+    p.set_read();
+    p.set_address(addr);
+    tlm::tlm_dmi dmi;
+    if (socket_->get_direct_mem_ptr(p, dmi) && dmi.get_dmi_ptr() && dmi.get_start_address() <= addr &&
+        dmi.get_end_address() >= addr)
+        dmi_.push_back(dmi);
 }
 
 bool memory_port::transport(tlm::tlm_command cmd, uint64_t addr, void* data, unsigned len, sc_core::sc_time& delay) {
@@ -44,13 +47,7 @@ bool memory_port::transport(tlm::tlm_command cmd, uint64_t addr, void* data, uns
     p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     socket_->b_transport(p, delay);
     if (!p.is_response_ok()) return false;
-    if (p.is_dmi_allowed()) {
-        tlm::tlm_dmi dmi;
-        p.set_address(addr);
-        if (socket_->get_direct_mem_ptr(p, dmi) && dmi.get_dmi_ptr() && dmi.get_start_address() <= addr &&
-            dmi.get_end_address() >= addr)
-            dmi_.push_back(dmi);
-    }
+    if (p.is_dmi_allowed()) learn_dmi(addr);
     return true;
 }
 
@@ -77,6 +74,7 @@ bool memory_port::peek(uint64_t addr, void* data, unsigned len) {
 }
 
 void memory_port::invalidate_dmi(uint64_t start, uint64_t end) {
+    ++generation_;
     dmi_.erase(std::remove_if(dmi_.begin(), dmi_.end(),
                               [&](const tlm::tlm_dmi& d) {
                                   return d.get_start_address() <= end && start <= d.get_end_address();

@@ -6,6 +6,7 @@ walk_result page_walker::walk(const walk_format& format, uint64_t root_table, in
                               sc_core::sc_time& delay, bool debug) {
     if (!debug) ++walks_;
     walk_result r;
+    r.trail.dmi_generation = port_.dmi_generation();
     const unsigned size = format.entry_size();
     uint64_t table = root_table;
     uint64_t tables_seen[walk_trail::max_levels];
@@ -30,7 +31,7 @@ walk_result page_walker::walk(const walk_format& format, uint64_t root_table, in
             return r;
         }
         r.descriptor = desc;
-        r.trail.add(addr, desc, size);
+        r.trail.add(addr, desc, size, port_.host_pointer(addr, size));
         walk_step s = format.decode(level, desc, iova, state);
         switch (s.kind) {
         case walk_step::table:
@@ -57,20 +58,5 @@ walk_result page_walker::walk(const walk_format& format, uint64_t root_table, in
     return r;
 }
 
-bool page_walker::trail_unchanged(const walk_trail& trail) {
-    uint64_t now;
-    return first_change(trail, now) < 0;
-}
-
-int page_walker::first_change(const walk_trail& trail, uint64_t& now) {
-    for (unsigned i = 0; i < trail.count; ++i) {
-        uint64_t v = 0;
-        if (!port_.peek(trail.address[i], &v, trail.entry_size[i]) || v != trail.value[i]) {
-            now = v;
-            return static_cast<int>(i);
-        }
-    }
-    return -1;
-}
 
 } // namespace socsim::iommu

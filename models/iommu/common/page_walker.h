@@ -13,6 +13,7 @@
 // Debug walks (`debug = true`) use side-effect-free reads and no simulated time.
 
 #include <cstdint>
+#include <cstring>
 #include <systemc>
 
 #include "models/iommu/common/memory_port.h"
@@ -76,9 +77,30 @@ public:
 
     // True when every entry of `trail` still holds the value recorded (debug reads). An entry
     // that cannot be read counts as changed.
-    bool trail_unchanged(const walk_trail& trail);
+    bool trail_unchanged(const walk_trail& trail) {
+        uint64_t now;
+        return first_change(trail, now) < 0;
+    }
     // Index of the first entry of `trail` whose value differs now, or -1; `now` gets its value.
-    int first_change(const walk_trail& trail, uint64_t& now);
+    int first_change(const walk_trail& trail, uint64_t& now) {
+        const bool direct = trail.dmi_generation == port_.dmi_generation();
+        for (unsigned i = 0; i < trail.count; ++i) {
+            uint64_t v = 0;
+            if (direct && trail.host[i] && trail.entry_size[i] == 8)
+                std::memcpy(&v, trail.host[i], 8);
+            else if (direct && trail.host[i] && trail.entry_size[i] == 4)
+                std::memcpy(&v, trail.host[i], 4);
+            else if (!port_.peek(trail.address[i], &v, trail.entry_size[i])) {
+                now = 0;  // unreadable now: changed
+                return static_cast<int>(i);
+            }
+            if (v != trail.value[i]) {
+                now = v;
+                return static_cast<int>(i);
+            }
+        }
+        return -1;
+    }
 
     memory_port& port() { return port_; }
     uint64_t walks() const { return walks_; }

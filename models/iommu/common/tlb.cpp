@@ -13,6 +13,7 @@ tlb::tlb(unsigned entries, unsigned ways) : ways_(ways), sets_(0), sets_pow2_(fa
     sets_ = entries / ways;
     sets_pow2_ = (sets_ & (sets_ - 1)) == 0;
     entries_.resize(entries);
+    tags_.resize(entries);
     lru_.assign(entries, 0);
 }
 
@@ -36,6 +37,7 @@ void tlb::remove(size_t i) {
     tlb_entry& e = entries_[i];
     if (!e.valid) return;
     e.valid = false;
+    tags_[i].valid = false;
     if (--shift_count_[e.size_shift] == 0) present_shifts_ &= ~(uint64_t{1} << e.size_shift);
 }
 
@@ -71,6 +73,7 @@ tlb_entry& tlb::insert(const tlb_entry& e) {
     slot.size_shift = static_cast<uint8_t>(shift);
     slot.valid = true;
     slot.stale_reported = false;
+    tags_[victim] = tag{page, e.context, static_cast<uint8_t>(shift), true, e.global};
     lru_[victim] = ++clock_;
     ++shift_count_[shift];
     present_shifts_ |= uint64_t{1} << shift;

@@ -33,12 +33,17 @@ struct walk_trail {
     uint8_t entry_size[max_levels] = {};
     uint64_t address[max_levels] = {};
     uint64_t value[max_levels] = {};
+    // Where each entry lives in host memory when it was read through DMI (else null), valid while
+    // the memory port's DMI generation is still `dmi_generation`: re-reading is then a load.
+    const unsigned char* host[max_levels] = {};
+    uint64_t dmi_generation = 0;
 
-    void add(uint64_t addr, uint64_t val, unsigned size) {
+    void add(uint64_t addr, uint64_t val, unsigned size, const unsigned char* where = nullptr) {
         if (count == max_levels) return;
         address[count] = addr;
         value[count] = val;
         entry_size[count] = static_cast<uint8_t>(size);
+        host[count] = where;
         ++count;
     }
 };
@@ -109,17 +114,16 @@ public:
     tlb_entry* lookup(uint32_t context, uint64_t iova) {
         uint64_t shifts = present_shifts_;
         while (shifts) {
-            unsigned shift = static_cast<unsigned>(__builtin_ctzll(shifts));
+            const unsigned shift = static_cast<unsigned>(__builtin_ctzll(shifts));
             shifts &= shifts - 1;
             const uint64_t page = iova >> shift;
             const size_t base = set_of(page, shift) * ways_;
             for (size_t i = base; i < base + ways_; ++i) {
-                tlb_entry& e = entries_[i];
-                if (e.valid && e.size_shift == shift && (e.iova >> shift) == page &&
-                    (e.global || e.context == context)) {
+                const tag& t = tags_[i];
+                if (t.page == page && t.shift == shift && t.valid && (t.global || t.context == context)) {
                     lru_[i] = ++clock_;
                     ++stats_.hits;
-                    return &e;
+                    return &entries_[i];
                 }
             }
         }
@@ -156,6 +160,16 @@ private:
     }
     void remove(size_t i);
 
+    // What a lookup compares, packed apart from the (large) entries so that a set's ways share a
+    // cache line.
+    struct tag {
+        uint64_t page = 0;  // iova >> shift
+        uint32_t context = 0;
+        uint8_t shift = 0;
+        bool valid = false;
+        bool global = false;
+    };
+    std::vector<tag> tags_;
     std::vector<tlb_entry> entries_;
     std::vector<uint64_t> lru_;
     unsigned ways_;

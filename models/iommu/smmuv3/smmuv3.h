@@ -62,8 +62,11 @@
 //   a full queue sets overflow (EVENTQ_PROD.OVFLG toggles unless already in overflow) and drops
 //   the record; a failed record write toggles GERROR.EVENTQ_ABT_ERR.
 // - A DMA crossing a mapping boundary is split and each piece translated on its own.
-// - No DMI is granted through the SMMU (a master always goes through b_transport), so no DMI
-//   invalidation is ever owed upstream. Debug transactions upstream translate without side effects.
+// - No DMI is granted through the SMMU (a master always goes through b_transport, so every DMA
+//   is translated and checked), hence no DMI invalidation is ever owed upstream. Downstream, a
+//   translated DMA that falls in memory the SMMU holds a DMI pointer for (RAM) is copied
+//   directly, with the DMI latency; anything else goes down the bus as the master's own payload.
+//   Debug transactions upstream translate without side effects.
 // - Every fault also gets one warning line and one "iommu_fault" trace event (common/fault_record.h).
 
 #include <cstdint>
@@ -214,8 +217,20 @@ private:
     bool get_direct_mem_ptr_upstream(int port, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi);
     void invalidate_dmi_downstream(sc_dt::uint64 start, sc_dt::uint64 end);
     translation translate(const tlm::tlm_generic_payload& p, uint64_t iova, sc_core::sc_time& delay, bool debug);
+    static translation terminated(translation::kind what, uint64_t iova);
+    translation translate_unconfigured(const tlm::tlm_generic_payload& p, uint64_t iova, bool debug,
+                                       const stream_config* c = nullptr);
+    translation stage1_fault(const tlm::tlm_generic_payload& p, const stream_config& c, uint64_t iova, bool priv,
+                             uint8_t type, fault_kind kind, const std::string& detail, int level, uint64_t fetch,
+                             bool has_fetch, bool debug);
+    translation range_fault(const tlm::tlm_generic_payload& p, const stream_config& c, int half, uint64_t iova,
+                            bool priv, bool debug);
+    translation permission_fault(const tlm::tlm_generic_payload& p, const stream_config& c, const tlb_entry& e,
+                                 uint64_t iova, bool priv, bool debug);
+    tlb_entry* walk_and_fill(const tlm::tlm_generic_payload& p, const stream_config& c, int half, uint64_t va,
+                             uint64_t iova, bool priv, sc_core::sc_time& delay, bool debug, translation& fault);
     const stream_config* find_config(uint32_t sid, const tlm::tlm_generic_payload& p, uint64_t iova,
-                                     sc_core::sc_time& delay, bool debug, stream_config& scratch);
+                                     sc_core::sc_time& delay, bool debug);
     bool fetch_config(uint32_t sid, stream_config& out, fault_record& f, event& ev, sc_core::sc_time& delay, bool debug);
     bool decode_cd(const uint64_t cd[8], stream_config& out, std::string& why) const;
     walk_result walk(const stream_config& c, int half, uint64_t va, sc_core::sc_time& delay, bool debug);
@@ -233,6 +248,9 @@ private:
     uint32_t last_sid_ = 0;
     uint64_t config_clock_ = 0;
     bool in_commands_ = false;
+    stream_config debug_config_;  // a configuration fetched for a debug access, or being fetched
+    tlb_entry debug_entry_;       // a translation made for a debug access (not cached)
+    tlb_entry scratch_entry_;     // built before insertion into the TLB
     // The registers the model reads on every DMA or command (register_file looks up by name).
     core::reg *cr0_ = nullptr, *cr0ack_ = nullptr, *cr2_ = nullptr, *gbpa_ = nullptr, *irq_ctrl_ = nullptr,
               *irq_ctrlack_ = nullptr, *gerror_ = nullptr, *gerrorn_ = nullptr, *strtab_base_ = nullptr,

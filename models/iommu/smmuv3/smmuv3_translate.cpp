@@ -52,8 +52,17 @@ void smmuv3::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_core::sc_
     // The common case: the whole access lies inside one translation.
     if ((t.what == translation::kind::translated || t.what == translation::kind::bypass) && last >= addr &&
         last <= t.limit) {
+        // Memory the SMMU already holds a DMI pointer for is copied directly; anything else (and
+        // anything with byte enables or streaming) goes down the bus as the original payload.
+        if (!p.get_byte_enable_ptr() && p.get_streaming_width() >= len &&
+            port_.dmi_access(p.is_write(), t.output, p.get_data_ptr(), len, delay)) {
+            p.set_response_status(tlm::TLM_OK_RESPONSE);
+            p.set_dmi_allowed(false);
+            return;
+        }
         p.set_address(t.output);
         downstream->b_transport(p, delay);
+        if (p.is_response_ok() && p.is_dmi_allowed()) port_.learn_dmi(t.output);
         p.set_address(addr);
         p.set_dmi_allowed(false);  // no DMI through the SMMU
         return;
@@ -160,108 +169,28 @@ smmuv3::translation smmuv3::terminate(const fault_record& f, const event* ev, bo
     return t;
 }
 
+// The hot path: enabled SMMU, a stream id, its configuration cached, a TLB hit. Everything else
+// (faults, misses, configuration fetches) is in out-of-line helpers, so this frame stays small.
 smmuv3::translation smmuv3::translate(const tlm::tlm_generic_payload& p, uint64_t iova, sc_core::sc_time& delay,
                                       bool debug) {
-    translation t;
     const auto* ext = p.get_extension<core::dma_extension>();
-    const bool write = p.is_write();
-    if (!(cr0ack() & CR0_SMMUEN)) {
-        if (gbpa_->get() & GBPA_ABORT) {
-            fault_record f;
-            f.kind = fault_kind::aborted;
-            f.code = "GBPA.ABORT";
-            f.has_stream = ext && ext->has_stream_id();
-            fault_common(f, p, f.has_stream ? ext->stream_id : 0, iova);
-            f.detail = "the SMMU is disabled (CR0.SMMUEN=0) and GBPA.ABORT=1";
-            return terminate(f, nullptr, false, true, debug);
-        }
-        if (!debug) ++stats_.bypassed;
-        t.what = translation::kind::bypass;
-        t.output = iova;
-        t.limit = ~uint64_t{0};
-        return t;
-    }
-    if (!ext || !ext->has_stream_id()) {
-        if (cfg_.bypass_untagged) {
-            if (!debug) ++stats_.bypassed;
-            t.what = translation::kind::bypass;
-            t.output = iova;
-            t.limit = ~uint64_t{0};
-            return t;
-        }
-        fault_record f;
-        f.kind = fault_kind::no_stream_id;
-        f.code = "no stream id";
-        f.has_stream = false;
-        fault_common(f, p, 0, iova);
-        f.detail = "the DMA carries no stream id (socsim,untagged-dma = \"abort\")";
-        return terminate(f, nullptr, false, true, debug);
-    }
+    if (!(cr0ack_->get() & CR0_SMMUEN) || !ext || !ext->has_stream_id())
+        return translate_unconfigured(p, iova, debug);
     const uint32_t sid = ext->stream_id;
-    stream_config scratch;
-    const stream_config* c = find_config(sid, p, iova, delay, debug, scratch);
-    if (!c) {
-        t.what = translation::kind::abort;
-        return t;
-    }
-    if (c->kind == stream_config::mode::bypass) {
-        if (!debug) ++stats_.bypassed;
-        t.what = translation::kind::bypass;
-        t.output = iova;
-        t.limit = ~uint64_t{0};
-        return t;
-    }
-    if (c->kind == stream_config::mode::abort) {
-        fault_record f;
-        f.kind = fault_kind::aborted;
-        f.code = "STE abort";
-        fault_common(f, p, sid, iova);
-        f.fetch_addr = c->ste_addr;
-        f.has_fetch_addr = true;
-        f.detail = "the STE at " + core::hex(c->ste_addr) + " has Config=abort (no event is recorded)";
-        return terminate(f, nullptr, false, true, debug);
-    }
+    const stream_config* c =
+        (last_config_ && last_sid_ == sid) ? last_config_ : find_config(sid, p, iova, delay, debug);
+    if (!c) return terminated(translation::kind::abort, iova);
+    if (c->kind != stream_config::mode::translate) return translate_unconfigured(p, iova, debug, c);
 
-    // Stage 1. Which half of the VA space, and is the address inside it?
-    const bool priv = c->privcfg == 3 ? true : c->privcfg == 2 ? false : (ext->privileged);
+    const bool priv = c->privcfg == 3 ? true : c->privcfg == 2 ? false : ext->privileged;
     const int half = static_cast<int>((iova >> 55) & 1);
     const stream_config::half& h = c->tt[half];
-    const uint64_t va = h.tbi ? canonical(iova) : iova;
-    event ev;
-    ev.sid = sid;
-    ev.input_addr = iova;
-    ev.rnw = !write;
-    ev.pnu = priv;
-    ev.has_addr = true;
-    auto walk_fault = [&](uint8_t type, fault_kind kind, const std::string& detail, int level, uint64_t fetch,
-                          bool has_fetch) {
-        fault_record f;
-        f.kind = kind;
-        f.code = smmuv3_event::name(type);
-        fault_common(f, p, sid, iova);
-        f.level = level;
-        f.fetch_addr = fetch;
-        f.has_fetch_addr = has_fetch;
-        f.detail = detail;
-        ev.type = type;
-        ev.fetch_addr = fetch;
-        const bool translation_fault = type >= smmuv3_event::F_TRANSLATION;
-        ev.cls = type == smmuv3_event::F_WALK_EABT ? CLASS_TT : CLASS_IN;
-        return terminate(f, &ev, translation_fault ? c->record : true, translation_fault ? c->abort_fault : true,
-                         debug);
-    };
     const uint64_t top_mask = h.tbi ? 0x00ffffffffffffffull : ~uint64_t{0};
     const uint64_t range_bits = top_mask & ~((uint64_t{1} << h.input_bits) - 1);
-    if (!h.enabled || (iova & range_bits) != (half ? range_bits : 0)) {
-        std::string why = !h.enabled ? std::string("walks through TTB") + (half ? "1" : "0") + " are disabled (EPD" +
-                                           (half ? "1" : "0") + "=1)"
-                                     : "the IOVA is outside the " + std::to_string(h.input_bits) + "-bit TTB" +
-                                           (half ? "1" : "0") + " range (T" + (half ? "1" : "0") +
-                                           "SZ=" + std::to_string(64 - h.input_bits) + ")";
-        return walk_fault(smmuv3_event::F_TRANSLATION, fault_kind::translation, why, -1, 0, false);
-    }
-
-    tlb_entry local;
+    if (!h.enabled || (iova & range_bits) != (half ? range_bits : 0))
+        return range_fault(p, *c, half, iova, priv, debug);
+    const uint64_t va = h.tbi ? canonical(iova) : iova;
+    const bool write = p.is_write();
     tlb_entry* e = debug ? const_cast<tlb_entry*>(tlb_.peek(c->asid, va)) : tlb_.lookup(c->asid, va);
     if (e) {
         if (!debug && checker_.enabled())
@@ -270,60 +199,160 @@ smmuv3::translation smmuv3::translate(const tlm::tlm_generic_payload& p, uint64_
                 return walk(*c, half, va, d, true);
             });
     } else {
-        const walk_result w = walk(*c, half, va, delay, debug);
-        if (!w.ok()) {
-            std::string loop = w.loop ? " (table loop: the table at " + core::hex(w.loop_table) +
-                                            " is used at more than one level)"
-                                      : "";
-            if (w.status == walk_status::bus_error)
-                return walk_fault(smmuv3_event::F_WALK_EABT, fault_kind::walk_bus_error,
-                                  std::string(level_name(w.level)) + " table entry read at " + core::hex(w.fetch_addr) +
-                                      " failed on the bus" + loop,
-                                  w.level, w.fetch_addr, true);
-            const std::string entry = " (entry " + core::hex(w.fetch_addr) + " = " + core::hex(w.descriptor) + ")";
-            switch (w.fault_code) {
-            case smmuv3_detail::vmsa_address_size:
-                return walk_fault(smmuv3_event::F_ADDR_SIZE, fault_kind::address_size,
-                                  std::string(level_name(w.level)) + " descriptor outputs an address beyond the " +
-                                      std::to_string(c->ips_bits) + "-bit IPS" + entry + loop,
-                                  w.level, w.fetch_addr, true);
-            case smmuv3_detail::vmsa_access:
-                return walk_fault(smmuv3_event::F_ACCESS, fault_kind::access_flag,
-                                  std::string(level_name(w.level)) + " descriptor has the access flag clear" + entry +
-                                      loop,
-                                  w.level, w.fetch_addr, true);
-            default:
-                return walk_fault(smmuv3_event::F_TRANSLATION, fault_kind::translation,
-                                  "no valid descriptor at " + std::string(level_name(w.level)) + entry + loop,
-                                  w.level, w.fetch_addr, true);
-            }
-        }
-        local.iova = w.iova_base;
-        local.output = w.output;
-        local.context = c->asid;
-        local.stream = sid;
-        local.size_shift = w.size_shift;
-        local.perms = w.perms;
-        local.level = static_cast<uint8_t>(w.level);
-        local.global = w.global;
-        local.trail = w.trail;
-        local.filled_at = sc_core::sc_time_stamp();
-        local.verified_at = local.filled_at;
-        e = debug ? &local : &tlb_.insert(local);
+        translation fault;
+        e = walk_and_fill(p, *c, half, va, iova, priv, delay, debug, fault);
+        if (!e) return fault;
     }
     const uint8_t need = write ? (priv ? perm_write : perm_user_write) : (priv ? perm_read : perm_user_read);
-    if (!(e->perms & need)) {
-        std::string why = write && (e->perms & (priv ? perm_read : perm_user_read))
-                              ? "the page is read-only (AP[2]=1 or APTable)"
-                              : "unprivileged access to a page without AP[1] (or under APTable[0])";
-        return walk_fault(smmuv3_event::F_PERMISSION, fault_kind::permission,
-                          why + "; mapping " + core::hex(e->iova) + " -> " + core::hex(e->output), e->level, 0, false);
-    }
+    if (!(e->perms & need)) return permission_fault(p, *c, *e, iova, priv, debug);
     if (!debug) ++stats_.translations;
+    translation t;
     t.what = translation::kind::translated;
     t.output = e->translate(va);
     t.limit = iova + (e->last() - va);
     return t;
+}
+
+smmuv3::translation smmuv3::terminated(translation::kind what, uint64_t iova) {
+    translation t;
+    t.what = what;
+    t.limit = iova | 0xfff;
+    return t;
+}
+
+// SMMUEN=0 (GBPA), DMA without a stream id, and STEs that abort or bypass.
+smmuv3::translation smmuv3::translate_unconfigured(const tlm::tlm_generic_payload& p, uint64_t iova, bool debug,
+                                                   const stream_config* c) {
+    const auto* ext = p.get_extension<core::dma_extension>();
+    const bool has_sid = ext && ext->has_stream_id();
+    translation bypass;
+    bypass.what = translation::kind::bypass;
+    bypass.output = iova;
+    bypass.limit = ~uint64_t{0};
+    fault_record f;
+    fault_common(f, p, has_sid ? ext->stream_id : 0, iova);
+    f.has_stream = has_sid;
+    if (!(cr0ack() & CR0_SMMUEN)) {
+        if (!(gbpa_->get() & GBPA_ABORT)) {
+            if (!debug) ++stats_.bypassed;
+            return bypass;
+        }
+        f.kind = fault_kind::aborted;
+        f.code = "GBPA.ABORT";
+        f.detail = "the SMMU is disabled (CR0.SMMUEN=0) and GBPA.ABORT=1";
+        return terminate(f, nullptr, false, true, debug);
+    }
+    if (!has_sid) {
+        if (cfg_.bypass_untagged) {
+            if (!debug) ++stats_.bypassed;
+            return bypass;
+        }
+        f.kind = fault_kind::no_stream_id;
+        f.code = "no stream id";
+        f.detail = "the DMA carries no stream id (socsim,untagged-dma = \"abort\")";
+        return terminate(f, nullptr, false, true, debug);
+    }
+    if (c && c->kind == stream_config::mode::bypass) {
+        if (!debug) ++stats_.bypassed;
+        return bypass;
+    }
+    f.kind = fault_kind::aborted;
+    f.code = "STE abort";
+    f.fetch_addr = c ? c->ste_addr : 0;
+    f.has_fetch_addr = c != nullptr;
+    f.detail = "the STE at " + core::hex(f.fetch_addr) + " has Config=abort (no event is recorded)";
+    return terminate(f, nullptr, false, true, debug);
+}
+
+// A stage-1 fault: the event (recorded per CD.R for translation faults), the diagnostic, and
+// abort or RAZ/WI per CD.A.
+smmuv3::translation smmuv3::stage1_fault(const tlm::tlm_generic_payload& p, const stream_config& c, uint64_t iova,
+                                         bool priv, uint8_t type, fault_kind kind, const std::string& detail,
+                                         int level, uint64_t fetch, bool has_fetch, bool debug) {
+    fault_record f;
+    f.kind = kind;
+    f.code = smmuv3_event::name(type);
+    fault_common(f, p, c.sid, iova);
+    f.level = level;
+    f.fetch_addr = fetch;
+    f.has_fetch_addr = has_fetch;
+    f.detail = detail;
+    event ev;
+    ev.type = type;
+    ev.sid = c.sid;
+    ev.input_addr = iova;
+    ev.rnw = p.is_read();
+    ev.pnu = priv;
+    ev.has_addr = true;
+    ev.fetch_addr = fetch;
+    ev.cls = type == smmuv3_event::F_WALK_EABT ? CLASS_TT : CLASS_IN;
+    const bool translation_fault = type >= smmuv3_event::F_TRANSLATION;
+    return terminate(f, &ev, translation_fault ? c.record : true, translation_fault ? c.abort_fault : true, debug);
+}
+
+smmuv3::translation smmuv3::range_fault(const tlm::tlm_generic_payload& p, const stream_config& c, int half,
+                                        uint64_t iova, bool priv, bool debug) {
+    const stream_config::half& h = c.tt[half];
+    const std::string n = half ? "1" : "0";
+    const std::string why = !h.enabled ? "walks through TTB" + n + " are disabled (EPD" + n + "=1)"
+                                       : "the IOVA is outside the " + std::to_string(h.input_bits) + "-bit TTB" + n +
+                                             " range (T" + n + "SZ=" + std::to_string(64 - h.input_bits) + ")";
+    return stage1_fault(p, c, iova, priv, smmuv3_event::F_TRANSLATION, fault_kind::translation, why, -1, 0, false,
+                        debug);
+}
+
+smmuv3::translation smmuv3::permission_fault(const tlm::tlm_generic_payload& p, const stream_config& c,
+                                             const tlb_entry& e, uint64_t iova, bool priv, bool debug) {
+    const bool write = p.is_write();
+    const std::string why = write && (e.perms & (priv ? perm_read : perm_user_read))
+                                ? "the page is read-only (AP[2]=1 or APTable)"
+                                : "unprivileged access to a page without AP[1] (or under APTable[0])";
+    return stage1_fault(p, c, iova, priv, smmuv3_event::F_PERMISSION, fault_kind::permission,
+                        why + "; mapping " + core::hex(e.iova) + " -> " + core::hex(e.output), e.level, 0, false,
+                        debug);
+}
+
+tlb_entry* smmuv3::walk_and_fill(const tlm::tlm_generic_payload& p, const stream_config& c, int half, uint64_t va,
+                                 uint64_t iova, bool priv, sc_core::sc_time& delay, bool debug, translation& fault) {
+    const walk_result w = walk(c, half, va, delay, debug);
+    if (!w.ok()) {
+        const std::string loop = w.loop ? " (table loop: the table at " + core::hex(w.loop_table) +
+                                              " is used at more than one level)"
+                                        : "";
+        const std::string where = level_name(w.level);
+        const std::string entry = " (entry " + core::hex(w.fetch_addr) + " = " + core::hex(w.descriptor) + ")";
+        if (w.status == walk_status::bus_error)
+            fault = stage1_fault(p, c, iova, priv, smmuv3_event::F_WALK_EABT, fault_kind::walk_bus_error,
+                                 where + " table entry read at " + core::hex(w.fetch_addr) + " failed on the bus" + loop,
+                                 w.level, w.fetch_addr, true, debug);
+        else if (w.status == walk_status::fault && w.fault_code == smmuv3_detail::vmsa_address_size)
+            fault = stage1_fault(p, c, iova, priv, smmuv3_event::F_ADDR_SIZE, fault_kind::address_size,
+                                 where + " descriptor outputs an address beyond the " + std::to_string(c.ips_bits) +
+                                     "-bit IPS" + entry + loop,
+                                 w.level, w.fetch_addr, true, debug);
+        else if (w.status == walk_status::fault && w.fault_code == smmuv3_detail::vmsa_access)
+            fault = stage1_fault(p, c, iova, priv, smmuv3_event::F_ACCESS, fault_kind::access_flag,
+                                 where + " descriptor has the access flag clear" + entry + loop, w.level, w.fetch_addr,
+                                 true, debug);
+        else
+            fault = stage1_fault(p, c, iova, priv, smmuv3_event::F_TRANSLATION, fault_kind::translation,
+                                 "no valid descriptor at " + where + entry + loop, w.level, w.fetch_addr, true, debug);
+        return nullptr;
+    }
+    tlb_entry& e = debug ? debug_entry_ : scratch_entry_;
+    e = tlb_entry{};
+    e.iova = w.iova_base;
+    e.output = w.output;
+    e.context = c.asid;
+    e.stream = c.sid;
+    e.size_shift = w.size_shift;
+    e.perms = w.perms;
+    e.level = static_cast<uint8_t>(w.level);
+    e.global = w.global;
+    e.trail = w.trail;
+    e.filled_at = sc_core::sc_time_stamp();
+    e.verified_at = e.filled_at;
+    return debug ? &e : &tlb_.insert(e);
 }
 
 walk_result smmuv3::walk(const stream_config& c, int half, uint64_t va, sc_core::sc_time& delay, bool debug) {
@@ -337,8 +366,7 @@ walk_result smmuv3::walk(const stream_config& c, int half, uint64_t va, sc_core:
 }
 
 const smmuv3::stream_config* smmuv3::find_config(uint32_t sid, const tlm::tlm_generic_payload& p, uint64_t iova,
-                                                 sc_core::sc_time& delay, bool debug, stream_config& scratch) {
-    if (last_config_ && last_sid_ == sid) return last_config_;
+                                                 sc_core::sc_time& delay, bool debug) {
     auto it = configs_.find(sid);
     if (it != configs_.end()) {
         if (debug) return &it->second;
@@ -347,6 +375,8 @@ const smmuv3::stream_config* smmuv3::find_config(uint32_t sid, const tlm::tlm_ge
         last_sid_ = sid;
         return last_config_;
     }
+    stream_config& scratch = debug_config_;
+    scratch = stream_config{};
     fault_record f;
     event ev;
     ev.sid = sid;
