@@ -173,7 +173,7 @@ TEST_CASE("DMA checker: a changed level-1 entry, an unmapped page, and the trace
     std::remove(trace.c_str());
 }
 
-TEST_CASE("DMA checker: changes that keep the translation are not findings; switched off it checks nothing") {
+TEST_CASE("DMA checker: changes that keep the translation are not findings, switched off it checks nothing") {
     rig r;
     test::run_script([&] {
         r.w32(L1 + 1 * 4, static_cast<uint32_t>(L2) | 1);

@@ -303,7 +303,7 @@ TEST_CASE("SMMUv3 register access sizes: 64-bit registers take 4 and 8 bytes, ot
     CHECK(log.has("refused"));
 }
 
-TEST_CASE("SMMUv3 CR0 is acknowledged in CR0ACK at once; reserved bits read as zero; CR1, CR2 keep their fields") {
+TEST_CASE("SMMUv3 CR0 is acknowledged in CR0ACK at once, reserved bits read as zero, CR1, CR2 keep their fields") {
     rig r;
     test::run_script([&] {
         r.cpu.write32(CR0, 0xffffffff);
@@ -321,7 +321,7 @@ TEST_CASE("SMMUv3 CR0 is acknowledged in CR0ACK at once; reserved bits read as z
     });
 }
 
-TEST_CASE("SMMUv3 GBPA: a write without Update is ignored; with Update it applies and Update reads 0") {
+TEST_CASE("SMMUv3 GBPA: a write without Update is ignored, with Update it applies and Update reads 0") {
     rig r;
     log_capture log;
     test::run_script([&] {
@@ -815,7 +815,7 @@ TEST_CASE("SMMUv3 permissions: AP[2] read-only, APTable, AP[1] and privilege, ST
     });
 }
 
-TEST_CASE("SMMUv3 CD.R=0 suppresses the record; CD.A=0 terminates as RAZ/WI") {
+TEST_CASE("SMMUv3 CD.R=0 suppresses the record, CD.A=0 terminates as RAZ/WI") {
     rig r;
     log_capture log;
     test::run_script([&] {
@@ -988,7 +988,7 @@ TEST_CASE("SMMUv3 debug transport upstream translates without side effects, and 
 
 // ---- commands ----
 
-TEST_CASE("SMMUv3 config cache: an STE changed without CFGI keeps its old config; CFGI_STE refreshes it") {
+TEST_CASE("SMMUv3 config cache: an STE changed without CFGI keeps its old config, CFGI_STE refreshes it") {
     rig r;
     test::run_script([&] {
         r.enable();
