@@ -310,6 +310,10 @@ uint32_t arm64_cpu::instruction_at(uint64_t addr) const {
 }
 
 void arm64_cpu::on_block(uint32_t size) {
+    if (exit_requested_ || fault_.pending) {
+        uc_emu_stop(uc_);
+        return;
+    }
     icount_ += size / 4;
     if (icount_ >= budget_end_ && !budget_stop_) {
         budget_stop_ = true;
@@ -318,6 +322,12 @@ void arm64_cpu::on_block(uint32_t size) {
 }
 
 void arm64_cpu::on_exception(uint32_t intno) {
+    // The run is ending (exit, SYSTEM_OFF, a fault): Unicorn may still be finishing the block;
+    // nothing after that point may take effect (print, exit again).
+    if (exit_requested_ || fault_.pending) {
+        uc_emu_stop(uc_);
+        return;
+    }
     uint64_t pc = this->pc();
     if (intno == 1 && instruction_at(pc) == semihosting::hlt_instruction) {
         uint64_t op = 0, param = 0;

@@ -57,7 +57,7 @@ psci::result psci::call(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t /*x3*/) 
     }
     switch (id & ~smc64) {
     case fn_version:
-        r.x0 = version_1_0;
+        r.x0 = version_1_1;
         break;
     case fn_cpu_suspend:
         r.x0 = code(success);

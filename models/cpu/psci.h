@@ -1,12 +1,13 @@
 #pragma once
-// The Arm Power State Coordination Interface (PSCI 1.0, Arm DEN 0022) as firmware running at
+// The Arm Power State Coordination Interface (PSCI 1.1, Arm DEN 0022) as firmware running at
 // EL1 sees it: the platform's EL2/EL3 firmware answers HVC or SMC calls whose function id is in
 // x0 and arguments in x1..x3; the result comes back in x0. socsim has no EL2/EL3 firmware, so
 // the CPU model answers here, for one core (MPIDR 0), the way QEMU's built-in PSCI does.
 //
 // Which instruction is the conduit is the Device Tree's choice (`/psci` node, `method` = "hvc"
 // or "smc"); the CPU model checks that before calling here. Function ids (SMC32 / SMC64):
-//   PSCI_VERSION       0x84000000          -> 0x00010000 (1.0, as the DT's "arm,psci-1.0")
+//   PSCI_VERSION       0x84000000          -> 0x00010001 (1.1, what QEMU 7.2's virt answers; its
+//                                             DT, and ours, say "arm,psci-1.0": 1.1 is compatible)
 //   CPU_SUSPEND        0x84000001/c4000001 -> SUCCESS: treated as a standby state that wakes at
 //                                             once (the architecture allows any wake-up event)
 //   CPU_OFF            0x84000002          -> the run stops: the only core is off for good
@@ -33,7 +34,7 @@ public:
     static constexpr int32_t invalid_parameters = -2;
     static constexpr int32_t denied = -3;
     static constexpr int32_t already_on = -4;
-    static constexpr uint32_t version_1_0 = 0x00010000;
+    static constexpr uint32_t version_1_1 = 0x00010001;
 
     // Function ids (SMC32 form; the SMC64 form sets bit 30).
     static constexpr uint32_t fn_version = 0x84000000;
