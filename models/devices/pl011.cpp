@@ -13,8 +13,8 @@ constexpr uint32_t int_all = 0x7ff;
 
 } // namespace
 
-pl011::pl011(sc_core::sc_module_name name, std::ostream& out, input_fn in)
-    : peripheral(name), out_(out), in_(std::move(in)) {
+pl011::pl011(sc_core::sc_module_name name, std::ostream& out, input_fn in, std::string prompt)
+    : peripheral(name), out_(out), in_(std::move(in)), prompt_(std::move(prompt)) {
     auto any_size = [](core::reg& r) -> core::reg& { return r.access_sizes({1, 2, 4}); };
 
     any_size(regs_.add("DR", 0x000, 4))
@@ -70,15 +70,24 @@ void pl011::transmit(uint8_t byte) {
                      "(real hardware would drop these bytes)");
     }
     out_.put(static_cast<char>(byte));
+    if (wait_prompt_) {
+        tx_tail_ += static_cast<char>(byte);
+        if (tx_tail_.size() > prompt_.size()) tx_tail_.erase(0, tx_tail_.size() - prompt_.size());
+        if (tx_tail_ == prompt_) wait_prompt_ = false;
+    }
     if (byte == '\n') out_.flush();
     regs_["RIS"].set(regs_["RIS"].get() | int_tx);
     update_interrupt();
 }
 
 void pl011::poll_input() {
-    if (rx_ >= 0 || !in_) return;
+    if (rx_ >= 0 || !in_ || wait_prompt_) return;
     rx_ = in_();
     if (rx_ > 0xff) rx_ = -1;
+    if (!prompt_.empty() && (rx_ == '\n' || rx_ == '\r')) {
+        wait_prompt_ = true;
+        tx_tail_.clear();
+    }
     update_interrupt();
 }
 

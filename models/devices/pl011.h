@@ -15,9 +15,16 @@
 // the source has nothing (no input yet on a terminal or pipe, or the end of a file) the line is
 // idle: RXFE stays set and the run goes on until the firmware ends it or --max-time.
 //
+// Scripted sessions: firmware may read ahead of its command line and throw characters away
+// (U-Boot's ctrlc() check during `md` output takes one character and drops it unless it is
+// Ctrl-C), so typeahead is lost on real hardware and on QEMU alike. With an input prompt set,
+// the model offers the first line at once and each following line only after the firmware has
+// printed the prompt again (what `expect` does): one command per prompt, nothing eaten.
+//
 // DT: compatible "arm,pl011" (with "arm,primecell"); `reg`; `interrupts` (recorded);
 // `socsim,output` = file to write instead of stdout; `socsim,input` = file to read the received
-// characters from, "-" for stdin (default: none, the line stays idle).
+// characters from, "-" for stdin (default: none, the line stays idle); `socsim,input-prompt` =
+// the prompt to wait for before each line after the first (default: none, no waiting).
 // Reset values: FR 0x90 (TXFE | RXFE), CR 0x300 (TXE | RXE), IFLS 0x12, IDs 0x00141011 / 0xb105f00d.
 
 #include <functional>
@@ -38,7 +45,9 @@ public:
 
     // `out` receives the transmitted bytes; it must outlive the model. `in` (may be empty: no
     // input) is asked for a character whenever the firmware polls an empty receiver.
-    pl011(sc_core::sc_module_name name, std::ostream& out, input_fn in = {});
+    // `prompt` (may be empty): after each newline taken from `in`, hold the input until the
+    // firmware has transmitted this string.
+    pl011(sc_core::sc_module_name name, std::ostream& out, input_fn in = {}, std::string prompt = {});
 
 private:
     void transmit(uint8_t byte);
@@ -48,6 +57,9 @@ private:
     std::ostream& out_;
     input_fn in_;
     int rx_ = -1;  // the character waiting in the receive FIFO, or -1
+    std::string prompt_;
+    std::string tx_tail_;        // the last prompt_.size() bytes transmitted
+    bool wait_prompt_ = false;   // a line was taken: hold input until the prompt is printed
     bool warned_disabled_ = false;
 };
 

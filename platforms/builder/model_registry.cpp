@@ -38,7 +38,8 @@ built_model make_pl011(model_context& ctx) {
     auto output = ctx.dt.string(ctx.node, "socsim,output").value_or("");
     auto input = ctx.dt.string(ctx.node, "socsim,input").value_or("");
     auto uart = std::make_unique<devices::pl011>(ctx.instance.c_str(), ctx.io.output(output),
-                                                 input.empty() ? devices::pl011::input_fn{} : ctx.io.input(input));
+                                                 input.empty() ? devices::pl011::input_fn{} : ctx.io.input(input),
+                                                 ctx.dt.string(ctx.node, "socsim,input-prompt").value_or(""));
     built_model m;
     m.targets = {&uart->socket};
     m.irq = &uart->irq;

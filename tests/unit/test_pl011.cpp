@@ -195,3 +195,28 @@ TEST_CASE("PL011 debug reads of FR and DR take no input") {
         CHECK(input->calls == 1);
     });
 }
+
+TEST_CASE("PL011 with an input prompt offers the next line only after the prompt is printed") {
+    std::ostringstream out;
+    auto input = std::make_shared<scripted_input>();
+    input->text = "\nmd\np";
+    devices::pl011 uart("uart", out, [input] { return (*input)(); }, "=> ");
+    test::test_initiator cpu("cpu");
+    cpu.socket.bind(uart.socket);
+    test::run_script([&] {
+        CHECK(cpu.read32(DR) == '\n');  // the first line at once
+        CHECK(cpu.read32(FR) & 0x10);   // then nothing, however often the firmware polls
+        CHECK(cpu.read32(FR) & 0x10);
+        for (char c : std::string("\n=>")) cpu.write32(DR, static_cast<uint8_t>(c));
+        CHECK(cpu.read32(FR) & 0x10);  // "=>" is not the whole prompt
+        cpu.write32(DR, ' ');
+        CHECK(cpu.read32(DR) == 'm');
+        CHECK(cpu.read32(DR) == 'd');  // within a line, characters flow
+        CHECK(cpu.read32(DR) == '\n');
+        // A command polling the receiver while it prints (U-Boot's ctrlc()) gets nothing.
+        for (char c : std::string("40000000: 00000000\n")) cpu.write32(DR, static_cast<uint8_t>(c));
+        CHECK(cpu.read32(FR) & 0x10);
+        for (char c : std::string("=> ")) cpu.write32(DR, static_cast<uint8_t>(c));
+        CHECK(cpu.read32(DR) == 'p');
+    });
+}
