@@ -2,7 +2,8 @@
 // How a run ends. Models that can end the simulation (the CPU on semihosting exit or a firmware
 // fault, the sim-control device) call `request_exit`; the command line reads the outcome.
 // Exit statuses of `socsim run` are documented in the README:
-//   0..255  the firmware's own exit code
+//   0..255  the firmware's own exit code (PSCI SYSTEM_OFF: 0)
+//   123     the firmware asked for a system reset (PSCI SYSTEM_RESET)
 //   124     --max-time reached before the firmware exited
 //   125     usage or configuration error (bad flag, platform, DTS, ELF)
 //   126     firmware fault (undefined instruction, access to nothing, exception)
@@ -13,6 +14,7 @@ namespace socsim::core {
 
 enum class run_outcome { running, firmware_exit, firmware_fault, time_limit, config_error };
 
+constexpr int exit_system_reset = 123;
 constexpr int exit_time_limit = 124;
 constexpr int exit_config_error = 125;
 constexpr int exit_firmware_fault = 126;

@@ -11,6 +11,7 @@
 #include "models/core/dma_extension.h"
 #include "models/core/run_control.h"
 #include "models/core/trace_writer.h"
+#include "models/cpu/psci.h"
 #include "models/cpu/semihosting.h"
 
 namespace socsim::cpu {
@@ -42,6 +43,22 @@ bool unmapped_hook(uc_engine*, uc_mem_type type, uint64_t addr, int size, int64_
 uint32_t mrs_hook(uc_engine*, uc_arm64_reg reg, const uc_arm64_cp_reg* cp, void* self) {
     return static_cast<arm64_cpu*>(self)->on_sysreg_read(reg, cp) ? 1 : 0;
 }
+uint32_t msr_hook(uc_engine*, uc_arm64_reg reg, const uc_arm64_cp_reg* cp, void* self) {
+    return static_cast<arm64_cpu*>(self)->on_sysreg_write(reg, cp) ? 1 : 0;
+}
+bool write_prot_hook(uc_engine*, uc_mem_type, uint64_t addr, int size, int64_t value, void* self) {
+    return static_cast<arm64_cpu*>(self)->on_write_protected(addr, size, value);
+}
+
+// SCTLR_ELx: op0=3, CRn=1, CRm=0, op2=0; op1 0, 4, 6 for EL1, EL2, EL3. Returns x in 1..3, or 0.
+int sctlr_level(const uc_arm64_cp_reg* cp) {
+    if (cp->op0 != 3 || cp->crn != 1 || cp->crm != 0 || cp->op2 != 0) return 0;
+    return cp->op1 == 0 ? 1 : cp->op1 == 4 ? 2 : cp->op1 == 6 ? 3 : 0;
+}
+constexpr uint64_t sctlr_m = 1;
+
+constexpr uint32_t hvc_instruction = 0xd4000002;  // HVC #0
+constexpr uint32_t smc_instruction = 0xd4000003;  // SMC #0
 
 } // namespace
 
@@ -102,6 +119,10 @@ arm64_cpu::arm64_cpu(sc_core::sc_module_name name, const config& cfg)
           "unmapped-memory hook");
     check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(mrs_hook), this, 1, 0, UC_ARM64_INS_MRS),
           "MRS hook");
+    check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(msr_hook), this, 1, 0, UC_ARM64_INS_MSR),
+          "MSR hook");
+    check(uc_hook_add(uc_, &h, UC_HOOK_MEM_WRITE_PROT, reinterpret_cast<void*>(write_prot_hook), this, 1, 0),
+          "write-protection hook");
 
     guest_memory_ = std::make_unique<unicorn_memory>(uc_);
     semihosting_ = std::make_unique<semihosting>(*guest_memory_, semihosting::console{&std::cout, &std::cerr, &std::cin},
@@ -151,8 +172,10 @@ bool arm64_cpu::load_boot_images() {
         core::run_control::instance().request_exit(core::run_outcome::config_error, core::exit_config_error, e.what());
         return false;
     }
-    // Translated code is cached per page: drop anything cached before the load.
-    uc_ctl_remove_cache(uc_, 0, ~0ull);
+    // Translated code is cached per page: drop anything cached before the load. Only over what
+    // is mapped by pointer (code runs nowhere else): Unicorn walks the range page by page.
+    for (const auto* ranges : {&ram_ranges_, &rom_ranges_})
+        for (const core::address_range& r : *ranges) uc_ctl_remove_cache(uc_, r.base, r.base + r.size);
     return true;
 }
 
@@ -177,12 +200,22 @@ void arm64_cpu::map_memory() {
         p.set_extension(&ext);
         bool granted = socket->get_direct_mem_ptr(p, dmi);
         p.clear_extension(&ext);
-        if (granted && dmi.is_read_write_allowed() && dmi.get_dmi_ptr() && dmi.get_start_address() == r.base &&
-            dmi.get_end_address() == r.last() && r.base % page == 0 && r.size % page == 0) {
+        const bool whole = granted && dmi.get_dmi_ptr() && dmi.get_start_address() == r.base &&
+                           dmi.get_end_address() == r.last() && r.base % page == 0 && r.size % page == 0;
+        if (whole && dmi.is_read_write_allowed()) {
             check(uc_mem_map_ptr(uc_, r.base, r.size, UC_PROT_ALL, dmi.get_dmi_ptr()),
                   "cannot map RAM at " + core::hex(r.base));
             ram_ranges_.push_back(r);
             SOCSIM_LOG(log_, debug, "RAM " << core::hex(r.base) << " + " << core::human_size(r.size) << " mapped directly");
+            continue;
+        }
+        if (whole && dmi.is_read_allowed()) {
+            // Unicorn cannot execute from MMIO: read-only memory is mapped by pointer too, and
+            // writes to it come to on_write_protected.
+            check(uc_mem_map_ptr(uc_, r.base, r.size, UC_PROT_READ | UC_PROT_EXEC, dmi.get_dmi_ptr()),
+                  "cannot map ROM at " + core::hex(r.base));
+            rom_ranges_.push_back(r);
+            SOCSIM_LOG(log_, debug, "ROM " << core::hex(r.base) << " + " << core::human_size(r.size) << " mapped directly");
             continue;
         }
         mmio_pages.emplace_back(r.base / page, r.last() / page);
@@ -211,6 +244,10 @@ void arm64_cpu::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end
         if (r.overlaps({start, end - start + 1}))
             log_.error("DMI to " + core::hex(start) + ".." + core::hex(end) +
                        " was revoked, but the CPU keeps RAM mapped directly");
+    for (const auto& r : rom_ranges_)
+        if (r.overlaps({start, end - start + 1}))
+            log_.error("DMI to " + core::hex(start) + ".." + core::hex(end) +
+                       " was revoked, but the CPU keeps ROM mapped directly");
 }
 
 sc_core::sc_time arm64_cpu::local_time() const {
@@ -273,6 +310,10 @@ uint32_t arm64_cpu::instruction_at(uint64_t addr) const {
 }
 
 void arm64_cpu::on_block(uint32_t size) {
+    if (exit_requested_ || fault_.pending) {
+        uc_emu_stop(uc_);
+        return;
+    }
     icount_ += size / 4;
     if (icount_ >= budget_end_ && !budget_stop_) {
         budget_stop_ = true;
@@ -281,6 +322,12 @@ void arm64_cpu::on_block(uint32_t size) {
 }
 
 void arm64_cpu::on_exception(uint32_t intno) {
+    // The run is ending (exit, SYSTEM_OFF, a fault): Unicorn may still be finishing the block;
+    // nothing after that point may take effect (print, exit again).
+    if (exit_requested_ || fault_.pending) {
+        uc_emu_stop(uc_);
+        return;
+    }
     uint64_t pc = this->pc();
     if (intno == 1 && instruction_at(pc) == semihosting::hlt_instruction) {
         uint64_t op = 0, param = 0;
@@ -292,12 +339,70 @@ void arm64_cpu::on_exception(uint32_t intno) {
         uc_reg_write(uc_, UC_ARM64_REG_PC, &next);
         return;
     }
+    if (handle_psci(intno, pc)) return;
     // For SVC, HVC and SMC Unicorn reports the PC after the instruction.
     if (intno == 2 || intno == 11 || intno == 13) {
         uint64_t at = pc - 4;
         uc_reg_write(uc_, UC_ARM64_REG_PC, &at);
     }
     raise_fault(exception_name(intno));
+}
+
+bool arm64_cpu::handle_psci(uint32_t intno, uint64_t pc) {
+    // Unicorn reports HVC and SMC with the PC after the instruction; an HVC or SMC that the core
+    // treats as undefined (no EL2 / EL3 to take it) comes as exception 1 at the instruction.
+    if (cfg_.psci == psci_conduit::none) return false;
+    const uint32_t conduit = cfg_.psci == psci_conduit::hvc ? hvc_instruction : smc_instruction;
+    const uint32_t wanted_intno = cfg_.psci == psci_conduit::hvc ? 11 : 13;
+    uint64_t at = 0;
+    if (intno == wanted_intno && instruction_at(pc - 4) == conduit)
+        at = pc - 4;
+    else if (intno == 1 && instruction_at(pc) == conduit)
+        at = pc;
+    else
+        return false;
+
+    uint64_t x[4] = {};
+    for (int i = 0; i < 4; ++i) uc_reg_read(uc_, UC_ARM64_REG_X0 + i, &x[i]);
+    const psci::result r = psci(0).call(x[0], x[1], x[2], x[3]);
+    SOCSIM_LOG(log_, debug, "PSCI " << r.what << " (" << core::hex(x[0] & 0xffffffffu) << ") -> " << core::hex(r.x0));
+    core::trace_event("psci", name()).field("function", r.what).hex_field("id", x[0] & 0xffffffffu).hex_field("x0", r.x0).emit();
+    uint64_t next = at + 4;
+    uc_reg_write(uc_, UC_ARM64_REG_X0, &r.x0);
+    uc_reg_write(uc_, UC_ARM64_REG_PC, &next);
+    auto& control = core::run_control::instance();
+    switch (r.then) {
+    case psci::action::none:
+        break;
+    case psci::action::system_off:
+        exit_requested_ = true;
+        uc_emu_stop(uc_);
+        SOCSIM_LOG(log_, info, "PSCI SYSTEM_OFF after " << icount_ << " instructions");
+        control.request_exit(core::run_outcome::firmware_exit, 0, "PSCI SYSTEM_OFF");
+        break;
+    case psci::action::system_reset:
+        exit_requested_ = true;
+        uc_emu_stop(uc_);
+        SOCSIM_LOG(log_, info, "PSCI SYSTEM_RESET after " << icount_ << " instructions");
+        control.request_exit(core::run_outcome::firmware_exit, core::exit_system_reset,
+                             "PSCI SYSTEM_RESET: the firmware asked for a reset (status " +
+                                 std::to_string(core::exit_system_reset) + ")");
+        break;
+    case psci::action::cpu_off:
+        uc_reg_write(uc_, UC_ARM64_REG_PC, &at);
+        raise_fault("PSCI CPU_OFF on the only core: nothing could ever run again");
+        break;
+    }
+    return true;
+}
+
+bool arm64_cpu::on_write_protected(uint64_t addr, int size, int64_t value) {
+    // Let the bus and the ROM see (and log) the write, then stop: the data must not land.
+    uint64_t data = static_cast<uint64_t>(value);
+    transport(tlm::TLM_WRITE_COMMAND, addr, static_cast<unsigned>(size), data);
+    raise_fault("write of " + std::to_string(size) + " bytes at " + core::hex(addr) + ", which is read-only memory",
+                true, addr);
+    return false;
 }
 
 bool arm64_cpu::on_unmapped(int type, uint64_t addr, int size, int64_t value) {
@@ -365,11 +470,39 @@ void arm64_cpu::mmio_write(uint64_t addr, unsigned size, uint64_t value) {
 
 bool arm64_cpu::on_sysreg_read(int reg, const void* cp_void) {
     const auto* cp = static_cast<const uc_arm64_cp_reg*>(cp_void);
+    if (int el = sctlr_level(cp)) {
+        // What the firmware wrote (M included), not the register Unicorn runs with.
+        uint64_t actual = 0;
+        uc_arm64_cp_reg r = *cp;
+        if (uc_reg_read(uc_, UC_ARM64_REG_CP_REG, &r) == UC_ERR_OK) actual = r.val;
+        uint64_t value = (actual & ~sctlr_m) | (sctlr_[el] & sctlr_m);
+        uc_reg_write(uc_, static_cast<uc_arm64_reg>(reg), &value);
+        return true;
+    }
     // Generic timer: op0=3 op1=3 CRn=14 CRm=0; op2 0 = CNTFRQ, 1 = CNTPCT, 2 = CNTVCT.
     if (cp->op0 != 3 || cp->op1 != 3 || cp->crn != 14 || cp->crm != 0 || cp->op2 > 2) return false;
     uint64_t value = cp->op2 == 0 ? generic_timer_hz : now_ns() * generic_timer_hz / 1'000'000'000;
     uc_reg_write(uc_, static_cast<uc_arm64_reg>(reg), &value);
     return true;
+}
+
+bool arm64_cpu::on_sysreg_write(int reg, const void* cp_void) {
+    const auto* cp = static_cast<const uc_arm64_cp_reg*>(cp_void);
+    const int el = sctlr_level(cp);
+    if (!el) return false;
+    uint64_t value = 0;
+    if (reg != UC_ARM64_REG_XZR) uc_reg_read(uc_, static_cast<uc_arm64_reg>(reg), &value);
+    if ((value & sctlr_m) && !(sctlr_[el] & sctlr_m))
+        SOCSIM_LOG(log_, info, "firmware enables the MMU (SCTLR_EL" << el << " " << core::hex(value) << " at pc "
+                                   << core::hex(pc()) << "); translation stays off: identity mapping assumed");
+    sctlr_[el] = value;
+    uc_arm64_cp_reg r = *cp;
+    r.val = value & ~sctlr_m;
+    if (uc_reg_write(uc_, UC_ARM64_REG_CP_REG, &r) != UC_ERR_OK) {
+        raise_fault("cannot write SCTLR_EL" + std::to_string(el));
+        return true;
+    }
+    return true;  // done here: skip the instruction's own write
 }
 
 void arm64_cpu::raise_fault(const std::string& what, bool has_address, uint64_t address) {

@@ -11,14 +11,32 @@
 // timer counters (CNTVCT_EL0, CNTPCT_EL0) and CNTFRQ_EL0 are answered from simulated time
 // (62.5 MHz, as QEMU's virt), so runs are deterministic.
 //
+// U-Boot uses only CNTFRQ_EL0 and CNTPCT_EL0 (checked in its qemu_arm64 build); the timer's
+// compare registers (CNTP/CNTV_CTL, _CVAL, _TVAL) are left to Unicorn and raise no interrupt.
+//
+// Read-only memory (a ROM granting read-only DMI, e.g. the boot flash) is mapped by pointer for
+// reading and execution; a write to it goes to the bus (the ROM logs and refuses it) and stops
+// the run as a firmware fault.
+//
 // Exceptions: Unicorn reports guest exceptions to a hook instead of taking them. HLT #0xF000 is
 // semihosting; WFI ends a slice and idles until the next quantum (no interrupt controller yet, so
-// WFI behaves as the architecture allows: it may complete early). Anything else the firmware
-// cannot take (undefined instruction, SVC/HVC/SMC, BRK, aborts), a fetch or access to nothing,
-// and a device's error response stop the run with a report and status 126.
+// WFI behaves as the architecture allows: it may complete early). HVC #0 or SMC #0, whichever
+// the platform names as its PSCI conduit, is a PSCI call answered by the model (psci.h):
+// SYSTEM_OFF ends the run with status 0, SYSTEM_RESET with status 123. Anything else the
+// firmware cannot take (undefined instruction, SVC, the other conduit, BRK, aborts), a fetch or
+// access to nothing, and a device's error response stop the run with a report and status 126.
+//
+// MMU: Unicorn 2.0.1 takes a prefetch abort at the instruction after an MSR that sets
+// SCTLR_ELx.M (its TLB and the translated block disagree), and it looks up memory by virtual
+// address anyway. Firmware that maps memory with identity page tables (U-Boot does) behaves the
+// same with translation off, so the model keeps it off: an MSR to SCTLR_EL1/EL2/EL3 is done by
+// the model with M cleared, and MRS of that register returns what the firmware wrote (M set).
+// The page tables are not walked: firmware whose mapping is not the identity is not supported.
+// The other SCTLR bits the model writes (C, I, SA, ...) do not feed Unicorn's cached flags.
 //
 // DT: a `cpu` node, compatible "arm,cortex-a57" / "arm,cortex-a53" / "arm,cortex-a72";
-// `clock-frequency` (Hz, default 1 GHz).
+// `clock-frequency` (Hz, default 1 GHz); the PSCI conduit comes from `/psci` `method`
+// (the factory reads it; no `/psci` node: HVC and SMC are faults, as before).
 
 #include <cstdint>
 #include <memory>
@@ -43,10 +61,13 @@ class arm64_cpu : public sc_core::sc_module {
 public:
     enum class core_model { cortex_a53, cortex_a57, cortex_a72 };
 
+    enum class psci_conduit { none, hvc, smc };
+
     struct config {
         core_model model = core_model::cortex_a57;
         uint64_t clock_hz = 1'000'000'000;
         std::string firmware_path;  // for the semihosting command line
+        psci_conduit psci = psci_conduit::none;
     };
 
     tlm_utils::simple_initiator_socket<arm64_cpu> socket;
@@ -72,6 +93,8 @@ public:
     uint64_t mmio_read(uint64_t addr, unsigned size);
     void mmio_write(uint64_t addr, unsigned size, uint64_t value);
     bool on_sysreg_read(int reg, const void* cp);
+    bool on_sysreg_write(int reg, const void* cp);
+    bool on_write_protected(uint64_t addr, int size, int64_t value);
 
 private:
     struct fault {
@@ -92,6 +115,7 @@ private:
     void raise_fault(const std::string& what, bool has_address = false, uint64_t address = 0);
     void report_fault();
     bool handle_wfi(uint64_t pc);
+    bool handle_psci(uint32_t intno, uint64_t pc);
     uint32_t instruction_at(uint64_t addr) const;
     bool transport(tlm::tlm_command cmd, uint64_t addr, unsigned size, uint64_t& data);
 
@@ -102,6 +126,8 @@ private:
     std::unique_ptr<unicorn_memory> guest_memory_;
     std::vector<core::address_range> address_map_;
     std::vector<core::address_range> ram_ranges_;  // mapped by pointer
+    std::vector<core::address_range> rom_ranges_;  // mapped by pointer, read and execute only
+    uint64_t sctlr_[4] = {};                       // SCTLR_EL1..EL3 as the firmware wrote them
     std::vector<std::unique_ptr<mmio_region>> mmio_regions_;  // outlive nothing but the engine
     sc_core::sc_time period_;
     sc_core::sc_time stall_;     // device latency added within this slice

@@ -8,19 +8,31 @@ constexpr uint32_t fr_rxfe = 1u << 4, fr_txfe = 1u << 7;
 // CR bits
 constexpr uint32_t cr_uarten = 1u << 0, cr_txe = 1u << 8, cr_rxe = 1u << 9;
 // Interrupt bits (RIS, MIS, IMSC, ICR)
-constexpr uint32_t int_tx = 1u << 5;
+constexpr uint32_t int_rx = 1u << 4, int_tx = 1u << 5;
 constexpr uint32_t int_all = 0x7ff;
 
 } // namespace
 
-pl011::pl011(sc_core::sc_module_name name, std::ostream& out) : peripheral(name), out_(out) {
+pl011::pl011(sc_core::sc_module_name name, std::ostream& out, input_fn in, std::string prompt)
+    : peripheral(name), out_(out), in_(std::move(in)), prompt_(std::move(prompt)) {
     auto any_size = [](core::reg& r) -> core::reg& { return r.access_sizes({1, 2, 4}); };
 
     any_size(regs_.add("DR", 0x000, 4))
-        .on_read([](const core::reg&, bool) { return uint64_t{0}; })  // no receiver: nothing to read
+        .on_read([this](const core::reg&, bool debug) {
+            if (debug) return uint64_t(rx_ < 0 ? 0 : rx_);
+            poll_input();
+            if (rx_ < 0) return uint64_t{0};  // empty FIFO: the PL011 returns undefined data
+            uint64_t c = static_cast<uint8_t>(rx_);
+            rx_ = -1;
+            update_interrupt();
+            return c;
+        })
         .on_write([this](core::reg&, uint64_t, uint64_t now) { transmit(static_cast<uint8_t>(now)); });
     any_size(regs_.add("RSR_ECR", 0x004, 4)).read_only();  // no receive errors; writes clear (nothing)
-    any_size(regs_.add("FR", 0x018, 4)).reset_value(fr_txfe | fr_rxfe).read_only();
+    any_size(regs_.add("FR", 0x018, 4)).reset_value(fr_txfe | fr_rxfe).read_only().on_read([this](const core::reg& r, bool debug) {
+        if (!debug) poll_input();
+        return rx_ < 0 ? r.get() | fr_rxfe : r.get() & ~uint64_t{fr_rxfe};
+    });
     any_size(regs_.add("ILPR", 0x020, 4)).read_only(0xffffff00);
     any_size(regs_.add("IBRD", 0x024, 4)).read_only(0xffff0000);
     any_size(regs_.add("FBRD", 0x028, 4)).read_only(0xffffffc0);
@@ -34,6 +46,7 @@ pl011::pl011(sc_core::sc_module_name name, std::ostream& out) : peripheral(name)
     any_size(regs_.add("MIS", 0x040, 4)).read_only().on_read([this](const core::reg&, bool) {
         return regs_["RIS"].get() & regs_["IMSC"].get();
     });
+    // RXRIS is not cleared by ICR while a character waits (it follows the FIFO level).
     any_size(regs_.add("ICR", 0x044, 4)).write_only().on_write([this](core::reg&, uint64_t, uint64_t now) {
         core::reg& ris = regs_["RIS"];
         ris.set(ris.get() & ~now);
@@ -57,11 +70,31 @@ void pl011::transmit(uint8_t byte) {
                      "(real hardware would drop these bytes)");
     }
     out_.put(static_cast<char>(byte));
+    if (wait_prompt_) {
+        tx_tail_ += static_cast<char>(byte);
+        if (tx_tail_.size() > prompt_.size()) tx_tail_.erase(0, tx_tail_.size() - prompt_.size());
+        if (tx_tail_ == prompt_) wait_prompt_ = false;
+    }
     if (byte == '\n') out_.flush();
     regs_["RIS"].set(regs_["RIS"].get() | int_tx);
     update_interrupt();
 }
 
-void pl011::update_interrupt() { irq.set((regs_["RIS"].get() & regs_["IMSC"].get()) != 0); }
+void pl011::poll_input() {
+    if (rx_ >= 0 || !in_ || wait_prompt_) return;
+    rx_ = in_();
+    if (rx_ > 0xff) rx_ = -1;
+    if (!prompt_.empty() && (rx_ == '\n' || rx_ == '\r')) {
+        wait_prompt_ = true;
+        tx_tail_.clear();
+    }
+    update_interrupt();
+}
+
+void pl011::update_interrupt() {
+    core::reg& ris = regs_["RIS"];
+    ris.set(rx_ >= 0 ? ris.get() | int_rx : ris.get() & ~uint64_t{int_rx});
+    irq.set((ris.get() & regs_["IMSC"].get()) != 0);
+}
 
 } // namespace socsim::devices

@@ -5,12 +5,29 @@
 // set and TXFF clear, and the TX interrupt (RIS.TXRIS) is raised as QEMU does. QEMU's PL011
 // transmits even while CR.UARTEN or CR.TXE is clear, and bare-metal programs written for QEMU
 // rely on it; this model does the same and says so once in the log (real silicon would drop the
-// bytes). There is no receiver yet: FR.RXFE stays set and DR reads 0.
+// bytes).
+//
+// Reception: characters come from an input source (a file, or the host's stdin) and are handed
+// to the firmware as it polls: when the firmware reads FR (or DR) while the receive FIFO is
+// empty, the model takes one character from the source, so FR.RXFE clears and the next DR read
+// returns it. Nothing is taken before the firmware asks, so nothing is lost however slowly the
+// firmware polls (a real line would overrun). RIS.RXRIS follows "a character is waiting". When
+// the source has nothing (no input yet on a terminal or pipe, or the end of a file) the line is
+// idle: RXFE stays set and the run goes on until the firmware ends it or --max-time.
+//
+// Scripted sessions: firmware may read ahead of its command line and throw characters away
+// (U-Boot's ctrlc() check during `md` output takes one character and drops it unless it is
+// Ctrl-C), so typeahead is lost on real hardware and on QEMU alike. With an input prompt set,
+// the model offers the first line at once and each following line only after the firmware has
+// printed the prompt again (what `expect` does): one command per prompt, nothing eaten.
 //
 // DT: compatible "arm,pl011" (with "arm,primecell"); `reg`; `interrupts` (recorded);
-// `socsim,output` = file to write instead of stdout.
+// `socsim,output` = file to write instead of stdout; `socsim,input` = file to read the received
+// characters from, "-" for stdin (default: none, the line stays idle); `socsim,input-prompt` =
+// the prompt to wait for before each line after the first (default: none, no waiting).
 // Reset values: FR 0x90 (TXFE | RXFE), CR 0x300 (TXE | RXE), IFLS 0x12, IDs 0x00141011 / 0xb105f00d.
 
+#include <functional>
 #include <ostream>
 #include <string>
 
@@ -23,14 +40,26 @@ class pl011 : public core::peripheral {
 public:
     core::irq_line irq;
 
-    // `out` receives the transmitted bytes; it must outlive the model.
-    pl011(sc_core::sc_module_name name, std::ostream& out);
+    // Returns the next received character, or -1 when none is available now.
+    using input_fn = std::function<int()>;
+
+    // `out` receives the transmitted bytes; it must outlive the model. `in` (may be empty: no
+    // input) is asked for a character whenever the firmware polls an empty receiver.
+    // `prompt` (may be empty): after each newline taken from `in`, hold the input until the
+    // firmware has transmitted this string.
+    pl011(sc_core::sc_module_name name, std::ostream& out, input_fn in = {}, std::string prompt = {});
 
 private:
     void transmit(uint8_t byte);
+    void poll_input();
     void update_interrupt();
 
     std::ostream& out_;
+    input_fn in_;
+    int rx_ = -1;  // the character waiting in the receive FIFO, or -1
+    std::string prompt_;
+    std::string tx_tail_;        // the last prompt_.size() bytes transmitted
+    bool wait_prompt_ = false;   // a line was taken: hold input until the prompt is printed
     bool warned_disabled_ = false;
 };
 

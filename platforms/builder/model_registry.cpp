@@ -12,6 +12,7 @@
 #include "models/devices/sim_control.h"
 #include "models/iommu/smmuv3/smmuv3.h"
 #include "models/pcie/pcie_host_bridge.h"
+#include "models/memory/rom.h"
 
 namespace socsim::platform {
 namespace {
@@ -23,6 +24,17 @@ built_model make_cpu(model_context& ctx, cpu::arm64_cpu::core_model model) {
     cfg.model = model;
     cfg.clock_hz = ctx.dt.number(ctx.node, "clock-frequency").value_or(1'000'000'000);
     cfg.firmware_path = ctx.io.firmware_path();
+    // PSCI (Linux's binding arm/psci.yaml): `/psci` names the conduit in `method`.
+    int psci = ctx.dt.find("/psci");
+    if (psci >= 0 && ctx.dt.enabled(psci)) {
+        std::string method = ctx.dt.string(psci, "method").value_or("");
+        if (method == "hvc")
+            cfg.psci = cpu::arm64_cpu::psci_conduit::hvc;
+        else if (method == "smc")
+            cfg.psci = cpu::arm64_cpu::psci_conduit::smc;
+        else
+            throw core::config_error(ctx.dt.path(psci) + ": method \"" + method + "\" is neither \"hvc\" nor \"smc\"");
+    }
     auto core = std::make_unique<cpu::arm64_cpu>(ctx.instance.c_str(), cfg);
     built_model m;
     m.cpu = core.get();
@@ -32,11 +44,24 @@ built_model make_cpu(model_context& ctx, cpu::arm64_cpu::core_model model) {
 
 built_model make_pl011(model_context& ctx) {
     auto output = ctx.dt.string(ctx.node, "socsim,output").value_or("");
-    auto uart = std::make_unique<devices::pl011>(ctx.instance.c_str(), ctx.io.output(output));
+    auto input = ctx.dt.string(ctx.node, "socsim,input").value_or("");
+    auto uart = std::make_unique<devices::pl011>(ctx.instance.c_str(), ctx.io.output(output),
+                                                 input.empty() ? devices::pl011::input_fn{} : ctx.io.input(input),
+                                                 ctx.dt.string(ctx.node, "socsim,input-prompt").value_or(""));
     built_model m;
     m.targets = {&uart->socket};
     m.irq = &uart->irq;
     m.module = std::move(uart);
+    return m;
+}
+
+built_model make_rom(model_context& ctx) {
+    if (ctx.regs.size() != 1)
+        throw core::config_error(ctx.dt.path(ctx.node) + ": a socsim,rom node has exactly one 'reg' entry");
+    auto bank = std::make_unique<memory::rom>(ctx.instance.c_str(), ctx.regs[0].size);
+    built_model m;
+    m.targets = {&bank->socket};
+    m.module = std::move(bank);
     return m;
 }
 
@@ -306,7 +331,10 @@ const std::vector<model_entry>& model_registry() {
         {{"pci-host-ecam-generic"}, "PCIe host bridge (ECAM, windows, iommu-map)", make_pcie_host},
         {{"pci1234,11e8"}, "QEMU edu PCI device (factorial, DMA, interrupts)", make_edu},
         {{"arm,smmu-v3"}, "Arm SMMUv3 IOMMU (stage 1, VMSAv8-64 tables)", make_smmuv3},
+        {{"socsim,rom"}, "read-only memory (boot flash in read-array mode; --bios loads it)", make_rom},
         {{"fixed-clock"}, "fixed clock source (nothing to simulate)", nullptr},
+        {{"arm,psci-1.0", "arm,psci-0.2", "arm,psci"}, "PSCI firmware interface (answered by the CPU model)", nullptr},
+        {{"arm,armv8-timer"}, "Arm generic timer (system registers of the CPU model)", nullptr},
     };
     return registry;
 }

@@ -31,6 +31,9 @@ public:
     virtual ~platform_io() = default;
     // The console (stdout) or, when `path` is not empty, a file opened (once) for writing.
     virtual std::ostream& output(const std::string& path) = 0;
+    // A source of received characters: `path` is a file or "-" for stdin. The function returns
+    // the next byte, or -1 when none is available now (never blocks; -1 for ever after the end).
+    virtual std::function<int()> input(const std::string& path) = 0;
     virtual const std::string& firmware_path() const = 0;
 };
 

@@ -1,6 +1,14 @@
 #include "platforms/builder/platform.h"
 
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
 #include <iomanip>
 #include <iostream>
 #include <set>
@@ -56,7 +64,9 @@ std::string directory_of(const std::string& path) {
 
 platform::platform(device_tree dt, platform_options options) : dt_(std::move(dt)), options_(std::move(options)) {
     apply_overrides();
-    firmware_ = options_.firmware;
+    if (!options_.bios.empty() && !options_.firmware.empty())
+        throw core::config_error("give either --firmware ELF or --bios IMAGE, not both");
+    firmware_ = !options_.bios.empty() ? options_.bios : options_.firmware;
     if (firmware_.empty()) {
         int chosen = dt_.find("/chosen");
         if (chosen >= 0) {
@@ -68,7 +78,9 @@ platform::platform(device_tree dt, platform_options options) : dt_(std::move(dt)
     build();
 }
 
-platform::~platform() = default;
+platform::~platform() {
+    for (int fd : input_fds_) close(fd);
+}
 
 void platform::apply_overrides() {
     for (const std::string& spec : options_.overrides) apply_override(spec);
@@ -108,6 +120,35 @@ std::ostream& platform::output(const std::string& path) {
         if (!*file) throw core::config_error("cannot write output file '" + path + "'");
     }
     return *file;
+}
+
+std::function<int()> platform::input(const std::string& path) {
+    int fd = 0;
+    if (path != "-") {
+        fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) throw core::config_error("cannot read input file '" + path + "': " + std::strerror(errno));
+        input_fds_.push_back(fd);
+    }
+    // A byte when one is ready now; a terminal or pipe with nothing typed yet is polled, not
+    // waited on, so simulated time goes on (U-Boot's autoboot countdown, for one).
+    struct source {
+        int fd;
+        std::string name;
+        bool ended = false;
+    };
+    auto src = std::make_shared<source>(source{fd, path == "-" ? "stdin" : path});
+    return [src]() -> int {
+        if (src->ended) return -1;
+        pollfd p{src->fd, POLLIN, 0};
+        if (poll(&p, 1, 0) <= 0) return -1;
+        unsigned char c;
+        ssize_t n = read(src->fd, &c, 1);
+        if (n == 1) return c;
+        if (n < 0 && (errno == EAGAIN || errno == EINTR)) return -1;
+        src->ended = true;
+        SOCSIM_LOG(log(), info, "end of UART input from " << src->name << ": the line stays idle");
+        return -1;
+    };
 }
 
 std::string platform::instance_name(int node) {
@@ -283,7 +324,46 @@ void platform::add_model(int node, const model_entry& entry, const std::string& 
     instances_.push_back(std::move(inst));
 }
 
+void platform::prepare_bios_boot() {
+    std::ifstream in(options_.bios, std::ios::binary);
+    if (!in) throw core::config_error("BIOS image '" + options_.bios + "': cannot open it");
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (bytes.empty()) throw core::config_error("BIOS image '" + options_.bios + "' is empty");
+    // The reset address: QEMU's virt (and this platform) execute from 0x0, the first flash bank.
+    const uint64_t reset_address = 0;
+    auto it = std::find_if(instances_.begin(), instances_.end(), [&](const instance& i) {
+        return !i.regs.empty() && i.regs[0].contains(reset_address) && !i.model.cpu;
+    });
+    if (it == instances_.end() || it->compatible != "socsim,rom")
+        throw core::config_error("platform '" + dt_.source() + "': --bios needs a socsim,rom node at " +
+                                 core::hex(reset_address) + " (the boot flash)");
+    const core::address_range flash = it->regs[0];
+    if (bytes.size() > flash.size)
+        throw core::config_error("BIOS image '" + options_.bios + "' (" + core::human_size(bytes.size()) +
+                                 ") does not fit in the " + core::human_size(flash.size) + " flash at " +
+                                 core::hex(flash.base));
+    cpu::elf_image image;
+    image.path = options_.bios;
+    image.entry = reset_address;
+    cpu::elf_segment seg;
+    seg.paddr = flash.base;
+    seg.memsz = bytes.size();
+    seg.bytes = std::move(bytes);
+    image.segments.push_back(std::move(seg));
+
+    const core::address_range first_bank = ram_ranges_.front().first;
+    const uint64_t dtb_size = dt_.total_size();
+    if (dtb_size > first_bank.size)
+        throw core::config_error("no room in RAM for the " + core::human_size(dtb_size) + " device tree");
+    SOCSIM_LOG(log(), info, "BIOS " << options_.bios << " (" << image.segments[0].bytes.size() << " bytes) at "
+                                    << core::hex(flash.base) << ", DTB at " << core::hex(first_bank.base) << " ("
+                                    << dtb_size << " bytes)");
+    std::vector<uint8_t> blob(dt_.blob().begin(), dt_.blob().end());
+    cpu_->set_boot(std::move(image), first_bank.base, std::move(blob));
+}
+
 void platform::prepare_boot() {
+    if (!options_.bios.empty()) return prepare_bios_boot();
     if (firmware_.empty())
         throw core::config_error("no firmware: give --firmware ELF, or set /chosen socsim,firmware in the platform");
     cpu::elf_image image = cpu::read_elf(firmware_);

@@ -32,6 +32,7 @@ struct platform_options {
     bool strict = false;
     std::vector<std::string> overrides;  // "node.property=value"
     std::string firmware;                // empty: /chosen socsim,firmware
+    std::string bios;                    // a raw image for the memory at 0x0 (excludes firmware)
 };
 
 class platform : public platform_io {
@@ -40,6 +41,8 @@ public:
     ~platform() override;
 
     // Reads and checks the firmware ELF, places it and the DTB in RAM and points the CPU at it.
+    // With a BIOS image instead: loads it at 0x0 (into the ROM mapped there), the DTB at the base
+    // of RAM, and starts the CPU at 0x0 with x0 = the DTB, as QEMU's virt does with -bios.
     // Throws core::config_error.
     void prepare_boot();
     // The memory map, models, interrupt lines and unmodelled nodes, for `socsim info`.
@@ -49,6 +52,7 @@ public:
     const device_tree& tree() const { return dt_; }
 
     std::ostream& output(const std::string& path) override;
+    std::function<int()> input(const std::string& path) override;
     const std::string& firmware_path() const override { return firmware_; }
 
 private:
@@ -64,6 +68,7 @@ private:
         built_model model;
     };
 
+    void prepare_bios_boot();
     void apply_overrides();
     void apply_override(const std::string& spec);
     void build();
@@ -84,6 +89,7 @@ private:
     std::vector<std::string> unmodelled_;
     std::set<std::string> used_names_;
     std::map<std::string, std::unique_ptr<std::ofstream>> files_;
+    std::vector<int> input_fds_;  // closed with the platform
     cpu::arm64_cpu* cpu_ = nullptr;
 };
 

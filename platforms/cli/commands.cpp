@@ -131,13 +131,17 @@ std::string find_platform(const std::string& name) {
 
 int run_command(const std::vector<std::string>& args) {
     po::options_description opts(
-        "usage: socsim run PLATFORM [--firmware ELF] [options]\n\n"
-        "Runs firmware on PLATFORM. The exit status is the firmware's exit code (0-255);\n"
-        "124: --max-time reached, 125: usage or configuration error, 126: firmware fault.\n\n"
+        "usage: socsim run PLATFORM [--firmware ELF | --bios IMAGE] [options]\n\n"
+        "Runs firmware on PLATFORM. The exit status is the firmware's exit code (0-255;\n"
+        "PSCI SYSTEM_OFF: 0); 123: PSCI SYSTEM_RESET, 124: --max-time reached,\n"
+        "125: usage or configuration error, 126: firmware fault.\n\n"
         "options");
     opts.add_options()
         ("help,h", "this text")
         ("firmware,f", po::value<std::string>(), "AArch64 ELF to run (default: /chosen socsim,firmware)")
+        ("bios", po::value<std::string>(),
+         "raw firmware image (e.g. U-Boot's u-boot.bin) for the boot flash at 0x0; runs from 0x0 "
+         "with x0 = the DTB, placed at the base of RAM")
         ("max-time", po::value<std::string>()->default_value("10s"),
          "stop after this much simulated time, 0 for no limit (e.g. 500ms)")
         ("quantum", po::value<std::string>()->default_value("100us"), "CPU synchronisation quantum (e.g. 1us)")
@@ -168,6 +172,7 @@ int run_command(const std::vector<std::string>& args) {
         options.strict = vm.count("strict") > 0;
         if (vm.count("config")) options.overrides = vm["config"].as<std::vector<std::string>>();
         if (vm.count("firmware")) options.firmware = vm["firmware"].as<std::string>();
+        if (vm.count("bios")) options.bios = vm["bios"].as<std::string>();
         if (vm.count("trace")) {
             try {
                 core::trace_writer::instance().open(vm["trace"].as<std::string>());

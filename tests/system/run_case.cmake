@@ -4,14 +4,18 @@
 #         [-DEXPECT_STDOUT_REGEX=regex]     stdout must match
 #         [-DEXPECT_STDERR_REGEX=regex]     stderr must match
 #         [-DEXPECT_STDERR_LINES=N]         stderr must have exactly N lines
-#         [-DWORKING_DIRECTORY=dir] -P run_case.cmake
+#         [-DWORKING_DIRECTORY=dir] [-DINPUT_FILE=file (the command's stdin)] -P run_case.cmake
 # The command's words are separated by `|` (CTest would split `;`).
 string(REPLACE "|" ";" command "${COMMAND}")
 if(NOT WORKING_DIRECTORY)
   set(WORKING_DIRECTORY ".")
 endif()
+set(input)
+if(DEFINED INPUT_FILE)
+  set(input INPUT_FILE "${INPUT_FILE}")
+endif()
 execute_process(COMMAND ${command}
-  WORKING_DIRECTORY "${WORKING_DIRECTORY}"
+  WORKING_DIRECTORY "${WORKING_DIRECTORY}" ${input}
   RESULT_VARIABLE status OUTPUT_VARIABLE out ERROR_VARIABLE err
   TIMEOUT 120)
 set(failed "")
