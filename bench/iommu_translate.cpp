@@ -261,6 +261,7 @@ struct quiet_systemc_banner {
 int sc_main(int argc, char* argv[]) {
     double seconds = argc > 1 ? std::atof(argv[1]) : 0.5;
     if (seconds <= 0) seconds = 0.5;
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
     harness h("bench", seconds);
     sc_core::sc_start();
     return 0;
