@@ -1,7 +1,6 @@
 #pragma once
-// RAM with sparse host backing. The whole size is reserved with one anonymous, no-reserve
-// mapping, so only the pages that are touched cost host memory: a platform with 48 GiB of RAM in
-// several banks starts in milliseconds. Grants read/write DMI over the whole bank (the CPU maps
+// RAM with sparse host backing (sparse_store): only the pages that are touched cost host memory,
+// so a platform with 48 GiB of RAM in several banks starts in milliseconds. Grants read/write DMI over the whole bank (the CPU maps
 // it straight into Unicorn, so the CPU and every DMA see one backing store). Reads of untouched
 // memory return zero, as freshly reset DRAM in a simulator conventionally does.
 //
@@ -14,6 +13,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "models/core/log.h"
+#include "models/memory/sparse_store.h"
 
 namespace socsim::memory {
 
@@ -24,22 +24,16 @@ public:
     // Throws core::config_error when the host cannot reserve `size` bytes of address space.
     ram(sc_core::sc_module_name name, uint64_t size,
         sc_core::sc_time latency = sc_core::SC_ZERO_TIME);
-    ~ram() override;
-    ram(const ram&) = delete;
-    ram& operator=(const ram&) = delete;
 
-    uint64_t size() const { return size_; }
-    uint8_t* host_pointer() { return data_; }
+    uint64_t size() const { return store_.size(); }
+    uint8_t* host_pointer() { return store_.data(); }
 
 private:
     void b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
     unsigned transport_dbg(tlm::tlm_generic_payload& payload);
     bool get_direct_mem_ptr(tlm::tlm_generic_payload& payload, tlm::tlm_dmi& dmi);
-    // Copies in or out; false when the access leaves the bank.
-    bool copy(tlm::tlm_generic_payload& payload);
 
-    uint64_t size_;
-    uint8_t* data_;
+    sparse_store store_;
     sc_core::sc_time latency_;
     core::logger log_;
 };

@@ -22,6 +22,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include "models/core/log.h"
+#include "models/memory/sparse_store.h"
 
 namespace socsim::memory {
 
@@ -31,19 +32,14 @@ public:
 
     // Throws core::config_error when the host cannot reserve `size` bytes of address space.
     rom(sc_core::sc_module_name name, uint64_t size);
-    ~rom() override;
-    rom(const rom&) = delete;
-    rom& operator=(const rom&) = delete;
-
-    uint64_t size() const { return size_; }
+    uint64_t size() const { return store_.size(); }
 
 private:
     void b_transport(tlm::tlm_generic_payload& payload, sc_core::sc_time& delay);
     unsigned transport_dbg(tlm::tlm_generic_payload& payload);
     bool get_direct_mem_ptr(tlm::tlm_generic_payload& payload, tlm::tlm_dmi& dmi);
 
-    uint64_t size_;
-    uint8_t* data_;
+    sparse_store store_;
     core::logger log_;
 };
 
