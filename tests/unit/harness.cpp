@@ -2,7 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <cstring>
+#include <vector>
 
 #include "models/core/run_control.h"
 
@@ -93,6 +96,22 @@ unsigned test_initiator::debug_write(uint64_t addr, const void* data, unsigned l
 
 void test_initiator::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
     invalidated.emplace_back(start, end);
+}
+
+temp_file::temp_file(const void* bytes, size_t size, const std::string& suffix)
+    : path(create(bytes, size, suffix)) {}
+
+temp_file::~temp_file() { unlink(path.c_str()); }
+
+std::string temp_file::create(const void* bytes, size_t size, const std::string& suffix) {
+    std::string pattern = "/tmp/socsim-test-XXXXXX" + suffix;
+    std::vector<char> name(pattern.begin(), pattern.end());
+    name.push_back('\0');
+    int fd = mkstemps(name.data(), static_cast<int>(suffix.size()));
+    REQUIRE(fd >= 0);
+    REQUIRE(write(fd, bytes, size) == static_cast<ssize_t>(size));
+    close(fd);
+    return name.data();
 }
 
 namespace {

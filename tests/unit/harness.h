@@ -49,6 +49,24 @@ private:
     core::dma_extension ext_;
 };
 
+// A file in /tmp holding `bytes`, removed when the object goes out of scope; `suffix` matters to
+// readers that go by the name (".dts" is compiled with dtc).
+class temp_file {
+public:
+    temp_file(const void* bytes, size_t size, const std::string& suffix = "");
+    explicit temp_file(const std::string& text, const std::string& suffix = "")
+        : temp_file(text.data(), text.size(), suffix) {}
+    explicit temp_file(const std::vector<uint8_t>& bytes, const std::string& suffix = "")
+        : temp_file(bytes.data(), bytes.size(), suffix) {}
+    ~temp_file();
+    temp_file(const temp_file&) = delete;
+    temp_file& operator=(const temp_file&) = delete;
+    const std::string path;
+
+private:
+    static std::string create(const void* bytes, size_t size, const std::string& suffix);
+};
+
 // Runs `script` in a thread after elaboration and stops the simulation when it returns (or when
 // `limit` of simulated time passes, which fails the test). Call once per process.
 void run_script(const std::function<void()>& script,

@@ -1,29 +1,15 @@
 // Device Tree access: dtc compilation and its errors, lookup, address translation, overrides.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
-
 #include <fstream>
 
 #include "models/core/config_error.h"
 #include "platforms/builder/device_tree.h"
+#include "tests/unit/harness.h"
 
 using namespace socsim;
 
 namespace {
-
-struct temp_dts {
-    std::string path;
-    explicit temp_dts(const std::string& text) {
-        char name[] = "/tmp/socsim-test-XXXXXX.dts";
-        int fd = mkstemps(name, 4);
-        REQUIRE(fd >= 0);
-        REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
-        close(fd);
-        path = name;
-    }
-    ~temp_dts() { unlink(path.c_str()); }
-};
 
 const char* sample = R"(/dts-v1/;
 / {
@@ -46,7 +32,7 @@ const char* sample = R"(/dts-v1/;
 } // namespace
 
 TEST_CASE("device tree: reg is translated through the bus ranges") {
-    temp_dts f(sample);
+    test::temp_file f(sample, ".dts");
     auto dt = platform::device_tree::from_file(f.path);
     int uart = dt.find("uart");
     REQUIRE(uart >= 0);
@@ -59,7 +45,7 @@ TEST_CASE("device tree: reg is translated through the bus ranges") {
 }
 
 TEST_CASE("device tree: nodes are found by path, label, alias and name") {
-    temp_dts f(sample);
+    test::temp_file f(sample, ".dts");
     auto dt = platform::device_tree::from_file(f.path);
     int uart = dt.find("/soc/serial@2000");
     CHECK(uart >= 0);
@@ -73,7 +59,7 @@ TEST_CASE("device tree: nodes are found by path, label, alias and name") {
 }
 
 TEST_CASE("device tree: overrides set strings and cells and nodes are found again after them") {
-    temp_dts f(sample);
+    test::temp_file f(sample, ".dts");
     auto dt = platform::device_tree::from_file(f.path);
     dt.set_property(dt.find("uart"), "socsim,output", "uart.txt");
     dt.set_property(dt.find("/"), "socsim,cells", std::vector<uint32_t>{1, 2});
@@ -83,7 +69,7 @@ TEST_CASE("device tree: overrides set strings and cells and nodes are found agai
 }
 
 TEST_CASE("device tree: a syntax error gives one line with dtc's location") {
-    temp_dts f("/dts-v1/;\n/ {\n  oops = ;\n};\n");
+    test::temp_file f("/dts-v1/;\n/ {\n  oops = ;\n};\n", ".dts");
     try {
         platform::device_tree::from_file(f.path);
         FAIL("accepted");
@@ -98,7 +84,7 @@ TEST_CASE("device tree: a syntax error gives one line with dtc's location") {
 TEST_CASE("device tree: garbage, truncated and missing files are refused") {
     CHECK_THROWS_WITH(platform::device_tree(std::vector<char>(100, 'x'), "junk.dtb"), Catch::Contains("not a device tree"));
     CHECK_THROWS_WITH(platform::device_tree::from_file("/nonexistent.dtb"), Catch::Contains("cannot open"));
-    temp_dts f(sample);
+    test::temp_file f(sample, ".dts");
     auto dt = platform::device_tree::from_file(f.path);
     std::vector<char> cut(dt.blob().begin(), dt.blob().begin() + dt.blob().size() / 2);
     CHECK_THROWS_WITH(platform::device_tree(cut, "cut.dtb"), Catch::Contains("truncated"));

@@ -3,8 +3,6 @@
 #include <catch2/catch.hpp>
 
 #include <elf.h>
-#include <unistd.h>
-
 #include <cstring>
 #include <fstream>
 #include <vector>
@@ -49,21 +47,8 @@ std::vector<uint8_t> make_elf(uint16_t machine = EM_AARCH64) {
     return file;
 }
 
-struct temp_elf {
-    std::string path;
-    explicit temp_elf(const std::vector<uint8_t>& bytes) {
-        char name[] = "/tmp/socsim-test-elf-XXXXXX";
-        int fd = mkstemp(name);
-        REQUIRE(fd >= 0);
-        REQUIRE(write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
-        close(fd);
-        path = name;
-    }
-    ~temp_elf() { unlink(path.c_str()); }
-};
-
 std::string error_of(const std::vector<uint8_t>& bytes) {
-    temp_elf f(bytes);
+    test::temp_file f(bytes);
     try {
         cpu::read_elf(f.path);
     } catch (const core::config_error& e) {
@@ -80,7 +65,7 @@ void poke(std::vector<uint8_t>& file, size_t offset, T value) {
 } // namespace
 
 TEST_CASE("ELF loader writes segments at p_paddr and zero-fills the bss, through a socket") {
-    temp_elf f(make_elf());
+    test::temp_file f(make_elf());
     cpu::elf_image image = cpu::read_elf(f.path);
     CHECK(image.entry == 0x1004);
     CHECK(image.lowest_address() == 0x1000);
@@ -100,7 +85,7 @@ TEST_CASE("ELF loader writes segments at p_paddr and zero-fills the bss, through
 }
 
 TEST_CASE("ELF loader refuses a segment that does not fit in memory") {
-    temp_elf f(make_elf());
+    test::temp_file f(make_elf());
     cpu::elf_image image = cpu::read_elf(f.path);
     memory::ram mem("ram", 0x1008);  // the bss runs off the end
     test::test_initiator loader("loader");

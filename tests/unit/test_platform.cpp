@@ -2,7 +2,6 @@
 // name something else, PCI functions outside a host bridge.
 #include <catch2/catch.hpp>
 
-#include <unistd.h>
 
 #include <cstring>
 #include <sstream>
@@ -11,24 +10,12 @@
 #include "models/core/log.h"
 #include "models/devices/edu.h"
 #include "platforms/builder/device_tree.h"
+#include "tests/unit/harness.h"
 #include "platforms/builder/platform.h"
 
 using namespace socsim;
 
 namespace {
-
-struct temp_dts {
-    std::string path;
-    explicit temp_dts(const std::string& text) {
-        char name[] = "/tmp/socsim-test-XXXXXX.dts";
-        int fd = mkstemps(name, 4);
-        REQUIRE(fd >= 0);
-        REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
-        close(fd);
-        path = name;
-    }
-    ~temp_dts() { unlink(path.c_str()); }
-};
 
 // A CPU, RAM, an IOMMU node (`iommu_compatible`) and an ECAM host whose iommu-map names it,
 // with an edu at 00:01.0; `extra` goes into the root node.
@@ -60,7 +47,7 @@ std::string board(const std::string& iommu_compatible, const std::string& extra 
 TEST_CASE("a DMA master whose IOMMU has no model goes straight to the bus, with one warning") {
     std::ostringstream log;
     core::set_log_stream(&log);
-    temp_dts f(board("acme,iommu"));
+    test::temp_file f(board("acme,iommu"), ".dts");
     platform::platform plat(platform::device_tree::from_file(f.path), {});
     core::set_log_stream(nullptr);
     const std::string text = log.str();
@@ -96,14 +83,14 @@ TEST_CASE("a DMA master whose IOMMU has no model goes straight to the bus, with 
 TEST_CASE("a DMA master whose iommu-map names a modelled device that is not an IOMMU is a configuration error") {
     std::string dts = board("acme,iommu");
     dts.replace(dts.find("&iommu 0x0 0x10000"), 6, "&uart");
-    temp_dts f(dts);
+    test::temp_file f(dts, ".dts");
     CHECK_THROWS_WITH(platform::platform(platform::device_tree::from_file(f.path), {}),
                       Catch::Contains("/pcie@10000000 DMAs through /pl011@9000000, which is not an IOMMU"));
 }
 
 TEST_CASE("a PCI function outside a host bridge node is a configuration error") {
-    temp_dts f(board("acme,iommu", R"(    stray@0 { compatible = "pci1234,11e8"; reg = <0x0 0x0a000000 0x0 0x1000>; };
-)"));
+    test::temp_file f(board("acme,iommu", R"(    stray@0 { compatible = "pci1234,11e8"; reg = <0x0 0x0a000000 0x0 0x1000>; };
+)"), ".dts");
     CHECK_THROWS_WITH(platform::platform(platform::device_tree::from_file(f.path), {}),
                       Catch::Contains("/stray@0 (pci1234,11e8) is a PCI function: it belongs under a PCIe host bridge"));
 }
