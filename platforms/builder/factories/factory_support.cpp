@@ -1,0 +1,49 @@
+#include "platforms/builder/factories/factory_support.h"
+
+#include <cctype>
+
+#include "models/core/address_range.h"
+#include "models/core/config_error.h"
+
+namespace socsim::platform {
+
+void bad_node(const model_context& ctx, int node, const std::string& what) {
+    throw core::config_error("platform '" + ctx.dt.source() + "': " + ctx.dt.path(node) + ": " + what);
+}
+
+unsigned knob(const model_context& ctx, const char* prop, unsigned fallback, unsigned lo, unsigned hi) {
+    auto v = ctx.dt.number(ctx.node, prop);
+    if (!v) return fallback;
+    if (*v < lo || *v > hi)
+        throw core::config_error(ctx.dt.path(ctx.node) + ": " + prop + " = " + std::to_string(*v) + " is outside " +
+                                 std::to_string(lo) + ".." + std::to_string(hi));
+    return static_cast<unsigned>(*v);
+}
+
+sc_core::sc_time time_ns(const model_context& ctx, const char* prop, sc_core::sc_time fallback) {
+    auto v = ctx.dt.number(ctx.node, prop);
+    return v ? sc_core::sc_time(static_cast<double>(*v), sc_core::SC_NS) : fallback;
+}
+
+unsigned cell_count(const device_tree& dt, int node, const char* prop, unsigned fallback) {
+    auto c = dt.cells(node, prop);
+    return c.empty() ? fallback : c[0];
+}
+
+uint64_t cells_value(const std::vector<uint32_t>& c, size_t at, unsigned n) {
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; ++i) v = (v << 32) | c[at + i];
+    return v;
+}
+
+std::string clean_name(const std::string& s) {
+    std::string out;
+    for (char ch : s.substr(0, s.find('@'))) out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
+    return out;
+}
+
+std::string hex_range(uint64_t base, uint64_t size) {
+    return core::hex(base) + "-" + core::hex(base + (size - 1));
+}
+
+} // namespace socsim::platform

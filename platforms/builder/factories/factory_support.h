@@ -1,0 +1,41 @@
+#pragma once
+// Helpers every factory uses to read its node: errors that name the platform and node, bounded
+// simulator knobs, times, cells. Factories live in this folder, one file per area
+// (core_factories.cpp, pcie_factories.cpp, iommu_factories.cpp, ...); model_registry.cpp lists them.
+
+#include <cstdint>
+#include <string>
+#include <systemc>
+#include <vector>
+
+#include "platforms/builder/model_registry.h"
+
+namespace socsim::platform {
+
+// Throws core::config_error "platform '<source>': <node path>: <what>".
+[[noreturn]] void bad_node(const model_context& ctx, int node, const std::string& what);
+
+// A simulator knob that must be a whole number in [lo, hi] (`fallback` when absent).
+unsigned knob(const model_context& ctx, const char* prop, unsigned fallback, unsigned lo, unsigned hi);
+
+// A time knob in nanoseconds (`fallback` when absent).
+sc_core::sc_time time_ns(const model_context& ctx, const char* prop, sc_core::sc_time fallback);
+
+// `#address-cells`-like property of `node`, or `fallback`.
+unsigned cell_count(const device_tree& dt, int node, const char* prop, unsigned fallback);
+
+// `n` cells from `at` as one number (a 3-cell PCI address keeps its low 64 bits).
+uint64_t cells_value(const std::vector<uint32_t>& c, size_t at, unsigned n);
+
+// A node name (before '@') or label made into a C identifier, for sc_module names.
+std::string clean_name(const std::string& s);
+
+// "0x1000-0x1fff".
+std::string hex_range(uint64_t base, uint64_t size);
+
+// The lists of each area, concatenated by model_registry().
+std::vector<model_entry> core_factories();
+std::vector<model_entry> pcie_factories();
+std::vector<model_entry> iommu_factories();
+
+} // namespace socsim::platform

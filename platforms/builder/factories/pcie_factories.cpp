@@ -1,0 +1,195 @@
+// Factories of the PCIe host bridge and the PCI functions it attaches.
+
+#include "platforms/builder/factories/factory_support.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "models/core/config_error.h"
+#include "models/core/log.h"
+#include "models/devices/edu.h"
+#include "models/pcie/pcie_host_bridge.h"
+
+namespace socsim::platform {
+namespace {
+
+using bridge_t = pcie::pcie_host_bridge;
+
+// `ranges` or `dma-ranges` of a PCI host node: (flags + 64-bit PCI address, CPU address, size).
+struct pci_range {
+    uint32_t flags;
+    uint64_t pci, cpu, size;
+};
+std::vector<pci_range> read_pci_ranges(const model_context& ctx, const char* prop) {
+    const device_tree& dt = ctx.dt;
+    const int parent = dt.parent(ctx.node);
+    const unsigned pac = cell_count(dt, parent, "#address-cells", 2);
+    const unsigned sc = cell_count(dt, ctx.node, "#size-cells", 2);
+    if (cell_count(dt, ctx.node, "#address-cells", 3) != 3) bad_node(ctx, ctx.node, "#address-cells must be 3 (PCI)");
+    if (pac > 2 || sc > 2) bad_node(ctx, ctx.node, "address or size cells wider than 64 bits");
+    auto c = dt.cells(ctx.node, prop);
+    const unsigned entry = 3 + pac + sc;
+    if (c.size() % entry != 0)
+        bad_node(ctx, ctx.node, std::string("'") + prop + "' has " + std::to_string(c.size()) +
+                                    " cells, not a multiple of " + std::to_string(entry));
+    std::vector<pci_range> out;
+    for (size_t i = 0; i < c.size(); i += entry)
+        out.push_back({c[i], cells_value(c, i + 1, 2), cells_value(c, i + 3, pac), cells_value(c, i + 3 + pac, sc)});
+    return out;
+}
+
+bridge_t::config read_bridge_config(const model_context& ctx) {
+    const device_tree& dt = ctx.dt;
+    bridge_t::config cfg;
+    if (ctx.regs.size() != 1) bad_node(ctx, ctx.node, "'reg' must be the one ECAM region");
+    cfg.ecam_size = ctx.regs[0].size;
+    auto bus_range = dt.cells(ctx.node, "bus-range");
+    if (bus_range.size() == 2) {
+        cfg.first_bus = bus_range[0];
+        cfg.last_bus = bus_range[1];
+    } else if (bus_range.empty()) {
+        cfg.last_bus = static_cast<unsigned>(std::min<uint64_t>(255, (cfg.ecam_size >> 20) - 1));
+    } else {
+        bad_node(ctx, ctx.node, "'bus-range' must be two cells");
+    }
+    for (const pci_range& r : read_pci_ranges(ctx, "ranges")) {
+        bridge_t::outbound_window w;
+        switch ((r.flags >> 24) & 3) {
+        case 1: w.type = bridge_t::space::io; break;
+        case 2: w.type = bridge_t::space::memory32; break;
+        case 3: w.type = bridge_t::space::memory64; break;
+        default: bad_node(ctx, ctx.node, "'ranges' entry with configuration-space flags " + core::hex(r.flags));
+        }
+        w.prefetchable = r.flags & 0x40000000;
+        w.bus_base = r.pci;
+        w.cpu_base = r.cpu;
+        w.size = r.size;
+        cfg.outbound.push_back(w);
+    }
+    // Like Linux (drivers/pci/of.c), only memory entries of dma-ranges are inbound windows.
+    for (const pci_range& r : read_pci_ranges(ctx, "dma-ranges"))
+        if (((r.flags >> 24) & 3) >= 2) cfg.inbound.push_back({r.pci, r.cpu, r.size});
+    auto map = dt.cells(ctx.node, "iommu-map");
+    if (map.size() % 4 != 0)
+        bad_node(ctx, ctx.node, "'iommu-map' must be (rid-base, iommu, iommu-base, length) entries");
+    for (size_t i = 0; i < map.size(); i += 4) cfg.iommu_map.push_back({map[i], map[i + 2], map[i + 3]});
+    if (auto mask = dt.number(ctx.node, "iommu-map-mask")) cfg.iommu_map_mask = static_cast<uint32_t>(*mask);
+    return cfg;
+}
+
+std::string bdf_text(unsigned bus, unsigned devfn) {
+    char text[16];
+    std::snprintf(text, sizeof text, "%02x:%02x.%x", bus, devfn >> 3, devfn & 7);
+    return text;
+}
+
+std::vector<std::string> describe_bridge(const model_context& ctx, const bridge_t& bridge) {
+    const bridge_t::config& cfg = bridge.configuration();
+    std::vector<std::string> lines;
+    lines.push_back("ECAM " + hex_range(ctx.regs[0].base, cfg.ecam_size) + " (" + core::human_size(cfg.ecam_size) +
+                    "), buses " + std::to_string(cfg.first_bus) + "-" + std::to_string(cfg.last_bus));
+    for (const auto& w : cfg.outbound)
+        lines.push_back(std::string("outbound ") +
+                        (w.type == bridge_t::space::io ? "I/O" : w.type == bridge_t::space::memory32 ? "mem32" : "mem64") +
+                        (w.prefetchable ? " prefetchable" : "") + ": cpu " + hex_range(w.cpu_base, w.size) + " -> bus " +
+                        hex_range(w.bus_base, w.size) + " (" + core::human_size(w.size) + ")");
+    if (cfg.inbound.empty())
+        lines.push_back("inbound: no dma-ranges, every bus address passes unchanged");
+    for (const auto& w : cfg.inbound)
+        lines.push_back("inbound: bus " + hex_range(w.bus_base, w.size) + " -> cpu " + hex_range(w.cpu_base, w.size) +
+                        " (" + core::human_size(w.size) + ")");
+    auto map = ctx.dt.cells(ctx.node, "iommu-map");
+    for (size_t i = 0; i + 3 < map.size(); i += 4) {
+        int iommu = ctx.dt.by_phandle(map[i + 1]);
+        std::string name = iommu < 0 ? "?" : ctx.dt.label(iommu).empty() ? ctx.dt.path(iommu) : ctx.dt.label(iommu);
+        lines.push_back("iommu-map: requester id " + hex_range(map[i], map[i + 3]) + " -> " + name + " stream id " +
+                        hex_range(map[i + 2], map[i + 3]) + " (mask " + core::hex(cfg.iommu_map_mask) + ")");
+    }
+    for (const auto& [devfn, f] : bridge.functions()) {
+        char ids[64];
+        std::snprintf(ids, sizeof ids, "%04x:%04x class %06x", f->vendor(), f->device(), f->class_code());
+        std::string line = bdf_text(cfg.first_bus, devfn) + "  " + ids + "  " + f->name();
+        for (unsigned b = 0; b < pcie::pcie_endpoint::bar_slots; ++b) {
+            const auto& bar = f->bar(b);
+            if (bar.kind == pcie::pcie_endpoint::bar_kind::none) continue;
+            line += "  BAR" + std::to_string(b) + " " +
+                    (bar.kind == pcie::pcie_endpoint::bar_kind::io ? "I/O"
+                     : bar.kind == pcie::pcie_endpoint::bar_kind::memory32 ? "mem32"
+                                                                           : "mem64") +
+                    " " + core::human_size(bar.size);
+        }
+        if (devfn != 0) {
+            const uint16_t rid = bridge.requester_id(devfn);
+            auto sid = bridge.stream_id(rid);
+            line += "  requester id " + core::hex(rid) + " -> " + (sid ? "stream id " + core::hex(*sid) : "no stream id");
+        }
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+built_model make_pcie_host(model_context& ctx) {
+    auto bridge = std::make_unique<bridge_t>(ctx.instance.c_str(), read_bridge_config(ctx));
+    const unsigned root_bus = bridge->configuration().first_bus;
+    std::vector<std::string> skipped;
+    for (int child : ctx.dt.children(ctx.node)) {
+        if (!ctx.dt.enabled(child)) continue;
+        auto compat = ctx.dt.strings(child, "compatible");
+        auto reg = ctx.dt.cells(child, "reg");
+        if (reg.size() < 5) bad_node(ctx, child, "a PCI function needs 'reg' = <devfn << 8, 0, 0, 0, 0>");
+        const unsigned bus = (reg[0] >> 16) & 0xff, devfn = (reg[0] >> 8) & 0xff;
+        if (bus != root_bus)
+            bad_node(ctx, child, "is on bus " + std::to_string(bus) + ": only the root bus (" +
+                                     std::to_string(root_bus) + ") is modelled (no PCI-PCI bridges)");
+        if (devfn == 0) bad_node(ctx, child, "00.0 is the host bridge's own function");
+        const model_entry* entry = compat.empty() ? nullptr : find_model(compat);
+        if (!entry || !entry->make) {
+            std::string what = ctx.dt.path(child) + (compat.empty() ? "" : " (compatible \"" + compat[0] + "\")");
+            core::logger("platform").warning("no model for PCI function " + what + "; it is absent from the bus");
+            skipped.push_back(bdf_text(bus, devfn) + "  not modelled: " + what);
+            continue;
+        }
+        std::string label = ctx.dt.label(child);
+        model_context child_ctx{ctx.dt, child, ctx.instance + "_" + clean_name(label.empty() ? ctx.dt.name(child) : label),
+                                {}, ctx.io};
+        built_model m = entry->make(child_ctx);
+        if (!m.endpoint) bad_node(ctx, child, "compatible \"" + compat[0] + "\" is not a PCI function model");
+        m.module.release();  // the bridge owns the endpoint now
+        bridge->attach(static_cast<uint8_t>(devfn), std::unique_ptr<pcie::pcie_endpoint>(m.endpoint));
+    }
+    built_model m;
+    m.targets = {&bridge->ecam};
+    m.dma = &bridge->dma;
+    const auto& outbound = bridge->configuration().outbound;
+    for (unsigned i = 0; i < outbound.size(); ++i)
+        m.windows.push_back({{outbound[i].cpu_base, outbound[i].size},
+                             &bridge->window(i),
+                             outbound[i].type == bridge_t::space::io ? "I/O window" : "memory window"});
+    m.details = describe_bridge(ctx, *bridge);
+    m.details.insert(m.details.end(), skipped.begin(), skipped.end());
+    m.module = std::move(bridge);
+    return m;
+}
+
+built_model make_edu(model_context& ctx) {
+    devices::edu::config cfg;
+    cfg.dma_delay = time_ns(ctx, "socsim,dma-delay-ns", cfg.dma_delay);
+    cfg.factorial_delay = time_ns(ctx, "socsim,factorial-delay-ns", cfg.factorial_delay);
+    cfg.dma_mask = ctx.dt.number(ctx.node, "socsim,dma-mask").value_or(cfg.dma_mask);
+    auto dev = std::make_unique<devices::edu>(ctx.instance.c_str(), cfg);
+    built_model m;
+    m.endpoint = dev.get();
+    m.module = std::move(dev);
+    return m;
+}
+
+} // namespace
+
+std::vector<model_entry> pcie_factories() {
+    return {
+        {{"pci-host-ecam-generic"}, "PCIe host bridge (ECAM, windows, iommu-map)", make_pcie_host},
+        {{"pci1234,11e8"}, "QEMU edu PCI device (factorial, DMA, interrupts)", make_edu},
+    };
+}
+
+} // namespace socsim::platform
