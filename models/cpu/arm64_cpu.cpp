@@ -9,6 +9,7 @@
 
 #include "models/core/config_error.h"
 #include "models/core/dma_extension.h"
+#include "models/core/memory_epoch.h"
 #include "models/core/run_control.h"
 #include "models/core/trace_writer.h"
 #include "models/cpu/psci.h"
@@ -278,7 +279,10 @@ void arm64_cpu::run() {
         budget_end_ = icount_ + quantum_insns;
         budget_stop_ = false;
         stall_ = sc_core::SC_ZERO_TIME;
+        // The guest writes RAM through a host pointer: every run may have written memory.
+        core::memory_epoch::bump();
         uc_err err = uc_emu_start(uc_, pc, 0, 0, 0);
+        core::memory_epoch::bump();
         pc = this->pc();
         const sc_core::sc_time elapsed = local_time();
         slice_start_ = icount_;
@@ -454,18 +458,24 @@ bool arm64_cpu::transport(tlm::tlm_command cmd, uint64_t addr, unsigned size, ui
 
 uint64_t arm64_cpu::mmio_read(uint64_t addr, unsigned size) {
     uint64_t data = 0;
+    // Stores before this access are visible to whatever the access sets off, and stores after
+    // it to whatever runs next (core::memory_epoch).
+    core::memory_epoch::bump();
     if (!transport(tlm::TLM_READ_COMMAND, addr, size, data) && !fault_.pending)
         raise_fault("bus error: the device at " + core::hex(addr) + " refused a " + std::to_string(size) +
                         "-byte read",
                     true, addr);
+    core::memory_epoch::bump();
     return data;
 }
 
 void arm64_cpu::mmio_write(uint64_t addr, unsigned size, uint64_t value) {
+    core::memory_epoch::bump();
     if (!transport(tlm::TLM_WRITE_COMMAND, addr, size, value) && !fault_.pending)
         raise_fault("bus error: the device at " + core::hex(addr) + " refused a " + std::to_string(size) +
                         "-byte write",
                     true, addr);
+    core::memory_epoch::bump();
 }
 
 bool arm64_cpu::on_sysreg_read(int reg, const void* cp_void) {

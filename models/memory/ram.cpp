@@ -2,6 +2,7 @@
 
 #include "models/core/address_range.h"
 #include "models/core/dma_extension.h"
+#include "models/core/memory_epoch.h"
 
 namespace socsim::memory {
 
@@ -24,12 +25,16 @@ void ram::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
         p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
         return;
     }
+    if (p.is_write()) core::memory_epoch::bump();
     delay += latency_;
     p.set_dmi_allowed(true);
     p.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-unsigned ram::transport_dbg(tlm::tlm_generic_payload& p) { return store_.debug_copy(p); }
+unsigned ram::transport_dbg(tlm::tlm_generic_payload& p) {
+    if (p.is_write()) core::memory_epoch::bump();
+    return store_.debug_copy(p);
+}
 
 bool ram::get_direct_mem_ptr(tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
     dmi.set_dmi_ptr(store_.data());

@@ -6,12 +6,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <tlm_utils/simple_initiator_socket.h>
 
 #include "models/bus/router.h"
 #include "models/core/log.h"
+#include "models/core/memory_epoch.h"
 #include "models/core/trace_writer.h"
 #include "models/iommu/common/dma_checker.h"
 #include "models/memory/ram.h"
@@ -78,6 +80,7 @@ struct owner : sc_core::sc_module {
         n.perms = w.perms;
         n.trail = w.trail;
         n.filled_at = n.verified_at = sc_core::sc_time_stamp();
+        n.verified_epoch = core::memory_epoch::current();
         return cache.insert(n).translate(iova);
     }
 };
@@ -197,5 +200,33 @@ TEST_CASE("DMA checker: changes that keep the translation are not findings, swit
         REQUIRE(r.iommu.checker.reports().size() == 1);
         CHECK(r.iommu.checker.reports()[0].new_output == 0x40050000);
         CHECK(r.iommu.checker.reports()[0].new_perms != r.iommu.checker.reports()[0].old_perms);
+    });
+}
+
+TEST_CASE("DMA checker: a hit re-reads the tables only after a memory write, which DMI writers announce") {
+    rig r;
+    test::run_script([&] {
+        r.w32(L1 + 1 * 4, static_cast<uint32_t>(L2) | 1);
+        r.w32(L2 + 2 * 4, 0x40050000 | 1);
+        CHECK(r.iommu.translate(4, 0x102000) == 0x40050000);
+        // A writer holding a DMI pointer (as the CPU does) changes the leaf behind the RAM
+        // model's back. Until it bumps the memory epoch, the checker trusts its last look...
+        tlm::tlm_generic_payload p;
+        tlm::tlm_dmi dmi;
+        p.set_address(L2);
+        REQUIRE(r.mem.socket->get_direct_mem_ptr(p, dmi));
+        const uint32_t remapped = 0x40060000 | 1;
+        std::memcpy(dmi.get_dmi_ptr() + (L2 + 2 * 4 - dmi.get_start_address()), &remapped, 4);
+        CHECK(r.iommu.translate(4, 0x102000) == 0x40050000);
+        CHECK(r.iommu.checker.reports().empty());
+        // ...and once it does, the next hit re-reads the trail and finds the stale entry.
+        core::memory_epoch::bump();
+        CHECK(r.iommu.translate(4, 0x102000) == 0x40050000);
+        REQUIRE(r.iommu.checker.reports().size() == 1);
+        CHECK(r.iommu.checker.reports()[0].new_output == 0x40060000);
+        // A write through the RAM model's socket bumps the epoch itself.
+        r.w32(L2 + 2 * 4, 0x40070000 | 1);
+        r.iommu.translate(4, 0x102000);
+        CHECK(r.iommu.checker.stale_uses() == 2);
     });
 }

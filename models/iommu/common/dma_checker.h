@@ -22,8 +22,10 @@
 // On by default; the IOMMU switches it with DT `socsim,check-stale`. It checks cached
 // translations (TLB entries), not cached configuration (an SMMUv3 STE/CD changed without CFGI may
 // legitimately keep its old meaning; the SMMU model documents that).
-// Cost per hit with unchanged tables: one load per table level (the trail keeps host pointers
-// while the memory port's DMI grants stand), plus a debug walk only when something changed.
+// Cost per hit: nothing while no memory write of any kind happened since the entry last agreed
+// with memory (core::memory_epoch: a DMA burst that only reads, such as a scanout); otherwise one
+// load per table level (the trail keeps host pointers while the memory port's DMI grants stand),
+// plus a debug walk only when something changed.
 
 #include <cstdint>
 #include <string>
@@ -31,6 +33,7 @@
 #include <vector>
 
 #include "models/core/log.h"
+#include "models/core/memory_epoch.h"
 #include "models/iommu/common/page_walker.h"
 #include "models/iommu/common/tlb.h"
 
@@ -72,16 +75,23 @@ public:
                    FreshWalk&& fresh_walk) {
         if (!enabled_) return false;
         ++checks_;
+        const uint64_t epoch = core::memory_epoch::current();
+        if (e.verified_epoch == epoch) {  // nothing written since it last agreed: it still does
+            e.verified_at = *now_;
+            return false;
+        }
         uint64_t now_value = 0;
         const int changed = walker.first_change(e.trail, now_value);
         if (changed < 0) {
             e.verified_at = *now_;
+            e.verified_epoch = epoch;
             return false;
         }
         const walk_result w = fresh_walk();
         if (w.ok() && w.translate(iova) == e.translate(iova) && w.perms == e.perms) {
             e.trail = w.trail;
             e.verified_at = sc_core::sc_time_stamp();
+            e.verified_epoch = epoch;
             return false;
         }
         ++stale_uses_;

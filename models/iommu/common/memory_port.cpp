@@ -29,9 +29,10 @@ bool memory_port::transport(tlm::tlm_command cmd, uint64_t addr, void* data, uns
     const bool is_write = cmd == tlm::TLM_WRITE_COMMAND;
     if (const tlm::tlm_dmi* d = find_dmi(addr, len, is_write)) {
         unsigned char* p = d->get_dmi_ptr() + (addr - d->get_start_address());
-        if (is_write)
+        if (is_write) {
             std::memcpy(p, data, len);
-        else
+            core::memory_epoch::bump();
+        } else
             std::memcpy(data, p, len);
         delay += is_write ? d->get_write_latency() : d->get_read_latency();
         return true;

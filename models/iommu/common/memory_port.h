@@ -16,6 +16,8 @@
 #include <tlm>
 #include <vector>
 
+#include "models/core/memory_epoch.h"
+
 namespace socsim::iommu {
 
 class memory_port {
@@ -45,6 +47,7 @@ public:
         case 4: std::memcpy(to, from, 4); break;
         default: std::memcpy(to, from, len); break;
         }
+        if (write) core::memory_epoch::bump();
         delay += write ? d->get_write_latency() : d->get_read_latency();
         return true;
     }

@@ -71,6 +71,10 @@ struct tlb_entry {
     walk_trail trail;
     sc_core::sc_time filled_at;    // when the walk read the tables
     sc_core::sc_time verified_at;  // last time the DMA checker saw memory agree with it
+    // core::memory_epoch when the walk read the tables or the checker last saw them agree; while
+    // the epoch is unchanged nothing can have written memory, so a hit needs no re-read. Zero:
+    // never verified.
+    uint64_t verified_epoch = 0;
 
     uint64_t last() const { return iova + ((uint64_t{1} << size_shift) - 1); }
     bool covers(uint64_t addr) const { return addr >= iova && addr - iova < (uint64_t{1} << size_shift); }

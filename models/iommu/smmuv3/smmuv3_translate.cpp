@@ -352,6 +352,7 @@ tlb_entry* smmuv3::walk_and_fill(const tlm::tlm_generic_payload& p, const stream
     e.trail = w.trail;
     e.filled_at = sc_core::sc_time_stamp();
     e.verified_at = e.filled_at;
+    e.verified_epoch = core::memory_epoch::current();
     return debug ? &e : &tlb_.insert(e);
 }
 
