@@ -8,7 +8,7 @@
 //                          so the checker re-reads the walk trail on each hit
 //   <iommu> hit (check-stale off): N M/s
 //   <iommu> miss: N M/s    a stride over more pages than the TLB holds: every access misses
-//                          and walks the tables (4 levels for the SMMUv3)
+//                          and walks the tables (4 levels for the SMMUv3, 2 for the DART)
 //
 // Usage: iommu_translate [CPU seconds per measurement, default 0.5]. Rates are per second of the
 // benchmark thread's CPU time, so a busy machine lowers them less than wall-clock rates.
@@ -30,6 +30,7 @@
 
 #include "models/bus/router.h"
 #include "models/core/dma_extension.h"
+#include "models/iommu/dart/dart.h"
 #include "models/iommu/smmuv3/smmuv3.h"
 #include "models/memory/ram.h"
 
@@ -166,10 +167,64 @@ private:
     std::unique_ptr<iommu::smmuv3> smmu_;
 };
 
+// ---- Apple DART (t8103): stream 1, TTBR0, 16 KiB pages, two-level walks ----
+
+class dart_under_test : public iommu_under_test {
+public:
+    static constexpr unsigned miss_pages = 4096;  // 16x the default 256-entry TLB (2 L2 tables)
+    static constexpr uint64_t iova_base = 0x80000000ull;
+
+    dart_under_test(const char* name, bool check_stale) : label_(name) {
+        iommu::dart::config cfg;
+        cfg.variant = iommu::find_dart_variant("apple,t8103-dart");
+        cfg.check_stale = check_stale;
+        dart_ = std::make_unique<iommu::dart>(name, cfg);
+    }
+    std::string name() const override { return label_; }
+    void bind_master(tlm::tlm_initiator_socket<>& dma) override { dma.bind(dart_->upstream); }
+    tlm::tlm_initiator_socket<>& downstream() override { return dart_->downstream; }
+    tlm::tlm_target_socket<>& registers() override { return dart_->socket; }
+    uint32_t stream() const override { return 1; }
+    uint64_t hit_iova(uint64_t i) const override { return iova_base + ((i & 15) << 14) + 8 * (i & 7); }
+    uint64_t miss_iova(uint64_t i) const override { return iova_base + ((i % miss_pages) << 14); }
+
+    void setup(const std::function<void(uint64_t, uint64_t)>& w64, master& regs) override {
+        const iommu::dart_format& f = dart_->format();
+        uint64_t next = RAM_BASE + 0x08000000 + (label_.size() << 22);  // table area per instance
+        auto alloc = [&] {
+            next = (next + 0x3fff) & ~0x3fffull;
+            const uint64_t a = next;
+            next += 0x4000;
+            return a;
+        };
+        const uint64_t l1 = alloc();
+        for (unsigned t = 0; t < miss_pages / 2048; ++t) {
+            const uint64_t l2 = alloc();
+            w64(l1 + (((iova_base >> 25) & 0x7ff) + t) * 8, f.table_descriptor(l2));
+            for (unsigned p = 0; p < 2048; ++p) {
+                const uint64_t pa = RAM_BASE + ((uint64_t{t} * 2048 + p) % 2048) * 0x4000;  // 32 MiB of data
+                w64(l2 + p * 8, f.leaf_descriptor(pa, true, true));
+            }
+        }
+        regs.write32(0x200 + 16 * 1, static_cast<uint32_t>(l1 >> 12) | (1u << 31));  // TTBR[1][0]
+        regs.write32(0x100 + 4 * 1, 1u << 7);                                         // TCR[1] translate
+        regs.write32(0x34, 1u << 1);                                                   // STREAM_SELECT
+        regs.write32(0x20, 1u << 20);                                                  // INVALIDATE
+        while (regs.read32(0x20) & 4) {
+        }
+    }
+
+private:
+    std::string label_;
+    std::unique_ptr<iommu::dart> dart_;
+};
+
 std::vector<std::unique_ptr<iommu_under_test>> make_benches() {
     std::vector<std::unique_ptr<iommu_under_test>> v;
     v.push_back(std::make_unique<smmuv3_under_test>("smmuv3", true));
     v.push_back(std::make_unique<smmuv3_under_test>("smmuv3_nocheck", false));
+    v.push_back(std::make_unique<dart_under_test>("dart", true));
+    v.push_back(std::make_unique<dart_under_test>("dart_nocheck", false));
     return v;
 }
 

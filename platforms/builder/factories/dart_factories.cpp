@@ -1,0 +1,82 @@
+// Factories of the Apple DART IOMMUs (models/iommu/dart): one entry per variant compatible.
+
+#include "platforms/builder/factories/factory_support.h"
+
+#include "models/core/address_range.h"
+#include "models/core/config_error.h"
+#include "models/iommu/dart/dart.h"
+
+namespace socsim::platform {
+namespace {
+
+built_model make_dart(model_context& ctx, const iommu::dart_variant& variant) {
+    if (ctx.regs.empty() || ctx.regs[0].size < 0x4000)
+        bad_node(ctx, ctx.node, "a DART needs a 'reg' of at least 0x4000 bytes (Linux refuses smaller windows)");
+    const auto iommu_cells = ctx.dt.cells(ctx.node, "#iommu-cells");
+    if (!iommu_cells.empty() && iommu_cells[0] != 1)
+        bad_node(ctx, ctx.node, "#iommu-cells = <" + std::to_string(iommu_cells[0]) + ">: a DART takes one cell (the stream id)");
+    iommu::dart::config cfg;
+    cfg.variant = &variant;
+    cfg.tlb_entries = knob(ctx, "socsim,tlb-entries", cfg.tlb_entries, 1, 1u << 20);
+    cfg.tlb_ways = knob(ctx, "socsim,tlb-ways", cfg.tlb_ways, 1, cfg.tlb_entries);
+    if (cfg.tlb_entries % cfg.tlb_ways != 0)
+        bad_node(ctx, ctx.node, "socsim,tlb-ways (" + std::to_string(cfg.tlb_ways) + ") must divide socsim,tlb-entries (" +
+                                    std::to_string(cfg.tlb_entries) + ")");
+    cfg.check_stale = knob(ctx, "socsim,check-stale", 1, 0, 1) != 0;
+    cfg.bypass_supported = knob(ctx, "socsim,bypass-supported", 0, 0, 1) != 0;
+    cfg.invalidate_polls = knob(ctx, "socsim,invalidate-polls", cfg.invalidate_polls, 0, 1000);
+    const auto preset = ctx.dt.cells(ctx.node, "socsim,preset-ttbr");
+    if (preset.size() % 3 != 0)
+        bad_node(ctx, ctx.node, "socsim,preset-ttbr has " + std::to_string(preset.size()) +
+                                    " cells: it is a list of <stream table_hi table_lo>");
+    for (size_t i = 0; i < preset.size(); i += 3) cfg.presets.push_back({preset[i], cells_value(preset, i + 1, 2)});
+    cfg.preset_locked = ctx.dt.has(ctx.node, "socsim,preset-locked");
+
+    std::unique_ptr<iommu::dart> d;
+    try {
+        d = std::make_unique<iommu::dart>(ctx.instance.c_str(), cfg);
+    } catch (const core::config_error& e) {
+        bad_node(ctx, ctx.node, e.what());
+    }
+    iommu::dart* p = d.get();
+    built_model m;
+    m.targets = {&d->socket};
+    m.irq = &d->irq;
+    m.downstream = &d->downstream;
+    m.accept_dma = [p](tlm::tlm_initiator_socket<>& master) { master.bind(p->upstream); };
+    const iommu::tlb& t = d->tlb();
+    m.details.push_back(std::string("variant ") + variant.name + ": " +
+                        (variant.pte == iommu::dart_pte_format::dart1 ? "DART1" : "DART2") + " PTEs, 16 KiB pages, " +
+                        std::to_string(variant.streams) + " streams (0-" + std::to_string(variant.streams - 1) + "), " +
+                        std::to_string(variant.ttbr_count) + (variant.ttbr_count > 1 ? " TTBRs" : " TTBR") +
+                        " per stream, bypass " + (cfg.bypass_supported ? "supported" : "not supported"));
+    m.details.push_back("TLB " + std::to_string(t.capacity()) + " entries, " + std::to_string(t.ways()) + " ways (" +
+                        std::to_string(t.sets()) + " sets), keyed by stream; check-stale " +
+                        (cfg.check_stale ? "on" : "off") + "; TLB commands busy for " +
+                        std::to_string(cfg.invalidate_polls) + " poll(s) or " + cfg.invalidate_time.to_string());
+    m.details.push_back(!cfg.preset_locked ? std::string("unlocked at boot")
+                                           : std::string("locked at boot (") +
+                                                 (variant.has(variant.config) ? "CONFIG.LOCK" : "PROTECT[0], PROTECT_LOCK[0]") +
+                                                 "): TTBR and TCR writes are ignored");
+    for (const auto& pr : cfg.presets)
+        m.details.push_back("preset TTBR: stream " + std::to_string(pr.stream) + " -> table " + core::hex(pr.table) +
+                            ", translation enabled");
+    m.module = std::move(d);
+    return m;
+}
+
+} // namespace
+
+std::vector<model_entry> dart_factories() {
+    std::vector<model_entry> v;
+    for (const iommu::dart_variant& variant : iommu::dart_variants()) {
+        const iommu::dart_variant* pv = &variant;
+        v.push_back({{variant.compatible},
+                     std::string("Apple DART IOMMU (") + variant.name + " registers, " +
+                         (variant.pte == iommu::dart_pte_format::dart1 ? "DART1" : "DART2") + " PTEs, 16 KiB pages)",
+                     [pv](model_context& ctx) { return make_dart(ctx, *pv); }});
+    }
+    return v;
+}
+
+} // namespace socsim::platform
