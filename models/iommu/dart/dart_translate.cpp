@@ -340,6 +340,7 @@ tlb_entry* dart::walk_and_fill(const tlm::tlm_generic_payload& p, uint32_t sid, 
     e.trail = w.trail;
     e.filled_at = sc_core::sc_time_stamp();
     e.verified_at = e.filled_at;
+    e.verified_epoch = core::memory_epoch::current();
     return debug ? &e : &tlb_.insert(e);
 }
 
