@@ -14,6 +14,7 @@
 #include "models/core/trace_writer.h"
 #include "models/cpu/psci.h"
 #include "models/cpu/semihosting.h"
+#include "models/memory/coherence_tracker.h"
 
 namespace socsim::cpu {
 namespace {
@@ -46,6 +47,11 @@ uint32_t mrs_hook(uc_engine*, uc_arm64_reg reg, const uc_arm64_cp_reg* cp, void*
 }
 uint32_t msr_hook(uc_engine*, uc_arm64_reg reg, const uc_arm64_cp_reg* cp, void* self) {
     return static_cast<arm64_cpu*>(self)->on_sysreg_write(reg, cp) ? 1 : 0;
+}
+uint32_t sys_hook(uc_engine*, uc_arm64_reg, const uc_arm64_cp_reg* cp, void* self) {
+    // DC by address is SYS #3, C7, Cm, #1: filter here so the call into the model is for those only.
+    if (cp->op0 == 1 && cp->op1 == 3 && cp->crn == 7 && cp->op2 == 1) static_cast<arm64_cpu*>(self)->on_sys(cp);
+    return 0;  // the instruction goes on as usual
 }
 bool write_prot_hook(uc_engine*, uc_mem_type, uint64_t addr, int size, int64_t value, void* self) {
     return static_cast<arm64_cpu*>(self)->on_write_protected(addr, size, value);
@@ -122,6 +128,9 @@ arm64_cpu::arm64_cpu(sc_core::sc_module_name name, const config& cfg)
           "MRS hook");
     check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(msr_hook), this, 1, 0, UC_ARM64_INS_MSR),
           "MSR hook");
+    if (cfg_.coherence)
+        check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(sys_hook), this, 1, 0, UC_ARM64_INS_SYS),
+              "SYS hook");
     check(uc_hook_add(uc_, &h, UC_HOOK_MEM_WRITE_PROT, reinterpret_cast<void*>(write_prot_hook), this, 1, 0),
           "write-protection hook");
 
@@ -172,6 +181,11 @@ bool arm64_cpu::load_boot_images() {
         std::cerr << "socsim: " << e.what() << std::endl;
         core::run_control::instance().request_exit(core::run_outcome::config_error, core::exit_config_error, e.what());
         return false;
+    }
+    if (cfg_.coherence) {
+        // What the loader placed is in memory (no CPU cache holds it): the walkers' baseline.
+        for (const elf_segment& s : firmware_.segments) cfg_.coherence->preload(s.paddr, s.bytes.data(), s.bytes.size());
+        cfg_.coherence->preload(dtb_address_, dtb_.data(), dtb_.size());
     }
     // Translated code is cached per page: drop anything cached before the load. Only over what
     // is mapped by pointer (code runs nowhere else): Unicorn walks the range page by page.
@@ -513,6 +527,32 @@ bool arm64_cpu::on_sysreg_write(int reg, const void* cp_void) {
         return true;
     }
     return true;  // done here: skip the instruction's own write
+}
+
+void arm64_cpu::on_sys(const void* cp_void) {
+    const auto* cp = static_cast<const uc_arm64_cp_reg*>(cp_void);
+    using op = memory::coherence_tracker::maintenance;
+    op kind;
+    switch (cp->crm) {
+    case 10: kind = op::cvac; break;
+    case 14: kind = op::civac; break;
+    case 11: kind = op::cvau; break;
+    case 12: kind = op::cvap; break;
+    case 13: kind = op::cvadp; break;
+    default: return;  // DC ZVA (CRm 4) and the rest: not a clean
+    }
+    if (!cfg_.coherence->active()) return;
+    constexpr uint64_t line = memory::coherence_tracker::line_bytes;
+    const uint64_t base = cp->val & ~(line - 1);  // Xt: the address (identity-mapped: the PA)
+    // A clean of memory that is not RAM (MMIO, nothing) has no line to snapshot, and reading a
+    // device here would have side effects.
+    if (!std::any_of(ram_ranges_.begin(), ram_ranges_.end(),
+                     [&](const core::address_range& r) { return r.contains(base, line); }))
+        return;
+    uint8_t bytes[line];
+    if (uc_mem_read(uc_, base, bytes, line) != UC_ERR_OK) return;
+    SOCSIM_LOG(log_, trace, memory::coherence_tracker::name(kind) << " " << core::hex(cp->val));
+    cfg_.coherence->maintain(kind, base, bytes, sc_core::sc_time_stamp() + local_time());
 }
 
 void arm64_cpu::raise_fault(const std::string& what, bool has_address, uint64_t address) {

@@ -34,6 +34,12 @@
 // The page tables are not walked: firmware whose mapping is not the identity is not supported.
 // The other SCTLR bits the model writes (C, I, SA, ...) do not feed Unicorn's cached flags.
 //
+// Data-cache maintenance: when the platform has a memory-coherence tracker (config::coherence),
+// DC CVAC, CIVAC, CVAU, CVAP and CVADP by address are reported to it with the line's 64 bytes
+// (models/memory/coherence_tracker.h), through a Unicorn hook on SYS instructions only: ordinary
+// code pays nothing, and the instruction itself still executes (a no-op in Unicorn). The boot
+// images the model loads are announced to the tracker as memory content at boot.
+//
 // DT: a `cpu` node, compatible "arm,cortex-a57" / "arm,cortex-a53" / "arm,cortex-a72";
 // `clock-frequency` (Hz, default 1 GHz); the PSCI conduit comes from `/psci` `method`
 // (the factory reads it; no `/psci` node: HVC and SMC are faults, as before).
@@ -53,6 +59,10 @@
 
 struct uc_struct;
 
+namespace socsim::memory {
+class coherence_tracker;
+}
+
 namespace socsim::cpu {
 
 class semihosting;
@@ -68,6 +78,7 @@ public:
         uint64_t clock_hz = 1'000'000'000;
         std::string firmware_path;  // for the semihosting command line
         psci_conduit psci = psci_conduit::none;
+        memory::coherence_tracker* coherence = nullptr;  // gets DC maintenance by address, if set
     };
 
     tlm_utils::simple_initiator_socket<arm64_cpu> socket;
@@ -95,6 +106,7 @@ public:
     bool on_sysreg_read(int reg, const void* cp);
     bool on_sysreg_write(int reg, const void* cp);
     bool on_write_protected(uint64_t addr, int size, int64_t value);
+    void on_sys(const void* cp);
 
 private:
     struct fault {

@@ -22,6 +22,9 @@ class arm64_cpu;
 namespace socsim::pcie {
 class pcie_endpoint;
 }
+namespace socsim::memory {
+class coherence_tracker;
+}
 
 namespace socsim::platform {
 
@@ -43,6 +46,9 @@ struct model_context {
     std::string instance;  // the sc_module name
     std::vector<core::address_range> regs;
     platform_io& io;
+    // The platform's memory-coherence tracker (one per platform): the CPU reports cache cleans to
+    // it, non-coherent walkers (sun50i) check their table reads against it.
+    memory::coherence_tracker* coherence = nullptr;
 };
 
 // What a factory built and how the builder wires it:

@@ -19,6 +19,7 @@
 #include "models/core/log.h"
 #include "models/cpu/arm64_cpu.h"
 #include "models/cpu/elf_loader.h"
+#include "models/memory/coherence_tracker.h"
 #include "models/memory/ram.h"
 
 namespace socsim::platform {
@@ -192,6 +193,7 @@ std::string platform::decode_interrupts(int node) const {
 }
 
 void platform::build() {
+    coherence_ = std::make_unique<memory::coherence_tracker>();
     router_ = std::make_unique<bus::router>("bus");
     visit(0);
     wire_dma();
@@ -292,7 +294,7 @@ void platform::add_model(int node, const model_entry& entry, const std::string& 
     inst.description = entry.description;
     inst.regs = dt_.reg(node);
     inst.interrupts = decode_interrupts(node);
-    model_context ctx{dt_, node, inst.name, inst.regs, *this};
+    model_context ctx{dt_, node, inst.name, inst.regs, *this, coherence_.get()};
     inst.model = entry.make(ctx);
     if (inst.model.endpoint)
         throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " (" + compatible +

@@ -24,6 +24,7 @@ class router;
 }
 namespace socsim::memory {
 class ram;
+class coherence_tracker;
 }
 
 namespace socsim::platform {
@@ -82,6 +83,8 @@ private:
     device_tree dt_;
     platform_options options_;
     std::string firmware_;
+    // Before the models: it outlives every model that holds a pointer to it.
+    std::unique_ptr<memory::coherence_tracker> coherence_;
     std::unique_ptr<bus::router> router_;
     std::vector<std::unique_ptr<memory::ram>> rams_;
     std::vector<std::pair<core::address_range, std::string>> ram_ranges_;  // range, node path

@@ -78,4 +78,21 @@ void dma_checker::report(const tlb_entry& e, uint32_t stream, uint64_t iova, boo
     reports_.push_back(std::move(r));
 }
 
+void dma_checker::report_uncleaned(coherence_report r) {
+    r.message = "walker read uncleaned table memory: stream " + std::to_string(r.stream) + " at IOVA " +
+                core::hex(r.iova) + " needed the " + r.entry + " at " + core::hex(r.table_addr) + ", which reads " +
+                core::hex(r.memory_value) + "; " + r.why;
+    log_.warning(r.message);
+    core::trace_event("dma_check", owner_)
+        .field("verdict", "walker read uncleaned table memory")
+        .field("stream", static_cast<uint64_t>(r.stream))
+        .hex_field("iova", r.iova)
+        .field("entry", r.entry)
+        .hex_field("table_entry", r.table_addr)
+        .hex_field("memory_value", r.memory_value)
+        .hex_field("hardware_value", r.seen_value)
+        .emit();
+    coherence_reports_.push_back(std::move(r));
+}
+
 } // namespace socsim::iommu

@@ -54,6 +54,19 @@ struct stale_report {
     std::string message;       // the log line
 };
 
+// A non-coherent table walker read memory the CPU wrote after its last cache clean
+// (models/memory/coherence_tracker.h decides; the IOMMU passes the facts here to be reported).
+struct coherence_report {
+    uint32_t stream = 0;        // the master whose translation needed the walk
+    uint64_t iova = 0;
+    uint64_t table_addr = 0;    // the table word read
+    const char* entry = "";     // what it is ("DTE", "PTE")
+    uint64_t memory_value = 0;  // what the walker read (and uses)
+    uint64_t seen_value = 0;    // what it would have read on hardware
+    std::string why;            // the tracker's explanation
+    std::string message;        // the log line
+};
+
 class dma_checker {
 public:
     // `owner` is the IOMMU instance name (log module and trace source).
@@ -102,6 +115,12 @@ public:
         return true;
     }
 
+    // Reports a walker read of uncleaned table memory: one warning line and one "dma_check"
+    // trace event ("walker read uncleaned table memory"). The IOMMU calls it once per line until
+    // the line is cleaned again (the tracker decides).
+    void report_uncleaned(coherence_report r);
+    const std::vector<coherence_report>& coherence_reports() const { return coherence_reports_; }
+
     uint64_t checks() const { return checks_; }
     uint64_t stale_uses() const { return stale_uses_; }
     const std::vector<stale_report>& reports() const { return reports_; }
@@ -121,6 +140,7 @@ private:
     uint64_t checks_ = 0;
     uint64_t stale_uses_ = 0;
     std::vector<stale_report> reports_;
+    std::vector<coherence_report> coherence_reports_;
 };
 
 } // namespace socsim::iommu

@@ -27,6 +27,7 @@ built_model make_cpu(model_context& ctx, cpu::arm64_cpu::core_model model) {
         else
             throw core::config_error(ctx.dt.path(psci) + ": method \"" + method + "\" is neither \"hvc\" nor \"smc\"");
     }
+    cfg.coherence = ctx.coherence;
     auto core = std::make_unique<cpu::arm64_cpu>(ctx.instance.c_str(), cfg);
     built_model m;
     m.cpu = core.get();

@@ -38,5 +38,6 @@ std::vector<model_entry> core_factories();
 std::vector<model_entry> pcie_factories();
 std::vector<model_entry> iommu_factories();
 std::vector<model_entry> dart_factories();
+std::vector<model_entry> sun50i_factories();
 
 } // namespace socsim::platform

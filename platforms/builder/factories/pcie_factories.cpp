@@ -151,7 +151,7 @@ built_model make_pcie_host(model_context& ctx) {
         }
         std::string label = ctx.dt.label(child);
         model_context child_ctx{ctx.dt, child, ctx.instance + "_" + clean_name(label.empty() ? ctx.dt.name(child) : label),
-                                {}, ctx.io};
+                                {}, ctx.io, ctx.coherence};
         built_model m = entry->make(child_ctx);
         if (!m.endpoint) bad_node(ctx, child, "compatible \"" + compat[0] + "\" is not a PCI function model");
         m.module.release();  // the bridge owns the endpoint now

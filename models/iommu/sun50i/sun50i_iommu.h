@@ -1,0 +1,282 @@
+#pragma once
+// Allwinner H6 IOMMU ("sun50i-iommu"), and the H616 as a variant. Facts: shared/reference/sun50i.md
+// (section numbers below refer to it). One 32-bit address space (one TTB) shared by all masters,
+// 4 KiB pages, a directory (DT) of 4096 entries x 1 MiB and page tables (PT) of 256 entries.
+//
+// DT: compatible "allwinner,sun50i-h6-iommu" (6 masters, VERSION 0x10, BYPASS reset 0) or
+// "allwinner,sun50i-h616-iommu" (7 masters, VERSION 0x12, BYPASS reset 0x7f: all bypassed) - the
+// variant table in sun50i_iommu.cpp; `reg` (64 KiB), `interrupts` (level high), `#iommu-cells`
+// = <1> (the cell is the master index; masters stamp it as the stream id). Simulator knobs:
+//   socsim,tlb-entries / socsim,tlb-ways          macro TLB (default 256 entries, 4 ways)
+//   socsim,micro-tlb-entries / -ways               each master's micro TLB (16, 4)
+//   socsim,ptw-cache-entries / -ways               PTW (walk) cache of DTEs (32, 4)
+//   socsim,op-latency-ns                           completion time of flushes/invalidations (500)
+//   socsim,check-stale (1)                         the DMA checker on every TLB hit
+//   socsim,check-coherence (1)                     walker reads checked against CPU cache cleans
+//
+// Registers (offset: reset value; per-master fields use bits 0..N-1, N = 6 on H6, 7 on H616):
+//   0x000 VERSION (RO, 0x10 / 0x12)        0x010 RESET (0x8003003F: all released; 0 = assert)
+//   0x020 ENABLE bit0 (0)                  0x030 BYPASS per master (0 / 0x7f)
+//   0x040 AUTO_GATING bit0 (1)             0x044 WBUF_CTRL, 0x048 OOO_CTRL, 0x04C 4KB_BDY_PRT_CTRL
+//                                          (per master, reset all ones; stored, no effect here)
+//   0x050 TTB bits[31:14] (0)              0x060 TLB_ENABLE micro bits, 16 macro, 17 PTW (0x3003F)
+//   0x070 TLB_PREFETCH per master (0)      0x080 TLB_FLUSH_ENABLE micro bits, 16 macro, 17 PTW
+//   0x090 TLB_IVLD_ADDR [31:12]            0x094 TLB_IVLD_ADDR_MASK [31:12]   0x098 TLB_IVLD_ENABLE bit0
+//   0x0A0 PC_IVLD_ADDR [31:20]             0x0A8 PC_IVLD_ENABLE bit0
+//   0x0B0..0x0CC DM_AUT_CTRL0..7 (0)       0x0D0 DM_AUT_OVWT (0)
+//   0x100 INT_ENABLE (0)   0x104 INT_CLR (W1C, reads 0)   0x108 INT_STA (RO)
+//   0x110+4m INT_ERR_ADDR[m]   0x130 INT_ERR_ADDR_L1   0x134 INT_ERR_ADDR_L2
+//   0x150+4m INT_ERR_DATA[m]   0x170 INT_ERR_DATA_L1   0x174 INT_ERR_DATA_L2
+//   0x180 L1PG_INT   0x184 L2PG_INT   (bit m: master m; bit31: the debug VA access)
+//   0x190 VA, 0x194 VA_DATA, 0x198 VA_CONFIG (bit31 debug/prefetch mode, bit8 write, bit0 START)
+//   0x200 PMU_ENABLE bit0   0x210 PMU_CLR bit0
+//   0x230+0x10i PMU_ACCESS_LOW/HIGH, HIT_LOW/HIGH of micro TLB i; 0x2D0 macro TLB; 0x2E0 PTW cache
+//   0x300+0x10i PMU_TL_LOW/HIGH: total translation latency of master i, in nanoseconds
+//   Everything else in the 64 KiB window (the V12+/V14+ range-invalidation registers included)
+//   reads as zero and ignores writes. Registers take 4-byte accesses only; other sizes and
+//   misaligned accesses get an error response and a log line. Writable fields are masked: bits
+//   outside them read as zero.
+//
+// Translation of a DMA by master m at IOVA v (§6):
+//   ENABLE=0 or BYPASS[m]=1: untranslated. Otherwise micro TLB m, then the macro TLB, then the
+//   PTW cache for the DTE (else a DT read at TTB + 4*v[31:20]), then a PT read at
+//   DTE[31:10] + 4*v[19:12]. DTE[1:0] != 0b01 -> L1 invalid; PTE bit1 = 0 -> L2 invalid. Then the
+//   permission check of ACI = PTE[7:4]: domain 0 always allows; DM_AUT_OVWT bit31 set -> its bits
+//   2m (read prohibited) / 2m+1 (write prohibited) decide for every entry; else DM_AUT_CTRL[aci/2]
+//   half (aci odd: bits 31:16), bits 2m / 2m+1. Output = PTE[31:12] | v[11:0]. Reserved DTE/PTE
+//   bits (DTE[9:2], PTE[11:8], PTE[3:2] where the vendor driver puts R/W, PTE bit0) are ignored.
+//   An IOVA above 32 bits is refused (error response, fault record, no interrupt): the H6 bus is
+//   32 bits wide. A DMA that crosses a page is translated page by page (which is also what
+//   4KB_BDY_PRT_CTRL asks for; in a loosely timed model splitting changes nothing else).
+//
+// Caches and what they hold (choices; no source gives sizes or policy):
+//   - The PTW cache holds DTEs, valid or not, keyed by the 1 MiB slot. A DT read for slot s also
+//     loads slot s+1's DTE (if s < 4095) - valid or invalid - as hardware prefetch does (§4.2).
+//   - The macro TLB holds PTEs, valid or not. A PT read for page p by a master whose
+//     TLB_PREFETCH bit is set also loads page p+1's PTE when p+1 is in the same 1 MiB slot
+//     (same PT); the prefetch crosses no slot boundary.
+//   - Micro TLB m holds only valid translations, filled from the macro TLB or a walk.
+//   So, exactly: a walk of IOVA v caches the DTEs of v and v+1 MiB and the PTEs of v and (with
+//   prefetch) v+4 KiB. Invalid entries cached this way fault again, without a table read, until
+//   invalidated: a driver that maps v+4 KiB or v+1 MiB after a walk of v and does not invalidate
+//   them (Linux's neighbour invalidations, §3.6 and §4.1) gets a stale L1/L2 fault; the fault's
+//   log line says the tables now map the address.
+//   - Invalidation: TLB_IVLD drops macro and micro entries with (iova & MASK) == (ADDR & MASK)
+//     (MASK[11:0] ignored); PC_IVLD drops the DTE of ADDR's slot; TLB_FLUSH_ENABLE drops per unit;
+//     RESET bit m/16/17 asserted drops micro TLB m / the macro TLB / the PTW cache; a disabled
+//     unit (TLB_ENABLE bit clear, or held in reset) is neither looked up nor filled, and is
+//     emptied when disabled. Every invalidation is told to the DMA checker.
+//   - Operations take effect at the register write; the START/enable bits of TLB_FLUSH_ENABLE,
+//     TLB_IVLD_ENABLE, PC_IVLD_ENABLE, PMU_CLR and VA_CONFIG read back as 1 until
+//     socsim,op-latency-ns of simulated time have passed (the CPU sees time advance at its
+//     quantum boundaries), then as 0: firmware must poll, as Linux does.
+//   - Permission domains and bypass are read at each access (not cached).
+//
+// Faults (§3.10, §6). L1 invalid: INT_STA bit16, L1PG_INT bit m, INT_ERR_ADDR_L1 = IOVA and
+// INT_ERR_DATA_L1 = the DTE (kept from the first fault until bit16 is cleared). L2 invalid: the
+// same with bit17 / L2PG_INT / ..._L2 and the PTE. Permission: INT_STA bit m, INT_ERR_ADDR[m] =
+// IOVA, INT_ERR_DATA[m] = the PTE. A table read that fails on the bus (TTB or a PT outside RAM) is
+// reported as L1/L2 invalid with data 0 and says so in the log. Writing INT_CLR bit16/17 also
+// clears L1PG_INT/L2PG_INT. The interrupt line is the level (INT_STA & INT_ENABLE) != 0.
+// Stall: the hardware holds the faulting master until its RESET bit is pulsed. Targets never
+// wait() in this design, so the stall is modelled as: the faulting access and every later access
+// of that master complete with TLM_ADDRESS_ERROR_RESPONSE and no memory access (the stalled beat
+// is dropped), until firmware asserts RESET bit m (writes it 0); while bit m is held at 0 the
+// master's accesses are refused as well. Each fault gives one warning line and one
+// "iommu_fault" trace event naming master, IOVA and reason (common/fault_record.h); the first
+// refused access of a stall episode gives one more line. RESET bit31 asserted is a whole-IOMMU
+// soft reset: every other register returns to its reset value and all caches, stalls and
+// counters are cleared; DMA is refused while it is held.
+//
+// Debug VA access (§1.5): VA_CONFIG START with bit31=1 translates VA through the tables (no
+// caches, no permission check: there is no master) and reads VA_DATA from, or with bit8 writes it
+// to, the output address; with bit31=0 it prefetches VA's PTE into the macro TLB. Walk faults set
+// bit31 of L1PG_INT/L2PG_INT and INT_STA bit16/17 as above, without a stall.
+//
+// Non-coherent walker (models/memory/coherence_tracker.h): every DT/PT word the walker reads for a
+// translation (not the prefetched neighbours, which a correct driver invalidates before use) is
+// checked; a word the CPU wrote after its last cache clean is reported by the DMA checker as
+// "walker read uncleaned table memory" (master, IOVA, address, values), once per line until it is
+// cleaned again. The walker still uses the value in RAM. DMA writes forwarded by this IOMMU are
+// told to the tracker (they are in memory, not in a CPU cache).
+//
+// No DMI is granted upstream (every DMA is translated and checked); downstream, translated DMA
+// into RAM is copied through the memory port's DMI. Debug transactions upstream translate with a
+// side-effect-free walk of the tables.
+
+#include <cstdint>
+#include <string>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/multi_passthrough_target_socket.h>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <vector>
+
+#include "models/core/irq_line.h"
+#include "models/core/peripheral.h"
+#include "models/iommu/common/dma_checker.h"
+#include "models/iommu/common/fault_record.h"
+#include "models/iommu/common/memory_port.h"
+#include "models/iommu/common/page_walker.h"
+#include "models/iommu/common/tlb.h"
+
+namespace socsim::memory {
+class coherence_tracker;
+}
+
+namespace socsim::iommu {
+
+namespace sun50i_reg {
+constexpr uint64_t VERSION = 0x000, RESET = 0x010, ENABLE = 0x020, BYPASS = 0x030, AUTO_GATING = 0x040,
+                   WBUF_CTRL = 0x044, OOO_CTRL = 0x048, BDY_PRT_CTRL = 0x04c, TTB = 0x050, TLB_ENABLE = 0x060,
+                   TLB_PREFETCH = 0x070, TLB_FLUSH_ENABLE = 0x080, TLB_IVLD_ADDR = 0x090,
+                   TLB_IVLD_ADDR_MASK = 0x094, TLB_IVLD_ENABLE = 0x098, PC_IVLD_ADDR = 0x0a0,
+                   PC_IVLD_ENABLE = 0x0a8, DM_AUT_CTRL0 = 0x0b0, DM_AUT_OVWT = 0x0d0, INT_ENABLE = 0x100,
+                   INT_CLR = 0x104, INT_STA = 0x108, INT_ERR_ADDR0 = 0x110, INT_ERR_ADDR_L1 = 0x130,
+                   INT_ERR_ADDR_L2 = 0x134, INT_ERR_DATA0 = 0x150, INT_ERR_DATA_L1 = 0x170,
+                   INT_ERR_DATA_L2 = 0x174, L1PG_INT = 0x180, L2PG_INT = 0x184, VA = 0x190, VA_DATA = 0x194,
+                   VA_CONFIG = 0x198, PMU_ENABLE = 0x200, PMU_CLR = 0x210, PMU_COUNTERS0 = 0x230,
+                   PMU_MACRO = 0x2d0, PMU_PTW = 0x2e0, PMU_TL0 = 0x300;
+// Bits shared by TLB_ENABLE, TLB_FLUSH_ENABLE, RESET and the interrupt registers.
+constexpr uint32_t MACRO_TLB = 1u << 16, PTW_CACHE = 1u << 17, L1_INVALID = 1u << 16, L2_INVALID = 1u << 17,
+                   RESET_ALL = 1u << 31, DEBUG_MASTER = 1u << 31;
+} // namespace sun50i_reg
+
+// One row per SoC (Linux-style hardware description rather than if-chains).
+struct sun50i_variant {
+    const char* compatible;
+    const char* soc;
+    unsigned masters;
+    uint32_t version;
+    uint32_t bypass_reset;
+    const char* master_names[8];
+};
+// The known variants; null if `compatible` is none of them.
+const sun50i_variant* find_sun50i_variant(const std::string& compatible);
+const std::vector<sun50i_variant>& sun50i_variants();
+
+class sun50i_iommu : public core::peripheral {
+public:
+    struct config {
+        const sun50i_variant* variant = nullptr;  // null: the H6
+        unsigned tlb_entries = 256, tlb_ways = 4;            // macro TLB
+        unsigned micro_tlb_entries = 16, micro_tlb_ways = 4;  // each
+        unsigned ptw_cache_entries = 32, ptw_cache_ways = 4;
+        sc_core::sc_time op_latency = sc_core::sc_time(500, sc_core::SC_NS);
+        bool check_stale = true;
+        bool check_coherence = true;
+        memory::coherence_tracker* coherence = nullptr;  // needed for check_coherence
+    };
+
+    struct statistics {
+        uint64_t translations = 0;
+        uint64_t bypassed = 0;
+        uint64_t faults = 0;
+        uint64_t refused = 0;       // accesses of stalled masters or lanes in reset
+        uint64_t walks = 0;         // DT/PT walks for translations
+        uint64_t prefetches = 0;    // neighbour entries loaded
+        uint64_t stale_faults = 0;  // faults from cached invalid entries that the tables now map
+        uint64_t invalidations = 0;
+    };
+
+    tlm_utils::multi_passthrough_target_socket<sun50i_iommu> upstream;
+    tlm_utils::simple_initiator_socket<sun50i_iommu> downstream;
+    core::irq_line irq;
+
+    sun50i_iommu(sc_core::sc_module_name name, const config& cfg);
+    ~sun50i_iommu() override;
+
+    const sun50i_variant& variant() const { return *variant_; }
+    unsigned masters() const { return variant_->masters; }
+    const dma_checker& checker() const { return checker_; }
+    const statistics& stats() const { return stats_; }
+    const iommu::tlb& macro_tlb() const { return macro_; }
+    const iommu::tlb& micro_tlb(unsigned m) const { return micro_[m]; }
+    const iommu::tlb& ptw_cache() const { return ptw_; }
+    uint32_t stalled_masters() const { return stalled_; }
+    const config& configuration() const { return cfg_; }
+
+private:
+    // What a lookup found for one page.
+    struct lookup {
+        enum class kind : uint8_t { ok, l1_invalid, l2_invalid } what = kind::ok;
+        const tlb_entry* entry = nullptr;  // ok: the translation
+        uint64_t dte = 0, pte = 0;
+        uint64_t fetch_addr = 0;           // the entry that was invalid
+        bool bus_error = false;
+        bool cached = false;               // the invalid entry came from a cache
+        const char* cache = "";            // which one
+        sc_core::sc_time cached_at;
+        bool prefetched = false;
+    };
+    struct translation {
+        enum class kind : uint8_t { translated, bypass, refused } what = kind::refused;
+        uint64_t output = 0;
+        uint64_t limit = 0;
+    };
+
+    void declare_registers();
+    void self_clearing(const char* name, uint64_t off, uint32_t writable, uint32_t busy_bits,
+                       std::function<void(uint32_t)> op);
+    void write_reset(uint32_t old, uint32_t now);
+    void soft_reset();
+    void write_tlb_enable(uint32_t old, uint32_t now);
+    void flush(uint32_t units);
+    void invalidate_tlb(uint32_t addr, uint32_t mask);
+    void invalidate_ptw(uint32_t addr);
+    void debug_va_access(uint32_t config);
+    void update_irq();
+    void clear_pmu();
+
+    // DMA path.
+    void b_transport_upstream(int port, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+    unsigned transport_dbg_upstream(int port, tlm::tlm_generic_payload& p);
+    bool get_direct_mem_ptr_upstream(int port, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi);
+    void invalidate_dmi_downstream(sc_dt::uint64 start, sc_dt::uint64 end);
+    translation translate(const tlm::tlm_generic_payload& p, uint64_t iova, sc_core::sc_time& delay);
+    translation translate_debug(uint64_t iova);
+    lookup find(unsigned master, uint32_t iova, bool write, sc_core::sc_time& delay);
+    lookup walk_and_fill(unsigned master, uint32_t iova, sc_core::sc_time& delay);
+    void prefetch_dte(uint32_t slot, sc_core::sc_time& delay);
+    void prefetch_pte(unsigned master, uint32_t iova, uint64_t pt, const walk_trail& dte_trail,
+                      sc_core::sc_time& delay);
+    walk_result fresh_walk(uint32_t iova);
+    bool permitted(unsigned master, uint64_t pte, bool write) const;
+    translation fault(const tlm::tlm_generic_payload& p, unsigned master, uint32_t iova, const lookup& l);
+    translation permission_fault(const tlm::tlm_generic_payload& p, unsigned master, uint32_t iova,
+                                 const tlb_entry& e);
+    translation refuse(const tlm::tlm_generic_payload& p, unsigned master, uint64_t iova, const std::string& code,
+                       const std::string& why);
+    std::string stale_note(uint32_t iova, const lookup& l);
+    void check_coherence(unsigned master, uint32_t iova, const walk_trail& trail, unsigned from);
+    void fault_common(fault_record& f, const tlm::tlm_generic_payload& p, unsigned master, uint64_t iova);
+
+    bool unit_on(uint32_t bit) const;  // TLB_ENABLE bit set and not held in reset
+    uint32_t master_mask() const { return (1u << variant_->masters) - 1; }
+
+    config cfg_;
+    const sun50i_variant* variant_;
+    memory_port port_;
+    page_walker walker_;
+    std::vector<iommu::tlb> micro_;
+    iommu::tlb macro_;
+    iommu::tlb ptw_;
+    dma_checker checker_;
+    statistics stats_;
+    uint32_t stalled_ = 0;        // masters stalled by a fault
+    uint32_t stall_noted_ = 0;    // ... whose first refused access was logged
+    bool check_coherence_ = false;
+    tlb_entry scratch_;           // a translation not cached (caches disabled)
+    struct pmu_counter {
+        uint64_t access = 0, hit = 0;
+    } pmu_[10];                   // micro TLBs 0..7, [8] macro, [9] PTW
+    uint64_t latency_ns_[8] = {};
+    // The registers the DMA path reads on every access.
+    core::reg *reset_ = nullptr, *enable_ = nullptr, *bypass_ = nullptr, *ttb_ = nullptr, *tlb_enable_ = nullptr,
+              *prefetch_ = nullptr, *dm_aut_[8] = {}, *ovwt_ = nullptr, *int_enable_ = nullptr,
+              *int_sta_ = nullptr, *err_addr_l1_ = nullptr, *err_addr_l2_ = nullptr, *err_data_l1_ = nullptr,
+              *err_data_l2_ = nullptr, *l1pg_ = nullptr, *l2pg_ = nullptr, *pmu_enable_ = nullptr,
+              *err_addr_[8] = {}, *err_data_[8] = {};
+};
+
+} // namespace socsim::iommu

@@ -1,0 +1,642 @@
+// sun50i IOMMU: the DMA path. Bypass, micro TLB, macro TLB, PTW cache, table walk with neighbour
+// prefetch, permission domains, faults and the stall, forwarding downstream, debug VA access.
+#include <algorithm>
+#include <cstring>
+
+#include "models/core/address_range.h"
+#include "models/core/dma_extension.h"
+#include "models/core/trace_writer.h"
+#include "models/iommu/sun50i/sun50i_iommu.h"
+#include "models/memory/coherence_tracker.h"
+
+namespace socsim::iommu {
+
+using namespace sun50i_reg;
+
+namespace {
+
+constexpr int fault_l1 = 1, fault_l2 = 2;
+constexpr uint64_t NEGATIVE = 1ull << 63;    // tlb_entry::attrs: a cached invalid entry
+constexpr uint64_t PREFETCHED = 1ull << 62;  // tlb_entry::attrs: loaded by prefetch
+constexpr uint8_t ALL_PERMS = perm_read | perm_write | perm_user_read | perm_user_write;
+
+uint64_t dte_table(uint64_t dte) { return dte & 0xfffffc00u; }
+bool dte_valid(uint64_t dte) { return (dte & 3) == 1; }
+bool pte_valid(uint64_t pte) { return (pte & 2) != 0; }
+unsigned pte_aci(uint64_t pte) { return (pte >> 4) & 0xf; }
+// The permissions the TLB and the DMA checker compare: all access kinds, plus the ACI in the high
+// nibble, so that a PTE whose permission domain changed counts as a changed translation.
+uint8_t pte_perms(uint64_t pte) { return static_cast<uint8_t>(ALL_PERMS | (pte_aci(pte) << 4)); }
+
+// DT (level 1) and PT (level 2) as the common walker sees them.
+class sun50i_format : public walk_format {
+public:
+    unsigned entry_size() const override { return 4; }
+    uint64_t entry_address(uint64_t table, int level, uint64_t iova) const override {
+        return level == 1 ? table + ((iova >> 20) & 0xfff) * 4 : table + ((iova >> 12) & 0xff) * 4;
+    }
+    walk_step decode(int level, uint64_t d, uint64_t, uint64_t&) const override {
+        walk_step s;
+        if (level == 1) {
+            if (!dte_valid(d)) {
+                s.fault_code = fault_l1;
+                return s;
+            }
+            s.kind = walk_step::table;
+            s.next = dte_table(d);
+            return s;
+        }
+        if (!pte_valid(d)) {
+            s.fault_code = fault_l2;
+            return s;
+        }
+        s.kind = walk_step::leaf;
+        s.output = d & 0xfffff000u;
+        s.size_shift = 12;
+        s.perms = pte_perms(d);
+        s.global = true;
+        s.attrs = d;
+        return s;
+    }
+};
+const sun50i_format format;
+
+} // namespace
+
+// ---- upstream socket ----
+
+void sun50i_iommu::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+    const uint64_t addr = p.get_address();
+    const unsigned len = p.get_data_length();
+    if (!p.is_read() && !p.is_write()) {
+        p.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
+    // The one place per DMA transaction (stream, iova, size, write) before forwarding: the DMA-API
+    // debug check belongs here.
+    auto note_write = [&](uint64_t pa, const unsigned char* data, uint64_t n) {
+        if (check_coherence_ && p.is_write()) cfg_.coherence->device_write(pa, data, n);
+    };
+    translation t = translate(p, addr, delay);
+    const uint64_t last = addr + (len ? len - 1 : 0);
+    if (t.what != translation::kind::refused && last >= addr && last <= t.limit) {
+        note_write(t.output, p.get_data_ptr(), len);
+        if (!p.get_byte_enable_ptr() && p.get_streaming_width() >= len &&
+            port_.dmi_access(p.is_write(), t.output, p.get_data_ptr(), len, delay)) {
+            p.set_response_status(tlm::TLM_OK_RESPONSE);
+            p.set_dmi_allowed(false);
+            return;
+        }
+        p.set_address(t.output);
+        downstream->b_transport(p, delay);
+        if (p.is_response_ok() && p.is_dmi_allowed()) port_.learn_dmi(t.output);
+        p.set_address(addr);
+        p.set_dmi_allowed(false);
+        return;
+    }
+    if (t.what == translation::kind::refused) {
+        p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+        return;
+    }
+    // Crosses a page: page by page (what 4KB_BDY_PRT_CTRL asks of the hardware, too).
+    if (p.get_byte_enable_ptr() || p.get_streaming_width() < len) {
+        log_.warning("DMA of " + std::to_string(len) + " bytes at " + core::hex(addr) + " by " +
+                     core::initiator_of(p) + " crosses a page and has byte enables or streaming: refused");
+        p.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+        return;
+    }
+    unsigned char* const data = p.get_data_ptr();
+    uint64_t done = 0;
+    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+    while (done < len) {
+        const uint64_t a = addr + done;
+        if (done) t = translate(p, a, delay);
+        if (t.what == translation::kind::refused) {
+            status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
+            break;
+        }
+        const uint64_t piece = std::min<uint64_t>(len - done, t.limit - a + 1);
+        note_write(t.output, data + done, piece);
+        p.set_address(t.output);
+        p.set_data_ptr(data + done);
+        p.set_data_length(static_cast<unsigned>(piece));
+        p.set_streaming_width(static_cast<unsigned>(piece));
+        p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        downstream->b_transport(p, delay);
+        if (!p.is_response_ok()) {
+            status = p.get_response_status();
+            break;
+        }
+        done += piece;
+    }
+    p.set_address(addr);
+    p.set_data_ptr(data);
+    p.set_data_length(len);
+    p.set_streaming_width(len);
+    p.set_dmi_allowed(false);
+    p.set_response_status(status);
+}
+
+unsigned sun50i_iommu::transport_dbg_upstream(int, tlm::tlm_generic_payload& p) {
+    const uint64_t addr = p.get_address();
+    const unsigned len = p.get_data_length();
+    unsigned char* const data = p.get_data_ptr();
+    const auto* ext = p.get_extension<core::dma_extension>();
+    const bool translated = (enable_->get() & 1) && !(ext && ext->has_stream_id() && ext->stream_id < masters() &&
+                                                      (bypass_->get() >> ext->stream_id) & 1);
+    unsigned done = 0;
+    while (done < len) {
+        const uint64_t a = addr + done;
+        translation t;
+        if (translated) {
+            t = translate_debug(a);
+        } else {
+            t.what = translation::kind::bypass;
+            t.output = a;
+            t.limit = ~uint64_t{0};
+        }
+        if (t.what == translation::kind::refused) break;
+        const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, t.limit - a + 1));
+        p.set_address(t.output);
+        p.set_data_ptr(data + done);
+        p.set_data_length(piece);
+        const unsigned n = downstream->transport_dbg(p);
+        done += n;
+        if (n < piece) break;
+    }
+    p.set_address(addr);
+    p.set_data_ptr(data);
+    p.set_data_length(len);
+    return done;
+}
+
+bool sun50i_iommu::get_direct_mem_ptr_upstream(int, tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
+    dmi.allow_none();  // every DMA is translated and checked
+    return false;
+}
+
+void sun50i_iommu::invalidate_dmi_downstream(sc_dt::uint64 start, sc_dt::uint64 end) { port_.invalidate_dmi(start, end); }
+
+// ---- translation ----
+
+sun50i_iommu::translation sun50i_iommu::translate_debug(uint64_t iova) {
+    translation t;
+    t.limit = iova | 0xfff;
+    if (iova >> 32) return t;
+    const walk_result w = fresh_walk(static_cast<uint32_t>(iova));
+    if (!w.ok()) return t;
+    t.what = translation::kind::translated;
+    t.output = w.translate(iova);
+    return t;
+}
+
+walk_result sun50i_iommu::fresh_walk(uint32_t iova) {
+    sc_core::sc_time d;
+    return walker_.walk(format, ttb_->get() & 0xffffc000u, 1, iova, d, true);
+}
+
+void sun50i_iommu::fault_common(fault_record& f, const tlm::tlm_generic_payload& p, unsigned master, uint64_t iova) {
+    f.stream = master;
+    f.iova = iova;
+    f.write = p.is_write();
+    f.length = p.get_data_length();
+    f.time = sc_core::sc_time_stamp();
+    if (auto* ext = p.get_extension<core::dma_extension>()) f.initiator = ext->initiator;
+}
+
+sun50i_iommu::translation sun50i_iommu::refuse(const tlm::tlm_generic_payload& p, unsigned master, uint64_t iova,
+                                               const std::string& code, const std::string& why) {
+    ++stats_.refused;
+    fault_record f;
+    f.kind = fault_kind::aborted;
+    f.code = code;
+    fault_common(f, p, master, iova);
+    f.detail = why;
+    report_fault(log_, name(), f);
+    return translation{};
+}
+
+sun50i_iommu::translation sun50i_iommu::translate(const tlm::tlm_generic_payload& p, uint64_t iova,
+                                                  sc_core::sc_time& delay) {
+    const auto* ext = p.get_extension<core::dma_extension>();
+    translation t;
+    const bool has_master = ext && ext->has_stream_id();
+    const unsigned m = has_master ? ext->stream_id : 0;
+    if (!(reset_->get() & RESET_ALL))
+        return refuse(p, m, iova, "IOMMU_RESET", "the IOMMU is held in reset (RESET bit31 = 0): the DMA is refused");
+    if (!has_master || m >= masters()) {
+        // The master index is wiring: a DMA without one (or out of range) is a platform error.
+        if (!(enable_->get() & 1)) {
+            ++stats_.bypassed;
+            t.what = translation::kind::bypass;
+            t.output = iova;
+            t.limit = ~uint64_t{0};
+            return t;
+        }
+        return refuse(p, m, iova, "BAD_MASTER",
+                      has_master ? "master index " + std::to_string(m) + " does not exist (the " + variant_->soc +
+                                       " has " + std::to_string(masters()) + " masters)"
+                                 : std::string("the DMA carries no master index (stream id)"));
+    }
+    if (!(enable_->get() & 1) || ((bypass_->get() >> m) & 1)) {
+        ++stats_.bypassed;
+        t.what = translation::kind::bypass;
+        t.output = iova;
+        t.limit = ~uint64_t{0};
+        return t;
+    }
+    const uint32_t bit = 1u << m;
+    if (stalled_ & bit) {
+        ++stats_.refused;
+        if (!(stall_noted_ & bit)) {
+            stall_noted_ |= bit;
+            log_.warning("master " + std::to_string(m) + " (" + variant_->master_names[m] +
+                         ") is stalled by its earlier fault: its accesses are refused until RESET bit " +
+                         std::to_string(m) + " is pulsed (first refused: " + (p.is_write() ? "write" : "read") +
+                         " at IOVA " + core::hex(iova) + ")");
+        }
+        return t;
+    }
+    if (!(reset_->get() & bit))
+        return refuse(p, m, iova, "MASTER_RESET",
+                      "RESET bit " + std::to_string(m) + " is held at 0 (master lane in reset): the DMA is refused");
+    if (iova >> 32)
+        return refuse(p, m, iova, "IOVA_RANGE", "the IOVA is beyond the 32-bit address space of the IOMMU");
+
+    const sc_core::sc_time before = delay;
+    const bool write = p.is_write();
+    const uint32_t va = static_cast<uint32_t>(iova);
+    const lookup l = find(m, va, write, delay);
+    if (pmu_enable_->get() & 1) latency_ns_[m] += static_cast<uint64_t>((delay - before).to_seconds() * 1e9 + 0.5);
+    if (l.what != lookup::kind::ok) return fault(p, m, va, l);
+    const tlb_entry& e = *l.entry;
+    if (!permitted(m, e.attrs, write)) return permission_fault(p, m, va, e);
+    ++stats_.translations;
+    t.what = translation::kind::translated;
+    t.output = e.translate(va);
+    t.limit = iova | 0xfff;
+    return t;
+}
+
+bool sun50i_iommu::permitted(unsigned master, uint64_t pte, bool write) const {
+    const uint32_t ovwt = static_cast<uint32_t>(ovwt_->get());
+    uint32_t bits;
+    if (ovwt & (1u << 31)) {
+        bits = ovwt;
+    } else {
+        const unsigned aci = pte_aci(pte);
+        if (aci == 0) return true;  // domain 0: always read and write
+        const uint32_t reg = static_cast<uint32_t>(dm_aut_[aci / 2]->get());
+        bits = (aci & 1) ? reg >> 16 : reg & 0xffff;
+    }
+    return !((bits >> (2 * master + (write ? 1 : 0))) & 1);
+}
+
+sun50i_iommu::lookup sun50i_iommu::find(unsigned m, uint32_t iova, bool write, sc_core::sc_time& delay) {
+    const bool pmu = pmu_enable_->get() & 1;
+    auto check = [&](tlb_entry& e) {
+        if (checker_.enabled())
+            checker_.check_hit(e, m, iova, write, walker_, [&] { return fresh_walk(iova); });
+    };
+    lookup l;
+    if (unit_on(1u << m)) {
+        if (pmu) ++pmu_[m].access;
+        if (tlb_entry* e = micro_[m].lookup(0, iova)) {
+            if (pmu) ++pmu_[m].hit;
+            check(*e);
+            l.entry = e;
+            return l;
+        }
+    }
+    if (unit_on(MACRO_TLB)) {
+        if (pmu) ++pmu_[8].access;
+        if (tlb_entry* e = macro_.lookup(0, iova)) {
+            if (pmu) ++pmu_[8].hit;
+            if (e->attrs & NEGATIVE) {
+                l.what = lookup::kind::l2_invalid;
+                l.pte = e->attrs & 0xffffffffu;
+                l.fetch_addr = e->trail.count ? e->trail.address[e->trail.count - 1] : 0;
+                l.cached = true;
+                l.cache = "macro TLB";
+                l.cached_at = e->filled_at;
+                l.prefetched = e->attrs & PREFETCHED;
+                return l;
+            }
+            check(*e);
+            l.entry = unit_on(1u << m) ? &micro_[m].insert(*e) : e;
+            return l;
+        }
+    }
+    return walk_and_fill(m, iova, delay);
+}
+
+sun50i_iommu::lookup sun50i_iommu::walk_and_fill(unsigned m, uint32_t iova, sc_core::sc_time& delay) {
+    const bool pmu = pmu_enable_->get() & 1;
+    const uint64_t ttb = ttb_->get() & 0xffffc000u;
+    const uint32_t slot = iova >> 20;
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    lookup l;
+    ++stats_.walks;
+    walk_trail dte_trail;  // the DTE as used (from the PTW cache or read now)
+    walk_result w;
+    unsigned read_from = 0;  // first trail index read from memory by this walk
+    const tlb_entry* cached_dte = nullptr;
+    if (unit_on(PTW_CACHE)) {
+        if (pmu) ++pmu_[9].access;
+        cached_dte = ptw_.lookup(0, iova);
+        if (cached_dte && pmu) ++pmu_[9].hit;
+    }
+    if (cached_dte) {
+        const uint64_t dte = cached_dte->output;
+        dte_trail = cached_dte->trail;
+        if (!dte_valid(dte)) {
+            l.what = lookup::kind::l1_invalid;
+            l.dte = dte;
+            l.fetch_addr = dte_trail.count ? dte_trail.address[0] : ttb + slot * 4;
+            l.cached = true;
+            l.cache = "PTW cache";
+            l.cached_at = cached_dte->filled_at;
+            l.prefetched = cached_dte->attrs & PREFETCHED;
+            return l;
+        }
+        w = walker_.walk(format, dte_table(dte), 2, iova, delay);
+        l.dte = dte;
+        // The trail of the translation: the DTE as cached, then what this walk read.
+        walk_trail t = dte_trail;
+        t.dmi_generation = w.trail.dmi_generation;
+        if (t.count) t.host[0] = port_.host_pointer(t.address[0], 4);
+        read_from = t.count;
+        for (unsigned i = 0; i < w.trail.count; ++i)
+            t.add(w.trail.address[i], w.trail.value[i], 4, w.trail.host[i]);
+        w.trail = t;
+    } else {
+        w = walker_.walk(format, ttb, 1, iova, delay);
+        if (w.trail.count >= 1) {
+            l.dte = w.trail.value[0];
+            dte_trail.add(w.trail.address[0], w.trail.value[0], 4);
+            if (unit_on(PTW_CACHE)) {
+                tlb_entry d;
+                d.iova = iova & 0xfff00000u;
+                d.size_shift = 20;
+                d.output = l.dte;
+                d.attrs = l.dte;
+                d.global = true;
+                d.stream = m;
+                d.trail = dte_trail;
+                d.filled_at = d.verified_at = now;
+                d.verified_epoch = core::memory_epoch::current();
+                ptw_.insert(d);
+                if (slot < 0xfff) prefetch_dte(slot + 1, delay);
+            }
+        }
+    }
+    if (check_coherence_) check_coherence(m, iova, w.trail, read_from);
+
+    if (w.status == walk_status::bus_error || (w.status == walk_status::fault && w.fault_code == fault_l1) ||
+        w.status == walk_status::too_deep) {
+        const bool at_l1 = w.level == 1;
+        l.what = at_l1 ? lookup::kind::l1_invalid : lookup::kind::l2_invalid;
+        l.bus_error = w.status == walk_status::bus_error;
+        l.fetch_addr = w.fetch_addr;
+        if (at_l1)
+            l.dte = l.bus_error ? 0 : w.descriptor;
+        else
+            l.pte = 0;
+        return l;
+    }
+    const uint64_t pt = dte_table(l.dte);
+    const uint64_t pte = w.descriptor;
+    tlb_entry& e = scratch_;
+    e = tlb_entry{};
+    e.iova = iova & 0xfffff000u;
+    e.size_shift = 12;
+    e.global = true;
+    e.stream = m;
+    e.level = 2;
+    e.trail = w.trail;
+    e.filled_at = e.verified_at = now;
+    e.verified_epoch = core::memory_epoch::current();
+    e.attrs = pte;
+    if (w.status == walk_status::fault) {  // L2 invalid: cached as such in the macro TLB
+        e.attrs |= NEGATIVE;
+        if (unit_on(MACRO_TLB)) macro_.insert(e);
+        if (prefetch_->get() & (1u << m)) prefetch_pte(m, iova, pt, dte_trail, delay);
+        l.what = lookup::kind::l2_invalid;
+        l.pte = pte;
+        l.fetch_addr = w.fetch_addr;
+        return l;
+    }
+    e.output = w.output;
+    e.perms = w.perms;
+    const tlb_entry* stored = &e;
+    if (unit_on(MACRO_TLB)) stored = &macro_.insert(e);
+    if (unit_on(1u << m)) stored = &micro_[m].insert(e);
+    if (prefetch_->get() & (1u << m)) prefetch_pte(m, iova, pt, dte_trail, delay);
+    l.entry = stored;
+    return l;
+}
+
+void sun50i_iommu::prefetch_dte(uint32_t slot, sc_core::sc_time& delay) {
+    const uint64_t addr = (ttb_->get() & 0xffffc000u) + uint64_t{slot} * 4;
+    uint32_t dte = 0;
+    if (!port_.read(addr, &dte, 4, delay)) return;  // a prefetch that fails is dropped
+    ++stats_.prefetches;
+    tlb_entry d;
+    d.iova = uint64_t{slot} << 20;
+    d.size_shift = 20;
+    d.output = dte;
+    d.attrs = dte | PREFETCHED;
+    d.global = true;
+    d.trail.add(addr, dte, 4);
+    d.filled_at = d.verified_at = sc_core::sc_time_stamp();
+    d.verified_epoch = core::memory_epoch::current();
+    ptw_.insert(d);
+}
+
+void sun50i_iommu::prefetch_pte(unsigned m, uint32_t iova, uint64_t pt, const walk_trail& dte_trail,
+                                sc_core::sc_time& delay) {
+    if (!unit_on(MACRO_TLB) || ((iova >> 12) & 0xff) == 0xff) return;  // no prefetch across a slot
+    const uint32_t next = (iova & 0xfffff000u) + 0x1000;
+    const uint64_t addr = pt + ((next >> 12) & 0xff) * 4;
+    uint32_t pte = 0;
+    if (!port_.read(addr, &pte, 4, delay)) return;
+    ++stats_.prefetches;
+    tlb_entry e;
+    e.iova = next;
+    e.size_shift = 12;
+    e.global = true;
+    e.stream = m;
+    e.level = 2;
+    e.trail = dte_trail;
+    e.trail.dmi_generation = port_.dmi_generation();
+    if (e.trail.count) e.trail.host[0] = port_.host_pointer(e.trail.address[0], 4);
+    e.trail.add(addr, pte, 4, port_.host_pointer(addr, 4));
+    e.filled_at = e.verified_at = sc_core::sc_time_stamp();
+    e.verified_epoch = core::memory_epoch::current();
+    e.attrs = pte | PREFETCHED;
+    if (pte_valid(pte)) {
+        e.output = pte & 0xfffff000u;
+        e.perms = pte_perms(pte);
+    } else {
+        e.attrs |= NEGATIVE;
+    }
+    macro_.insert(e);
+}
+
+void sun50i_iommu::check_coherence(unsigned master, uint32_t iova, const walk_trail& trail, unsigned from) {
+    for (unsigned i = from; i < trail.count; ++i) {
+        memory::coherence_tracker::finding f;
+        if (!cfg_.coherence->check(trail.address[i], trail.entry_size[i], trail.value[i], f)) continue;
+        coherence_report r;
+        r.stream = master;
+        r.iova = iova;
+        r.table_addr = trail.address[i];
+        r.entry = i == 0 ? "DTE" : "PTE";  // a trail starts at the DTE (read now or cached)
+        r.memory_value = trail.value[i];
+        r.seen_value = f.seen_value;
+        r.why = f.explain();
+        checker_.report_uncleaned(std::move(r));
+    }
+}
+
+std::string sun50i_iommu::stale_note(uint32_t iova, const lookup& l) {
+    if (!l.cached) return "";
+    const walk_result w = fresh_walk(iova);
+    std::string s = "; the invalid entry came from the " + std::string(l.cache) + " (" +
+                    (l.prefetched ? "loaded by prefetch" : "cached by a walk") + " at " + l.cached_at.to_string() +
+                    ")";
+    if (w.ok()) {
+        ++stats_.stale_faults;
+        s += ", but the tables now map IOVA " + core::hex(iova) + " to " + core::hex(w.translate(iova)) +
+             ": stale fault, the entry was not invalidated after the mapping (TLB_IVLD / PC_IVLD of the "
+             "neighbours, as Linux does)";
+    } else if (l.what == lookup::kind::l2_invalid && w.status == walk_status::fault && w.level == 2 &&
+               l.fetch_addr == w.fetch_addr) {
+        s += "; the tables agree";
+    }
+    return s;
+}
+
+sun50i_iommu::translation sun50i_iommu::fault(const tlm::tlm_generic_payload& p, unsigned m, uint32_t iova,
+                                              const lookup& l) {
+    const bool l1 = l.what == lookup::kind::l1_invalid;
+    const uint32_t status_bit = l1 ? L1_INVALID : L2_INVALID;
+    const uint32_t entry = static_cast<uint32_t>(l1 ? l.dte : l.pte);
+    if (!(int_sta_->get() & status_bit)) {  // the first fault is kept until INT_CLR
+        (l1 ? err_addr_l1_ : err_addr_l2_)->set(iova);
+        (l1 ? err_data_l1_ : err_data_l2_)->set(l.bus_error ? 0 : entry);
+    }
+    int_sta_->set(int_sta_->get() | status_bit);
+    core::reg* pg = l1 ? l1pg_ : l2pg_;
+    pg->set(pg->get() | (1u << m));
+    stalled_ |= 1u << m;
+    stall_noted_ &= ~(1u << m);
+    ++stats_.faults;
+
+    fault_record f;
+    f.kind = l.bus_error ? fault_kind::walk_bus_error : fault_kind::translation;
+    f.code = l1 ? "L1_PAGETABLE_INVALID" : "L2_PAGETABLE_INVALID";
+    fault_common(f, p, m, iova);
+    f.level = l1 ? 1 : 2;
+    f.fetch_addr = l.fetch_addr;
+    f.has_fetch_addr = true;
+    const std::string who = "master " + std::to_string(m) + " (" + variant_->master_names[m] + ")";
+    if (l.bus_error)
+        f.detail = std::string(l1 ? "DTE" : "PTE") + " read at " + core::hex(l.fetch_addr) +
+                   " failed on the bus (TTB " + core::hex(ttb_->get()) + "); reported as " +
+                   (l1 ? "L1" : "L2") + " invalid";
+    else if (l1)
+        f.detail = "DTE " + core::hex(l.fetch_addr) + " = " + core::hex(entry) + " is not valid (type " +
+                   std::to_string(entry & 3) + ", only 0b01 is)";
+    else
+        f.detail = "PTE " + core::hex(l.fetch_addr) + " = " + core::hex(entry) + " is not valid (bit1 = 0)";
+    f.detail += stale_note(iova, l) + "; " + who + " stalls until its RESET bit is pulsed";
+    report_fault(log_, name(), f);
+    update_irq();
+    return translation{};
+}
+
+sun50i_iommu::translation sun50i_iommu::permission_fault(const tlm::tlm_generic_payload& p, unsigned m,
+                                                         uint32_t iova, const tlb_entry& e) {
+    const uint32_t bit = 1u << m;
+    const uint32_t pte = static_cast<uint32_t>(e.attrs);
+    if (!(int_sta_->get() & bit)) {
+        err_addr_[m]->set(iova);
+        err_data_[m]->set(pte);
+    }
+    int_sta_->set(int_sta_->get() | bit);
+    stalled_ |= bit;
+    stall_noted_ &= ~bit;
+    ++stats_.faults;
+    fault_record f;
+    f.kind = fault_kind::permission;
+    f.code = "PERMISSION";
+    fault_common(f, p, m, iova);
+    f.level = 2;
+    const unsigned aci = pte_aci(pte);
+    const bool ovwt = ovwt_->get() & (1u << 31);
+    f.detail = std::string(p.is_write() ? "write" : "read") + " prohibited for master " + std::to_string(m) + " (" +
+               variant_->master_names[m] + ") in permission domain " + std::to_string(aci) + " (PTE " +
+               core::hex(pte) + ", " +
+               (ovwt ? "DM_AUT_OVWT " + core::hex(ovwt_->get())
+                     : "DM_AUT_CTRL" + std::to_string(aci / 2) + " " + core::hex(dm_aut_[aci / 2]->get())) +
+               "); mapping " + core::hex(e.iova) + " -> " + core::hex(e.output) +
+               "; the master stalls until its RESET bit is pulsed";
+    report_fault(log_, name(), f);
+    update_irq();
+    return translation{};
+}
+
+// ---- debug VA access (VA_CONFIG) ----
+
+void sun50i_iommu::debug_va_access(uint32_t config) {
+    const uint32_t va = static_cast<uint32_t>(regs_["VA"].get());
+    const bool debug_mode = config & (1u << 31);
+    const bool write = config & (1u << 8);
+    sc_core::sc_time delay;
+    const uint64_t ttb = ttb_->get() & 0xffffc000u;
+    const walk_result w = walker_.walk(format, ttb, 1, va, delay);
+    if (!w.ok()) {
+        const bool l1 = w.level == 1;
+        const uint32_t bit = l1 ? L1_INVALID : L2_INVALID;
+        if (!(int_sta_->get() & bit)) {
+            (l1 ? err_addr_l1_ : err_addr_l2_)->set(va);
+            (l1 ? err_data_l1_ : err_data_l2_)->set(w.status == walk_status::bus_error ? 0 : w.descriptor);
+        }
+        int_sta_->set(int_sta_->get() | bit);
+        core::reg* pg = l1 ? l1pg_ : l2pg_;
+        pg->set(pg->get() | DEBUG_MASTER);
+        log_.warning(std::string("debug VA access at ") + core::hex(va) + ": " + (l1 ? "L1" : "L2") +
+                     " invalid (entry " + core::hex(w.fetch_addr) + " = " + core::hex(w.descriptor) + ")");
+        update_irq();
+        return;
+    }
+    if (!debug_mode) {  // prefetch mode: the PTE into the macro TLB
+        if (unit_on(MACRO_TLB)) {
+            tlb_entry e;
+            e.iova = va & 0xfffff000u;
+            e.size_shift = 12;
+            e.global = true;
+            e.level = 2;
+            e.output = w.output;
+            e.perms = w.perms;
+            e.attrs = w.descriptor | PREFETCHED;
+            e.trail = w.trail;
+            e.filled_at = e.verified_at = sc_core::sc_time_stamp();
+            e.verified_epoch = core::memory_epoch::current();
+            macro_.insert(e);
+        }
+        return;
+    }
+    const uint64_t pa = w.translate(va);
+    uint32_t data = static_cast<uint32_t>(regs_["VA_DATA"].get());
+    if (write) {
+        if (!port_.write(pa, &data, 4, delay)) log_.warning("debug VA write to PA " + core::hex(pa) + " failed on the bus");
+    } else if (port_.read(pa, &data, 4, delay)) {
+        regs_["VA_DATA"].set(data);
+    } else {
+        log_.warning("debug VA read from PA " + core::hex(pa) + " failed on the bus");
+    }
+}
+
+} // namespace socsim::iommu

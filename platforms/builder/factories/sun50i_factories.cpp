@@ -1,0 +1,85 @@
+// Factories of the Allwinner sun50i IOMMUs (H6, H616).
+
+#include "platforms/builder/factories/factory_support.h"
+
+#include <cstdio>
+
+#include "models/core/address_range.h"
+#include "models/core/config_error.h"
+#include "models/iommu/sun50i/sun50i_iommu.h"
+
+namespace socsim::platform {
+namespace {
+
+void check_ways(const model_context& ctx, const char* what, unsigned entries, unsigned ways) {
+    if (entries % ways != 0)
+        bad_node(ctx, ctx.node, std::string(what) + ": " + std::to_string(ways) + " ways must divide " +
+                                    std::to_string(entries) + " entries");
+}
+
+built_model make_sun50i(model_context& ctx, const iommu::sun50i_variant& variant) {
+    if (ctx.regs.empty() || ctx.regs[0].size < 0x400)
+        bad_node(ctx, ctx.node, "a sun50i IOMMU needs a 'reg' of at least 0x400 bytes (the H6 window is 0x10000)");
+    iommu::sun50i_iommu::config cfg;
+    cfg.variant = &variant;
+    cfg.tlb_entries = knob(ctx, "socsim,tlb-entries", cfg.tlb_entries, 1, 1u << 16);
+    cfg.tlb_ways = knob(ctx, "socsim,tlb-ways", cfg.tlb_ways, 1, cfg.tlb_entries);
+    check_ways(ctx, "socsim,tlb-ways", cfg.tlb_entries, cfg.tlb_ways);
+    cfg.micro_tlb_entries = knob(ctx, "socsim,micro-tlb-entries", cfg.micro_tlb_entries, 1, 1u << 12);
+    cfg.micro_tlb_ways = knob(ctx, "socsim,micro-tlb-ways", cfg.micro_tlb_ways, 1, cfg.micro_tlb_entries);
+    check_ways(ctx, "socsim,micro-tlb-ways", cfg.micro_tlb_entries, cfg.micro_tlb_ways);
+    cfg.ptw_cache_entries = knob(ctx, "socsim,ptw-cache-entries", cfg.ptw_cache_entries, 1, 4096);
+    cfg.ptw_cache_ways = knob(ctx, "socsim,ptw-cache-ways", cfg.ptw_cache_ways, 1, cfg.ptw_cache_entries);
+    check_ways(ctx, "socsim,ptw-cache-ways", cfg.ptw_cache_entries, cfg.ptw_cache_ways);
+    cfg.op_latency = time_ns(ctx, "socsim,op-latency-ns", cfg.op_latency);
+    cfg.check_stale = knob(ctx, "socsim,check-stale", 1, 0, 1) != 0;
+    cfg.check_coherence = knob(ctx, "socsim,check-coherence", 1, 0, 1) != 0;
+    cfg.coherence = ctx.coherence;
+
+    auto unit = std::make_unique<iommu::sun50i_iommu>(ctx.instance.c_str(), cfg);
+    iommu::sun50i_iommu* u = unit.get();
+    built_model m;
+    m.targets = {&unit->socket};
+    m.irq = &unit->irq;
+    m.downstream = &unit->downstream;
+    m.accept_dma = [u](tlm::tlm_initiator_socket<>& master) { master.bind(u->upstream); };
+    char version[16];
+    std::snprintf(version, sizeof version, "0x%02x", variant.version);
+    m.details.push_back(std::string("variant: ") + variant.soc + " (VERSION " + version + ", BYPASS reset " +
+                        core::hex(variant.bypass_reset) + (variant.bypass_reset ? ": all masters bypassed" : "") +
+                        "), one 32-bit address space, 4 KiB pages");
+    std::string masters = "masters (index = #iommu-cells cell = stream id):";
+    for (unsigned i = 0; i < variant.masters; ++i)
+        masters += " " + std::to_string(i) + " " + variant.master_names[i];
+    m.details.push_back(masters);
+    m.details.push_back("micro TLBs: " + std::to_string(variant.masters) + " x " + std::to_string(cfg.micro_tlb_entries) +
+                        " entries (" + std::to_string(cfg.micro_tlb_ways) + "-way); macro TLB: " +
+                        std::to_string(cfg.tlb_entries) + " entries (" + std::to_string(cfg.tlb_ways) +
+                        "-way); PTW cache: " + std::to_string(cfg.ptw_cache_entries) + " DTEs (" +
+                        std::to_string(cfg.ptw_cache_ways) + "-way)");
+    m.details.push_back("prefetch: a walk of IOVA v caches the DTEs of v and v+1 MiB and, with TLB_PREFETCH, the PTEs "
+                        "of v and v+4 KiB (invalid ones too)");
+    m.details.push_back(std::string("flush/invalidate completion: ") + cfg.op_latency.to_string() +
+                        "; faults stall the master until its RESET bit is pulsed");
+    m.details.push_back(std::string("checks: stale translations ") + (cfg.check_stale ? "on" : "off") +
+                        ", walker coherence with CPU cache cleans " +
+                        (cfg.check_coherence && cfg.coherence ? "on" : "off"));
+    m.module = std::move(unit);
+    return m;
+}
+
+} // namespace
+
+std::vector<model_entry> sun50i_factories() {
+    std::vector<model_entry> v;
+    for (const iommu::sun50i_variant& variant : iommu::sun50i_variants()) {
+        const iommu::sun50i_variant* p = &variant;
+        v.push_back({{variant.compatible},
+                     std::string("Allwinner ") + variant.soc + " IOMMU (" + std::to_string(variant.masters) +
+                         " masters, shared table, non-coherent walker)",
+                     [p](model_context& c) { return make_sun50i(c, *p); }});
+    }
+    return v;
+}
+
+} // namespace socsim::platform
