@@ -339,6 +339,29 @@ int fdt_find_compatible(const struct fdt *fdt, int after, const char *compatible
 	}
 }
 
+int fdt_next_node(const struct fdt *fdt, int after)
+{
+	uint32_t cursor = 0;
+	struct token tok;
+	int err;
+
+	if (after >= 0) {
+		cursor = (uint32_t)after;
+		if ((err = next_token(fdt, &cursor, &tok)))
+			return err;
+		if (tok.type != FDT_BEGIN_NODE)
+			return FDT_ERR_BADSTRUCT;	/* <after> is not a node's offset */
+	}
+	for (;;) {
+		if ((err = next_token(fdt, &cursor, &tok)))
+			return err;
+		if (tok.type == FDT_END)
+			return FDT_ERR_NOTFOUND;
+		if (tok.type == FDT_BEGIN_NODE)
+			return (int)tok.off;
+	}
+}
+
 const char *fdt_strerror(int err)
 {
 	switch (err) {

@@ -50,6 +50,9 @@ int fdt_find_node(const struct fdt *fdt, const char *path);
 /* First node after <after> (-1: from the start) whose "compatible" list holds <compatible>. */
 int fdt_find_compatible(const struct fdt *fdt, int after, const char *compatible);
 
+/* The node that follows <after> in document order (-1: the root), whatever its depth. */
+int fdt_next_node(const struct fdt *fdt, int after);
+
 /* Raw value of property <name> of <node>. */
 int fdt_get_prop(const struct fdt *fdt, int node, const char *name, const void **value,
 		 uint32_t *len);

@@ -2,11 +2,36 @@
 
 #include <stdio.h>
 
+#include "dtb.h"
 #include "iova.h"
 #include "platform.h"
 
 static struct iova_domain pool;
 static int pool_ready;
+
+/*
+ * Keep out every region of /reserved-memory (memory earlier boot firmware still uses, such as
+ * the page tables iBoot left a locked display DART walking). Its children come right after it
+ * in document order; the first node that is not its child ends the list.
+ */
+static void reserve_dt_regions(void)
+{
+	struct fdt fdt;
+
+	if (dtb_open(&fdt))
+		return;	/* no DTB (QEMU with a DTB elsewhere): nothing is known to be reserved */
+	int parent = fdt_find_node(&fdt, "/reserved-memory");
+	if (parent < 0)
+		return;
+	for (int node = fdt_next_node(&fdt, parent); node >= 0 && fdt_parent(&fdt, node) == parent;
+	     node = fdt_next_node(&fdt, node)) {
+		uint64_t base, size;
+		for (uint32_t i = 0; fdt_get_reg(&fdt, node, i, &base, &size) == 0; i++)
+			if (size && iova_reserve(&pool, base, base + size - 1))
+				printf("pages: cannot reserve %#llx + %#llx of /reserved-memory\n",
+				       (unsigned long long)base, (unsigned long long)size);
+	}
+}
 
 static int pool_init(void)
 {
@@ -16,8 +41,16 @@ static int pool_init(void)
 				   FIRMWARE_FREE_BASE + FIRMWARE_FREE_SIZE - 1);
 	if (err)
 		return err;
+	reserve_dt_regions();
 	pool_ready = 1;
 	return 0;
+}
+
+int pages_reserved(uintptr_t phys, size_t size)
+{
+	if (pool_init() || size == 0)
+		return 0;
+	return iova_is_busy(&pool, phys, phys + size - 1);
 }
 
 void *pages_alloc(size_t size)

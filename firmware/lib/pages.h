@@ -5,6 +5,9 @@
  * their size rounded up to a power of two, which the SMMU's tables and queues require and which
  * lets 2 MiB buffers be mapped with block descriptors.
  *
+ * Regions listed under the DTB's /reserved-memory (memory that earlier boot firmware still
+ * uses) are never handed out.
+ *
  * The MMU is off, so a physical address is also the CPU's pointer to the memory.
  */
 #ifndef PAGES_H
@@ -18,6 +21,10 @@
 /* <size> bytes (rounded up to pages), zeroed; NULL when there is no room. */
 void *pages_alloc(size_t size);
 void pages_free(void *p, size_t size);
+
+/* 1 if any byte of [phys, phys + size) is allocated or reserved (/reserved-memory regions are
+ * reserved when the pool is first used). */
+int pages_reserved(uintptr_t phys, size_t size);
 
 /* Fill / compare memory with aligned 64-bit accesses (the MMU is off: every data access is
  * Device memory, where libc's string routines may fault on unaligned or DC ZVA accesses).

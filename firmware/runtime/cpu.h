@@ -2,6 +2,7 @@
 #ifndef CPU_H
 #define CPU_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* Exception level the firmware runs at: CurrentEL bits [3:2]. */
@@ -11,6 +12,42 @@ static inline unsigned current_el(void)
 
 	__asm__ volatile("mrs %0, CurrentEL" : "=r"(el));
 	return (unsigned)(el >> 2) & 3;
+}
+
+/* Smallest data-cache line of the caches the CPU maintains by address: CTR_EL0.DminLine. */
+static inline size_t dcache_line_size(void)
+{
+	uint64_t ctr;
+
+	__asm__ volatile("mrs %0, ctr_el0" : "=r"(ctr));
+	return (size_t)4 << ((ctr >> 16) & 0xf);
+}
+
+/*
+ * Clean [p, p + size) to the point of coherency (DC CVAC on every line, then DSB SY), so that
+ * a non-coherent observer (a DMA master, an IOMMU's table walker) reads what the CPU wrote.
+ * Linux's dma_sync_single_for_device(DMA_TO_DEVICE) on arm64 (dcache_clean_poc).
+ */
+static inline void dcache_clean_range(const volatile void *p, size_t size)
+{
+	size_t line = dcache_line_size();
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)(line - 1), end = (uintptr_t)p + size;
+
+	for (; a < end; a += line)
+		__asm__ volatile("dc cvac, %0" : : "r"(a) : "memory");
+	__asm__ volatile("dsb sy" ::: "memory");
+}
+
+/* Clean and invalidate [p, p + size) to the point of coherency (DC CIVAC, DSB SY): also drops
+ * the lines, so later CPU reads see what a device wrote (dcache_clean_inval_poc). */
+static inline void dcache_clean_inval_range(const volatile void *p, size_t size)
+{
+	size_t line = dcache_line_size();
+	uintptr_t a = (uintptr_t)p & ~(uintptr_t)(line - 1), end = (uintptr_t)p + size;
+
+	for (; a < end; a += line)
+		__asm__ volatile("dc civac, %0" : : "r"(a) : "memory");
+	__asm__ volatile("dsb sy" ::: "memory");
 }
 
 #endif

@@ -13,6 +13,15 @@
 
 #include <stdint.h>
 
+/*
+ * Order normal-memory stores (page tables, descriptors) before later ones, e.g. a table's
+ * contents before the descriptor that points at it (Linux's dma_wmb()).
+ */
+static inline void dma_wmb(void)
+{
+	__asm__ volatile("dmb oshst" ::: "memory");
+}
+
 static inline void write32(uintptr_t addr, uint32_t value)
 {
 	__asm__ volatile("dmb oshst\n\tstr %w0, [%1]" : : "rZ"(value), "r"(addr) : "memory");

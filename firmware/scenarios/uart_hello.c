@@ -1,7 +1,7 @@
 /*
- * uart_hello: output through the devices rather than semihosting: a line on the PL011, a line
- * through sim-control PUTCHAR, then exit through sim-control EXIT. socsim only: on QEMU nothing
- * answers at the sim-control address.
+ * uart_hello: output through the devices rather than semihosting: a line on the UART (the PL011
+ * or the 16550, whichever the platform has), a line through sim-control PUTCHAR, then exit
+ * through sim-control EXIT. socsim only: on QEMU nothing answers at the sim-control address.
  */
 #include <stdio.h>
 
@@ -10,7 +10,7 @@
 
 int main(void)
 {
-	uart_puts("hello over the PL011\n");
+	uart_puts("hello over the " CONSOLE_UART_NAME "\n");
 
 	uint32_t id = simctl_id();
 	if (id != SIMCTL_ID_VALUE) {

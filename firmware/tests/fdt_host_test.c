@@ -121,6 +121,18 @@ static void check_virt(const uint8_t *blob, size_t size)
 	CHECK(fdt_find_compatible(&fdt, -1, "arm,cortex-a15-gic") == intc);
 	CHECK(fdt_find_enabled_compatible(&fdt, -1, "arm,cortex-a15-gic") == FDT_ERR_NOTFOUND);
 	CHECK(fdt_find_enabled_compatible(&fdt, -1, "arm,pl011") == uart);
+	/* Document order: the root, then /aliases (virt.dts's first child), ..., then the end. */
+	CHECK(fdt_next_node(&fdt, -1) == root);
+	CHECK(fdt_next_node(&fdt, root) == fdt_find_node(&fdt, "/aliases"));
+	CHECK(fdt_next_node(&fdt, fdt_find_node(&fdt, "/cpus")) == cpu);
+	CHECK(fdt_next_node(&fdt, root + 4) == FDT_ERR_BADSTRUCT);	/* not a node's offset */
+	int count = 0, node = root, last = root;
+	while ((node = fdt_next_node(&fdt, node)) >= 0 && count < 1000) {
+		CHECK(node > last);
+		last = node;
+		count++;
+	}
+	CHECK(node == FDT_ERR_NOTFOUND && count > 10);
 	uint8_t cells[12] = {0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3};
 	CHECK(fdt_read_cells(cells, 2, &u64) == 0 && u64 == 0x100000002ull);
 	CHECK(fdt_read_cells(cells, 3, &u64) == FDT_ERR_BADVALUE);
@@ -150,6 +162,7 @@ static void exercise(const uint8_t *blob, size_t size)
 	     node = fdt_find_compatible(&fdt, node, "arm,pl011"), n++)
 		;
 	fdt_find_compatible(&fdt, 1 << 30, "x");	/* an offset far outside the blob */
+	fdt_next_node(&fdt, 1 << 30);
 	/* The structure walkers are O(blob) each: run them on every 8th blob to keep this fast. */
 	static unsigned calls;
 	if (++calls % 8 != 0)
@@ -159,6 +172,9 @@ static void exercise(const uint8_t *blob, size_t size)
 	fdt_get_reg(&fdt, uart, 0, &addr, &rsize);
 	fdt_parent(&fdt, uart);
 	fdt_find_phandle(&fdt, 1);
+	for (int node = fdt_next_node(&fdt, -1), n = 0; node >= 0 && n < 1000;
+	     node = fdt_next_node(&fdt, node), n++)
+		;
 }
 
 int main(int argc, char **argv)

@@ -6,6 +6,7 @@
 #include "models/cpu/arm64_cpu.h"
 #include "models/devices/pl011.h"
 #include "models/devices/sim_control.h"
+#include "models/devices/uart_16550.h"
 #include "models/memory/rom.h"
 
 namespace socsim::platform {
@@ -48,6 +49,27 @@ built_model make_pl011(model_context& ctx) {
     return m;
 }
 
+// 16550 UARTs (Linux binding serial/8250.yaml): `reg-shift`, `reg-io-width`.
+built_model make_uart_16550(model_context& ctx, bool designware) {
+    devices::uart_16550::config cfg;
+    cfg.designware = designware;
+    cfg.reg_shift = knob(ctx, "reg-shift", 0, 0, 31);
+    if (cfg.reg_shift != 2)
+        bad_node(ctx, ctx.node, "reg-shift " + std::to_string(cfg.reg_shift) + " is not supported (the model needs 2)");
+    cfg.reg_io_width = knob(ctx, "reg-io-width", 1, 1, 4);
+    if (cfg.reg_io_width != 1 && cfg.reg_io_width != 4)
+        bad_node(ctx, ctx.node, "reg-io-width " + std::to_string(cfg.reg_io_width) + " is not supported (1 or 4)");
+    auto output = ctx.dt.string(ctx.node, "socsim,output").value_or("");
+    auto input = ctx.dt.string(ctx.node, "socsim,input").value_or("");
+    auto uart = std::make_unique<devices::uart_16550>(ctx.instance.c_str(), cfg, ctx.io.output(output),
+                                                      input.empty() ? devices::uart_16550::input_fn{} : ctx.io.input(input));
+    built_model m;
+    m.targets = {&uart->socket};
+    m.irq = &uart->irq;
+    m.module = std::move(uart);
+    return m;
+}
+
 built_model make_rom(model_context& ctx) {
     if (ctx.regs.size() != 1)
         throw core::config_error(ctx.dt.path(ctx.node) + ": a socsim,rom node has exactly one 'reg' entry");
@@ -78,6 +100,10 @@ std::vector<model_entry> core_factories() {
         {{"arm,cortex-a72"}, "AArch64 core (Unicorn), Cortex-A72",
          [](model_context& c) { return make_cpu(c, core_model::cortex_a72); }},
         {{"arm,pl011"}, "Arm PL011 UART (output to stdout or socsim,output)", make_pl011},
+        {{"snps,dw-apb-uart"}, "DesignWare APB UART (16550 registers, USR; output to stdout or socsim,output)",
+         [](model_context& c) { return make_uart_16550(c, true); }},
+        {{"ns16550a", "ns16550"}, "16550 UART (output to stdout or socsim,output)",
+         [](model_context& c) { return make_uart_16550(c, false); }},
         {{"socsim,sim-control"}, "socsim simulation control (exit, putchar)", make_sim_control},
         {{"socsim,rom"}, "read-only memory (boot flash in read-array mode; --bios loads it)", make_rom},
         {{"fixed-clock"}, "fixed clock source (nothing to simulate)", nullptr},
