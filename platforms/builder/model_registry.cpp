@@ -7,7 +7,7 @@ namespace socsim::platform {
 const std::vector<model_entry>& model_registry() {
     static const std::vector<model_entry> registry = [] {
         std::vector<model_entry> all;
-        for (auto area : {core_factories, pcie_factories, iommu_factories}) {
+        for (auto area : {core_factories, pcie_factories, iommu_factories, device_factories}) {
             auto entries = area();
             all.insert(all.end(), entries.begin(), entries.end());
         }

@@ -37,5 +37,6 @@ std::string hex_range(uint64_t base, uint64_t size);
 std::vector<model_entry> core_factories();
 std::vector<model_entry> pcie_factories();
 std::vector<model_entry> iommu_factories();
+std::vector<model_entry> device_factories();
 
 } // namespace socsim::platform
