@@ -16,8 +16,9 @@ scanout::scanout(sc_core::sc_module_name name, const config& cfg)
 }
 
 scanout::~scanout() {
-    // A run cut short by --max-time ends without end_of_simulation().
-    if (!png_written_ && !cfg_.png_path.empty()) write_png(cfg_.png_path);
+    // A run cut short by --max-time ends without end_of_simulation(); a platform that never ran
+    // (a configuration error) has no frame and says nothing.
+    if (!png_written_ && !cfg_.png_path.empty() && !frame_.empty()) write_png(cfg_.png_path);
 }
 
 void scanout::end_of_simulation() {
