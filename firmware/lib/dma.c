@@ -2,6 +2,7 @@
 
 #include <errno.h>
 
+#include "dma_debug.h"
 #include "pages.h"
 
 static unsigned prot_for(enum dma_direction dir)
@@ -15,6 +16,34 @@ static unsigned prot_for(enum dma_direction dir)
 		return IOMMU_WRITE;
 	default:
 		return IOMMU_READ | IOMMU_WRITE;
+	}
+}
+
+static unsigned debug_dir(enum dma_direction dir)
+{
+	switch (dir) {
+	case DMA_TO_DEVICE:
+		return DMA_DEBUG_TO_DEVICE;
+	case DMA_FROM_DEVICE:
+		return DMA_DEBUG_FROM_DEVICE;
+	default:
+		return DMA_DEBUG_BIDIRECTIONAL;
+	}
+}
+
+/* DMA-API debugging: one announcement per segment, as Linux's debug_dma_map_sg records them. */
+static void announce(const struct dma_device *dev, const struct dma_sg *sg, unsigned n, int map,
+		     enum dma_direction dir)
+{
+	if (!dev->iommu_phandle || !dma_debug_present())
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		if (map)
+			dma_debug_map(dev->iommu_phandle, dev->stream_id, sg[i].dma_address, sg[i].length,
+				      debug_dir(dir));
+		else
+			dma_debug_unmap(dev->iommu_phandle, dev->stream_id, sg[i].dma_address,
+					sg[i].length, DMA_DEBUG_ANY);
 	}
 }
 
@@ -101,6 +130,7 @@ int dma_map_sg(struct dma_device *dev, struct dma_sg *sg, unsigned n, enum dma_d
 		at += len;
 	}
 	*dma_base = sg[0].dma_address;
+	announce(dev, sg, n, 1, dir);
 	return 0;
 }
 
@@ -117,6 +147,7 @@ int dma_unmap_sg(struct dma_device *dev, struct dma_sg *sg, unsigned n)
 	if ((err = sg_span(dev, sg, n, &span)))
 		return err;
 	uint64_t iova = sg[0].dma_address & ~(g - 1);
+	announce(dev, sg, n, 0, DMA_BIDIRECTIONAL);
 	/* Order matters: tables first, then the TLB, and only then may the IOVA be reused. */
 	if ((err = dev->ops->unmap(dev->domain, iova, span)))
 		return err;

@@ -10,6 +10,9 @@
  * (the granule is the unit of protection). The returned bus address keeps the buffer's offset
  * inside its granule.
  *
+ * With dev->iommu_phandle set, every mapping (each segment of a scatter list) and unmapping is
+ * announced to socsim's DMA-API debugging device when the DTB has one (drivers/dma_debug).
+ *
  * Functions return 0 or a negative errno value.
  */
 #ifndef DMA_H
@@ -33,6 +36,11 @@ struct dma_device {
 	const struct iommu_ops *ops;	/* NULL: no IOMMU, bus address = physical address */
 	void *domain;			/* the IOMMU domain the device is attached to */
 	struct iova_domain *iovad;	/* the IOVA space of that domain */
+	/* DMA-API debugging (drivers/dma_debug): the phandle of the IOMMU node the device's DMA
+	 * goes through and its stream id there. Non-zero: every mapping and unmapping through an
+	 * IOMMU is announced to a socsim,dma-debug device when the DTB has one. */
+	uint32_t iommu_phandle;
+	uint32_t stream_id;
 };
 
 /* One segment of a scatter list; dma_address is filled in by dma_map_sg(). */

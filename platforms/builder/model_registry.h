@@ -25,6 +25,10 @@ class pcie_endpoint;
 namespace socsim::memory {
 class coherence_tracker;
 }
+namespace socsim::iommu {
+class dma_checker;
+class dma_announcements;
+}
 
 namespace socsim::platform {
 
@@ -61,7 +65,9 @@ struct model_context {
 //   windows from `ranges`);
 // - `endpoint` is set by factories of PCI functions: such a model is attached by its host
 //   bridge's factory, never mapped by the builder;
-// - `details` are extra lines for `socsim info` (windows, functions, stream ids).
+// - `details` are extra lines for `socsim info` (windows, functions, stream ids);
+// - `checker` is an IOMMU's DMA checker: the builder hands its announcement table to every
+//   socsim,dma-debug device (`accept_announcements`) under the phandle of the IOMMU's node.
 struct built_model {
     std::unique_ptr<sc_core::sc_module> module;
     std::vector<tlm::tlm_target_socket<>*> targets;  // one per `reg` entry, or one for all
@@ -73,6 +79,8 @@ struct built_model {
     tlm::tlm_initiator_socket<>* dma = nullptr;
     tlm::tlm_initiator_socket<>* downstream = nullptr;
     std::function<void(tlm::tlm_initiator_socket<>& master)> accept_dma;  // set by IOMMUs
+    iommu::dma_checker* checker = nullptr;                                 // set by IOMMUs
+    std::function<void(uint32_t iommu_phandle, iommu::dma_announcements& table)> accept_announcements;
     struct window {
         core::address_range range;
         tlm::tlm_target_socket<>* socket;

@@ -20,6 +20,7 @@
 #include "models/cpu/arm64_cpu.h"
 #include "models/cpu/elf_loader.h"
 #include "models/memory/coherence_tracker.h"
+#include "models/iommu/common/dma_checker.h"
 #include "models/memory/ram.h"
 
 namespace socsim::platform {
@@ -197,6 +198,7 @@ void platform::build() {
     router_ = std::make_unique<bus::router>("bus");
     visit(0);
     wire_dma();
+    connect_dma_debug();
     if (ram_ranges_.empty()) throw core::config_error("platform '" + dt_.source() + "': no /memory node: the platform has no RAM");
     if (!cpu_) throw core::config_error("platform '" + dt_.source() + "': no CPU under /cpus with a modelled compatible");
     // The CPU sees every mapping; it maps RAM directly and the rest as MMIO.
@@ -238,7 +240,10 @@ void platform::wire_dma() {
         int node = dt_.find(inst.path);
         // `iommus = <&iommu cells...>` for platform masters, `iommu-map = <rid &iommu sid len>` for
         // PCIe hosts: the phandle names the IOMMU that every DMA of this master goes through.
+        // `socsim,iommus` (same format) is the hardware wiring of a master that the OS-visible
+        // tree does not reference (the H6's CSI): its DMA goes through that IOMMU all the same.
         std::vector<uint32_t> spec = dt_.cells(node, "iommus");
+        if (spec.empty()) spec = dt_.cells(node, "socsim,iommus");
         uint32_t phandle = spec.empty() ? 0 : spec[0];
         if (spec.empty()) {
             auto map = dt_.cells(node, "iommu-map");
@@ -271,6 +276,21 @@ void platform::wire_dma() {
                                      ", which is not an IOMMU");
         it->model.accept_dma(*inst.model.dma);
         inst.dma_path = it->name;
+    }
+}
+
+void platform::connect_dma_debug() {
+    for (instance& dbg : instances_) {
+        if (!dbg.model.accept_announcements) continue;
+        for (instance& iommu : instances_) {
+            if (!iommu.model.checker) continue;
+            // An IOMMU that no master references has no phandle; nothing can be announced for it.
+            auto phandle = dt_.number(dt_.find(iommu.path), "phandle");
+            if (!phandle) continue;
+            dbg.model.accept_announcements(static_cast<uint32_t>(*phandle), iommu.model.checker->announcements());
+            dbg.model.details.push_back("announcements for " + iommu.name + " (IOMMU phandle " + core::hex(*phandle) +
+                                        ")");
+        }
     }
 }
 

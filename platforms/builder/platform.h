@@ -75,6 +75,7 @@ private:
     void build();
     void visit(int node);
     void wire_dma();
+    void connect_dma_debug();
     void add_memory(int node);
     void add_model(int node, const model_entry& entry, const std::string& compatible);
     std::string instance_name(int node);

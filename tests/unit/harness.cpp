@@ -35,6 +35,22 @@ tlm::tlm_response_status test_initiator::access(tlm::tlm_command cmd, uint64_t a
     return p.get_response_status();
 }
 
+dma_tap::dma_tap(sc_core::sc_module_name name) : sc_module(name), upstream("upstream"), downstream("downstream") {
+    upstream.register_b_transport(this, &dma_tap::b_transport);
+}
+
+void dma_tap::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+    const auto* ext = p.get_extension<core::dma_extension>();
+    const uint64_t a = p.get_address();
+    const unsigned len = p.get_data_length();
+    log.push_back({ext ? ext->stream_id : core::dma_extension::no_id, a, len, p.is_write()});
+    if (fault_size && a < fault_base + fault_size && fault_base < a + len) {
+        p.set_response_status(fault_response);
+        return;
+    }
+    downstream->b_transport(p, delay);
+}
+
 tlm::tlm_response_status test_initiator::write(uint64_t addr, uint64_t value, unsigned len) {
     return access(tlm::TLM_WRITE_COMMAND, addr, &value, len);
 }

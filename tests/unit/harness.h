@@ -14,6 +14,7 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
 #include <vector>
 
 #include "models/core/dma_extension.h"
@@ -47,6 +48,30 @@ public:
 private:
     void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
     core::dma_extension ext_;
+};
+
+// Stands between a DMA master and memory like a trivial IOMMU: records every transaction (stream
+// id, address, length, direction) and answers those that touch `fault` with `fault_response`
+// (what an IOMMU fault, stall or abort looks like to the master); forwards the rest unchanged.
+class dma_tap : public sc_core::sc_module {
+public:
+    struct access {
+        uint32_t stream;
+        uint64_t addr;
+        unsigned len;
+        bool write;
+    };
+    tlm_utils::simple_target_socket<dma_tap> upstream;
+    tlm_utils::simple_initiator_socket<dma_tap> downstream;
+
+    explicit dma_tap(sc_core::sc_module_name name);
+
+    std::vector<access> log;
+    uint64_t fault_base = 0, fault_size = 0;  // nothing faults by default
+    tlm::tlm_response_status fault_response = tlm::TLM_ADDRESS_ERROR_RESPONSE;
+
+private:
+    void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
 };
 
 // A file in /tmp holding `bytes`, removed when the object goes out of scope; `suffix` matters to

@@ -8,6 +8,7 @@
 
 #include "models/core/config_error.h"
 #include "models/core/log.h"
+#include "models/devices/dma_debug.h"
 #include "models/devices/edu.h"
 #include "platforms/builder/device_tree.h"
 #include "tests/unit/harness.h"
@@ -93,4 +94,34 @@ TEST_CASE("a PCI function outside a host bridge node is a configuration error") 
 )"), ".dts");
     CHECK_THROWS_WITH(platform::platform(platform::device_tree::from_file(f.path), {}),
                       Catch::Contains("/stray@0 (pci1234,11e8) is a PCI function: it belongs under a PCIe host bridge"));
+}
+
+TEST_CASE("platform DMA masters: stream ids from iommus and socsim,iommus, dma-debug gets the IOMMU's table") {
+    test::temp_file f(board("arm,smmu-v3", R"(
+    engine@9100000 { compatible = "socsim,dma-engine"; reg = <0x0 0x09100000 0x0 0x1000>; iommus = <&iommu 0x21>; };
+    csi@9101000 { compatible = "socsim,capture"; reg = <0x0 0x09101000 0x0 0x1000>; socsim,iommus = <&iommu 4>; };
+    lonely@9102000 { compatible = "socsim,scanout"; reg = <0x0 0x09102000 0x0 0x1000>; };
+    dbg: dma-debug@9103000 { compatible = "socsim,dma-debug"; reg = <0x0 0x09103000 0x0 0x1000>; };
+)"),
+                      ".dts");
+    platform::platform plat(platform::device_tree::from_file(f.path), {});
+    std::ostringstream info;
+    plat.describe(info);
+    const std::string text = info.str();
+    CHECK(text.find("engine              -> iommu  stream id 0x21") != std::string::npos);
+    CHECK(text.find("csi                 -> iommu  stream id 0x4") != std::string::npos);
+    CHECK(text.find("lonely              -> bus (no IOMMU)") != std::string::npos);
+    CHECK(text.find("announcements for iommu (IOMMU phandle 0x") != std::string::npos);
+    auto* dbg = dynamic_cast<devices::dma_debug*>(sc_core::sc_find_object("dbg"));
+    REQUIRE(dbg);
+    CHECK(dbg->attached() == 1);
+}
+
+TEST_CASE("a platform DMA master whose iommus has no stream id cell is a configuration error") {
+    test::temp_file f(board("arm,smmu-v3", R"(
+    engine@9100000 { compatible = "socsim,dma-engine"; reg = <0x0 0x09100000 0x0 0x1000>; iommus = <&iommu>; };
+)"),
+                      ".dts");
+    CHECK_THROWS_WITH(platform::platform(platform::device_tree::from_file(f.path), {}),
+                      Catch::Contains("needs a stream id cell"));
 }

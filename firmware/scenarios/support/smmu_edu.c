@@ -89,6 +89,9 @@ int smmu_edu_setup(struct smmu_edu *s, int enable)
 		.ops = &smmu_iommu_ops,
 		.domain = &s->dom,
 		.iovad = &s->iovad,
+		/* DMA-API debugging names the edu by its IOMMU and stream (socsim only). */
+		.iommu_phandle = phandle,
+		.stream_id = s->sid,
 	};
 
 	if (enable) {

@@ -23,7 +23,7 @@ uint64_t picoseconds(const sc_core::sc_time& t) {
 } // namespace
 
 dma_checker::dma_checker(const std::string& owner)
-    : owner_(owner), log_(owner), now_(&sc_core::sc_get_curr_simcontext()->time_stamp()) {}
+    : owner_(owner), log_(owner), now_(&sc_core::sc_get_curr_simcontext()->time_stamp()), announcements_(owner) {}
 
 void dma_checker::report(const tlb_entry& e, uint32_t stream, uint64_t iova, bool write, const walk_result& fresh,
                          int changed, uint64_t now_value) {

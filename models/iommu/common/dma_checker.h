@@ -26,6 +26,12 @@
 // with memory (core::memory_epoch: a DMA burst that only reads, such as a scanout); otherwise one
 // load per table level (the trail keeps host pointers while the memory port's DMI grants stand),
 // plus a debug walk only when something changed.
+//
+// It also holds the IOMMU's DMA-API debugging table (dma_announcements.h): `check_access`, called
+// by the IOMMU once per DMA transaction (stream, IOVA, size, direction) before it translates,
+// reports device accesses outside the buffers firmware announced through socsim,dma-debug. That
+// check does not depend on `enabled()` (the stale check's switch): firmware that announces
+// asks for it, and with no announcement it costs one load and a branch.
 
 #include <cstdint>
 #include <string>
@@ -34,6 +40,7 @@
 
 #include "models/core/log.h"
 #include "models/core/memory_epoch.h"
+#include "models/iommu/common/dma_announcements.h"
 #include "models/iommu/common/page_walker.h"
 #include "models/iommu/common/tlb.h"
 
@@ -120,6 +127,13 @@ public:
     // the line is cleaned again (the tracker decides).
     void report_uncleaned(coherence_report r);
     const std::vector<coherence_report>& coherence_reports() const { return coherence_reports_; }
+    // Every DMA the IOMMU handles (not debug accesses), before translation.
+    void check_access(uint32_t stream, uint64_t iova, uint64_t size, bool write) {
+        announcements_.check(stream, iova, size, write);
+    }
+    // The announced buffers (the socsim,dma-debug device writes here).
+    dma_announcements& announcements() { return announcements_; }
+    const dma_announcements& announcements() const { return announcements_; }
 
     uint64_t checks() const { return checks_; }
     uint64_t stale_uses() const { return stale_uses_; }
@@ -141,6 +155,7 @@ private:
     uint64_t stale_uses_ = 0;
     std::vector<stale_report> reports_;
     std::vector<coherence_report> coherence_reports_;
+    dma_announcements announcements_;
 };
 
 } // namespace socsim::iommu

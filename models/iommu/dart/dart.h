@@ -102,7 +102,7 @@
 #include <string>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/multi_passthrough_target_socket.h>
+#include "models/iommu/common/upstream_socket.h"
 #include <tlm_utils/simple_initiator_socket.h>
 #include <vector>
 
@@ -149,7 +149,7 @@ public:
         uint64_t locked_writes = 0; // TCR/TTBR writes ignored because of the lock
     };
 
-    tlm_utils::multi_passthrough_target_socket<dart> upstream;
+    upstream_socket<dart> upstream;
     tlm_utils::simple_initiator_socket<dart> downstream;
     core::irq_line irq;
 
@@ -162,6 +162,7 @@ public:
     const dart_format& format() const { return format_; }
     const iommu::tlb& tlb() const { return tlb_; }
     const dma_checker& checker() const { return checker_; }
+    dma_checker& checker() { return checker_; }
     const statistics& stats() const { return stats_; }
     const config& configuration() const { return cfg_; }
     bool locked() const;

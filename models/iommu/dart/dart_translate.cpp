@@ -23,7 +23,7 @@ const char* level_name(int level) {
 // ---- upstream socket ----
 
 // One call per DMA transaction: stream, IOVA, size and direction are known here, before any
-// forwarding (the place for a per-transaction DMA-debug check).
+// forwarding; the DMA-API debugging check (announced buffers) runs first.
 void dart::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
     if (!p.is_read() && !p.is_write()) {
         p.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -34,6 +34,8 @@ void dart::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_core::sc_ti
     const uint64_t iova = p.get_address();
     const unsigned len = p.get_data_length();
     const bool write = p.is_write();
+    if (checker_.announcements().any() && sid != core::dma_extension::no_id)
+        checker_.check_access(sid, iova, len, write);
     poll_time();
 
     translation t = translate(p, sid, iova, len, write, delay, false);

@@ -42,7 +42,8 @@
 //   is allowed). Invalid configurations are not cached: each DMA re-reads and re-reports them.
 // - TLB: ASID-tagged (global entries for nG=0), bounded and LRU (common/tlb.h); only leaf
 //   entries are cached, so Leaf/TTL hints never narrow an invalidation. Every invalidation tells
-//   the DMA checker (common/dma_checker.h).
+//   the DMA checker (common/dma_checker.h). Every DMA with a stream id is first checked against
+//   the buffers firmware announced through socsim,dma-debug (dma_checker::check_access).
 // - Translation: SMMUEN=0 -> GBPA.ABORT decides (abort silently, or bypass). Stream id >=
 //   2^SIDSIZE or outside the stream table -> C_BAD_STREAMID (recorded if CR2.RECINVSID). STE V=0
 //   or illegal -> C_BAD_STE; Config 0b000-0b011 abort without event; 0b100 bypass; 0b101 stage 1;
@@ -74,7 +75,7 @@
 #include <string>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/multi_passthrough_target_socket.h>
+#include "models/iommu/common/upstream_socket.h"
 #include <tlm_utils/simple_initiator_socket.h>
 #include <unordered_map>
 
@@ -129,7 +130,7 @@ public:
         uint64_t config_fetches = 0;
     };
 
-    tlm_utils::multi_passthrough_target_socket<smmuv3> upstream;
+    upstream_socket<smmuv3> upstream;
     tlm_utils::simple_initiator_socket<smmuv3> downstream;
     core::irq_line eventq_irq;
     core::irq_line gerror_irq;
@@ -140,6 +141,7 @@ public:
 
     const iommu::tlb& tlb() const { return tlb_; }
     const dma_checker& checker() const { return checker_; }
+    dma_checker& checker() { return checker_; }
     const statistics& stats() const { return stats_; }
     unsigned cached_configs() const { return static_cast<unsigned>(configs_.size()); }
 

@@ -47,6 +47,10 @@ void smmuv3::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_core::sc_
         p.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
     }
+    // DMA-API debugging: the access against the buffers firmware announced for this stream.
+    if (checker_.announcements().any())
+        if (const auto* ext = p.get_extension<core::dma_extension>(); ext && ext->has_stream_id())
+            checker_.check_access(ext->stream_id, addr, len, p.is_write());
     translation t = translate(p, addr, delay, false);
     const uint64_t last = addr + (len ? len - 1 : 0);
     // The common case: the whole access lies inside one translation.

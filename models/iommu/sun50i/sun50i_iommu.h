@@ -108,7 +108,7 @@
 #include <string>
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/multi_passthrough_target_socket.h>
+#include "models/iommu/common/upstream_socket.h"
 #include <tlm_utils/simple_initiator_socket.h>
 #include <vector>
 
@@ -179,7 +179,7 @@ public:
         uint64_t invalidations = 0;
     };
 
-    tlm_utils::multi_passthrough_target_socket<sun50i_iommu> upstream;
+    upstream_socket<sun50i_iommu> upstream;
     tlm_utils::simple_initiator_socket<sun50i_iommu> downstream;
     core::irq_line irq;
 
@@ -189,6 +189,7 @@ public:
     const sun50i_variant& variant() const { return *variant_; }
     unsigned masters() const { return variant_->masters; }
     const dma_checker& checker() const { return checker_; }
+    dma_checker& checker() { return checker_; }
     const statistics& stats() const { return stats_; }
     const iommu::tlb& macro_tlb() const { return macro_; }
     const iommu::tlb& micro_tlb(unsigned m) const { return micro_[m]; }

@@ -73,7 +73,10 @@ void sun50i_iommu::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_cor
         return;
     }
     // The one place per DMA transaction (stream, iova, size, write) before forwarding: the DMA-API
-    // debug check belongs here.
+    // debugging check (announced buffers) runs first.
+    if (checker_.announcements().any())
+        if (const auto* ext = p.get_extension<core::dma_extension>(); ext && ext->has_stream_id())
+            checker_.check_access(ext->stream_id, addr, len, p.is_write());
     auto note_write = [&](uint64_t pa, const unsigned char* data, uint64_t n) {
         if (check_coherence_ && p.is_write()) cfg_.coherence->device_write(pa, data, n);
     };

@@ -43,6 +43,7 @@ built_model make_dart(model_context& ctx, const iommu::dart_variant& variant) {
     m.targets = {&d->socket};
     m.irq = &d->irq;
     m.downstream = &d->downstream;
+    m.checker = &p->checker();
     m.accept_dma = [p](tlm::tlm_initiator_socket<>& master) { master.bind(p->upstream); };
     const iommu::tlb& t = d->tlb();
     m.details.push_back(std::string("variant ") + variant.name + ": " +

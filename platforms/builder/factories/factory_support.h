@@ -39,5 +39,6 @@ std::vector<model_entry> pcie_factories();
 std::vector<model_entry> iommu_factories();
 std::vector<model_entry> dart_factories();
 std::vector<model_entry> sun50i_factories();
+std::vector<model_entry> device_factories();
 
 } // namespace socsim::platform

@@ -32,6 +32,7 @@ built_model make_smmuv3(model_context& ctx) {
     m.irq_lines = {{"eventq", &smmu->eventq_irq}, {"gerror", &smmu->gerror_irq}, {"cmdq-sync", &smmu->cmdq_sync_irq}};
     m.downstream = &smmu->downstream;
     m.accept_dma = [s](tlm::tlm_initiator_socket<>& master) { master.bind(s->upstream); };
+    m.checker = &s->checker();
     m.module = std::move(smmu);
     return m;
 }

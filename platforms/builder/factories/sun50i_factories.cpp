@@ -42,6 +42,7 @@ built_model make_sun50i(model_context& ctx, const iommu::sun50i_variant& variant
     m.targets = {&unit->socket};
     m.irq = &unit->irq;
     m.downstream = &unit->downstream;
+    m.checker = &u->checker();
     m.accept_dma = [u](tlm::tlm_initiator_socket<>& master) { master.bind(u->upstream); };
     char version[16];
     std::snprintf(version, sizeof version, "0x%02x", variant.version);

@@ -1,0 +1,191 @@
+#include "models/devices/dma_engine.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "models/core/address_range.h"
+#include "models/core/trace_writer.h"
+
+namespace socsim::devices {
+namespace {
+
+uint32_t le32(const uint8_t* p) { return uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24; }
+uint64_t le64(const uint8_t* p) { return le32(p) | uint64_t(le32(p + 4)) << 32; }
+
+const char* code_name(uint32_t code) {
+    switch (code) {
+    case dma_engine::st_src_error: return "SRC_ERROR (source read failed)";
+    case dma_engine::st_dst_error: return "DST_ERROR (destination write failed)";
+    case dma_engine::st_bad_opcode: return "BAD_OPCODE";
+    case dma_engine::st_bad_length: return "BAD_LENGTH (zero)";
+    case dma_engine::st_desc_read: return "DESC_READ (descriptor fetch failed)";
+    case dma_engine::st_desc_write: return "DESC_WRITE (status write-back failed)";
+    case dma_engine::st_bad_ring: return "BAD_RING (RING_SIZE or TAIL invalid)";
+    default: return "?";
+    }
+}
+
+} // namespace
+
+dma_engine::dma_engine(sc_core::sc_module_name name, const config& cfg)
+    : peripheral(name), dma("dma", cfg.stream_id, this->name()), cfg_(cfg) {
+    declare_registers();
+    SC_THREAD(engine_thread);
+}
+
+void dma_engine::declare_registers() {
+    regs_.add("ID", 0x00, 4).reset_value(id_value).read_only();
+    regs_.add("RING_BASE", 0x08, 8).read_only(descriptor_size - 1);
+    regs_.add("RING_SIZE", 0x10, 4);
+    regs_.add("CONTROL", 0x14, 4).read_only(~uint64_t{1}).on_write([this](core::reg&, uint64_t old, uint64_t now) {
+        if ((old & 1) && !(now & 1)) regs_["HEAD"].set(0);
+    });
+    regs_.add("HEAD", 0x18, 4).read_only();
+    regs_.add("TAIL", 0x1c, 4);
+    regs_.add("DOORBELL", 0x20, 4).write_only().on_write([this](core::reg& r, uint64_t, uint64_t) {
+        r.set(0);
+        const uint32_t status = static_cast<uint32_t>(regs_["STATUS"].get());
+        if (!(regs_["CONTROL"].get() & 1)) {
+            log_.warning("doorbell while CONTROL.ENABLE is 0: ignored");
+            return;
+        }
+        if (status & status_error) {
+            log_.warning("doorbell while stopped on error " + core::hex(regs_["ERROR_CODE"].get()) +
+                         " (write ERROR_CLEAR first): ignored");
+            return;
+        }
+        const uint64_t size = regs_["RING_SIZE"].get();
+        if (size == 0 || size > max_ring || regs_["TAIL"].get() >= size) {
+            stop(st_bad_ring, static_cast<uint32_t>(regs_["HEAD"].get()), regs_["RING_BASE"].get());
+            return;
+        }
+        doorbell_.notify(sc_core::SC_ZERO_TIME);
+    });
+    regs_.add("STATUS", 0x24, 4).read_only();
+    regs_.add("INT_STATUS", 0x28, 4).read_only(~uint64_t{int_done | int_error}).write_one_to_clear(int_done | int_error)
+        .on_write([this](core::reg&, uint64_t, uint64_t) { update_irq(); });
+    regs_.add("INT_ENABLE", 0x2c, 4).read_only(~uint64_t{int_done | int_error})
+        .on_write([this](core::reg&, uint64_t, uint64_t) { update_irq(); });
+    regs_.add("ERROR_CODE", 0x30, 4).read_only();
+    regs_.add("ERROR_INDEX", 0x34, 4).read_only();
+    regs_.add("ERROR_ADDR", 0x38, 8).read_only();
+    regs_.add("COMPLETED", 0x40, 4).read_only();
+    regs_.add("ERROR_CLEAR", 0x44, 4).write_only().on_write([this](core::reg& r, uint64_t, uint64_t now) {
+        r.set(0);
+        if (!(now & 1)) return;
+        regs_["STATUS"].set(regs_["STATUS"].get() & ~uint64_t{status_error});
+        regs_["ERROR_CODE"].set(0);
+        regs_["ERROR_INDEX"].set(0);
+        regs_["ERROR_ADDR"].set(0);
+    });
+}
+
+void dma_engine::update_irq() { irq.set((regs_["INT_STATUS"].get() & regs_["INT_ENABLE"].get()) != 0); }
+
+void dma_engine::stop(uint32_t code, uint32_t index, uint64_t address) {
+    core::reg& status = regs_["STATUS"];
+    status.set(status.get() | status_error);
+    regs_["ERROR_CODE"].set(code);
+    regs_["ERROR_INDEX"].set(index);
+    regs_["ERROR_ADDR"].set(address);
+    regs_["INT_STATUS"].set(regs_["INT_STATUS"].get() | int_error);
+    update_irq();
+    log_.warning("stopped: descriptor " + std::to_string(index) + ": " + code_name(code) + " at bus address " +
+                 core::hex(address));
+    core::trace_event("dma_engine_error", name())
+        .hex_field("code", code)
+        .field("index", static_cast<uint64_t>(index))
+        .hex_field("addr", address)
+        .emit();
+}
+
+void dma_engine::engine_thread() {
+    for (;;) {
+        wait(doorbell_);
+        core::reg& status = regs_["STATUS"];
+        status.set(status.get() | status_busy);
+        while ((regs_["CONTROL"].get() & 1) && !(status.get() & status_error)) {
+            const uint64_t size = regs_["RING_SIZE"].get();
+            const uint32_t head = static_cast<uint32_t>(regs_["HEAD"].get());
+            if (size == 0 || size > max_ring || head == regs_["TAIL"].get()) break;
+            if (head >= size) {  // RING_SIZE shrank under a running engine
+                stop(st_bad_ring, head, regs_["RING_BASE"].get());
+                break;
+            }
+            sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+            const bool go = process(head, delay);
+            if (delay > sc_core::SC_ZERO_TIME) wait(delay);
+            if (!go) break;
+        }
+        status.set(status.get() & ~uint64_t{status_busy});
+    }
+}
+
+bool dma_engine::process(uint32_t index, sc_core::sc_time& delay) {
+    const uint64_t size = regs_["RING_SIZE"].get();
+    const uint64_t at = regs_["RING_BASE"].get() + uint64_t{index} * descriptor_size;
+    uint8_t d[descriptor_size];
+    auto fetched = dma.read(at, d, sizeof d, delay);
+    if (!fetched.ok()) {
+        stop(st_desc_read, index, fetched.failed_address);
+        return false;
+    }
+    const uint32_t control = le32(d), length = le32(d + 0x18);
+    const uint64_t src = le64(d + 0x08), dst = le64(d + 0x10);
+    delay += cfg_.per_descriptor;
+    fail_address_ = 0;
+    const uint32_t code = execute(control, src, dst, length, delay);
+    const uint8_t st[4] = {uint8_t(code), uint8_t(code >> 8), uint8_t(code >> 16), uint8_t(code >> 24)};
+    auto written = dma.write(at + 4, st, 4, delay);
+    regs_["HEAD"].set((index + 1) % size);
+    core::trace_event("dma_engine_descriptor", name())
+        .field("index", static_cast<uint64_t>(index))
+        .hex_field("op", control & 0xff)
+        .hex_field("src", src)
+        .hex_field("dst", dst)
+        .field("length", static_cast<uint64_t>(length))
+        .hex_field("status", code)
+        .emit();
+    if (!written.ok()) {
+        stop(st_desc_write, index, written.failed_address);
+        return false;
+    }
+    if (code != st_ok) {
+        stop(code, index, fail_address_);
+        return false;
+    }
+    regs_["COMPLETED"].set(regs_["COMPLETED"].get() + 1);
+    if (control & desc_irq) {
+        regs_["INT_STATUS"].set(regs_["INT_STATUS"].get() | int_done);
+        update_irq();
+    }
+    return true;
+}
+
+uint32_t dma_engine::execute(uint32_t control, uint64_t src, uint64_t dst, uint32_t length, sc_core::sc_time& delay) {
+    const uint32_t op = control & 0xff;
+    if (op != op_copy && op != op_fill) return st_bad_opcode;
+    if (length == 0) return st_bad_length;
+    if (op == op_fill)
+        for (unsigned i = 0; i < sizeof bounce_; ++i) bounce_[i] = static_cast<uint8_t>(src >> (8 * (i % 4)));
+    for (uint64_t done = 0; done < length;) {
+        const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(length - done, sizeof bounce_));
+        if (op == op_copy) {
+            auto r = dma.read(src + done, bounce_, piece, delay);
+            if (!r.ok()) {
+                fail_address_ = r.failed_address;
+                return st_src_error;
+            }
+        }
+        auto w = dma.write(dst + done, bounce_, piece, delay);
+        if (!w.ok()) {
+            fail_address_ = w.failed_address;
+            return st_dst_error;
+        }
+        done += piece;
+        delay += cfg_.per_byte * piece;
+    }
+    return st_ok;
+}
+
+} // namespace socsim::devices
