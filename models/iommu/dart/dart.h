@@ -109,6 +109,7 @@
 #include "models/core/irq_line.h"
 #include "models/core/peripheral.h"
 #include "models/iommu/common/dma_checker.h"
+#include "models/iommu/common/dma_forwarding.h"
 #include "models/iommu/common/fault_record.h"
 #include "models/iommu/common/memory_port.h"
 #include "models/iommu/common/page_walker.h"
@@ -175,6 +176,7 @@ private:
         uint64_t limit = 0;  // last IOVA this translation covers
     };
 
+    static dma_route route_of(const translation& t);
     void declare_registers();
     void guard_locked(core::reg& r, uint64_t old);
     void write_stream_select(core::reg& r, uint64_t now);

@@ -22,8 +22,13 @@ const char* level_name(int level) {
 
 // ---- upstream socket ----
 
-// One call per DMA transaction: stream, IOVA, size and direction are known here, before any
-// forwarding; the DMA-API debugging check (announced buffers) runs first.
+dma_route dart::route_of(const translation& t) {
+    if (t.what == translation::kind::fault) return dma_route::refused();
+    return {dma_route::kind::forward, t.output, t.limit};
+}
+
+// One call per DMA transaction: the DMA-API debugging check (announced buffers) runs first, then
+// the DMA goes through page by page (common/dma_forwarding.h).
 void dart::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
     if (!p.is_read() && !p.is_write()) {
         p.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -31,95 +36,22 @@ void dart::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_core::sc_ti
     }
     const auto* ext = p.get_extension<core::dma_extension>();
     const uint32_t sid = ext && ext->has_stream_id() ? ext->stream_id : core::dma_extension::no_id;
-    const uint64_t iova = p.get_address();
-    const unsigned len = p.get_data_length();
     const bool write = p.is_write();
     if (checker_.announcements().any() && sid != core::dma_extension::no_id)
-        checker_.check_access(sid, iova, len, write);
+        checker_.check_access(sid, p.get_address(), p.get_data_length(), write);
     poll_time();
-
-    translation t = translate(p, sid, iova, len, write, delay, false);
-    const uint64_t last = iova + (len ? len - 1 : 0);
-    if (t.what != translation::kind::fault && last >= iova && last <= t.limit) {
-        if (!p.get_byte_enable_ptr() && p.get_streaming_width() >= len &&
-            port_.dmi_access(write, t.output, p.get_data_ptr(), len, delay)) {
-            p.set_response_status(tlm::TLM_OK_RESPONSE);
-            p.set_dmi_allowed(false);
-            return;
-        }
-        p.set_address(t.output);
-        downstream->b_transport(p, delay);
-        if (p.is_response_ok() && p.is_dmi_allowed()) port_.learn_dmi(t.output);
-        p.set_address(iova);
-        p.set_dmi_allowed(false);  // no DMI through the DART
-        return;
-    }
-    if (t.what == translation::kind::fault) {
-        p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return;
-    }
-    // The access crosses a 16 KiB page: piece by piece.
-    if (p.get_byte_enable_ptr() || p.get_streaming_width() < len) {
-        log_.warning("DMA of " + std::to_string(len) + " bytes at " + core::hex(iova) + " by " +
-                     core::initiator_of(p) + " crosses a page and has byte enables or streaming: refused");
-        p.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-        return;
-    }
-    unsigned char* const data = p.get_data_ptr();
-    uint64_t done = 0;
-    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-    while (done < len) {
-        const uint64_t a = iova + done;
-        if (done) t = translate(p, sid, a, static_cast<unsigned>(len - done), write, delay, false);
-        if (t.what == translation::kind::fault) {
-            status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
-            break;
-        }
-        const uint64_t piece = std::min<uint64_t>(len - done, t.limit - a + 1);
-        p.set_address(t.output);
-        p.set_data_ptr(data + done);
-        p.set_data_length(static_cast<unsigned>(piece));
-        p.set_streaming_width(static_cast<unsigned>(piece));
-        p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        downstream->b_transport(p, delay);
-        if (!p.is_response_ok()) {
-            status = p.get_response_status();
-            break;
-        }
-        done += piece;
-    }
-    p.set_address(iova);
-    p.set_data_ptr(data);
-    p.set_data_length(len);
-    p.set_streaming_width(len);
-    p.set_dmi_allowed(false);
-    p.set_response_status(status);
+    forward_dma(p, delay, port_, downstream, log_, [&](uint64_t a, uint64_t remaining) {
+        return route_of(translate(p, sid, a, static_cast<unsigned>(remaining), write, delay, false));
+    });
 }
 
 unsigned dart::transport_dbg_upstream(int, tlm::tlm_generic_payload& p) {
     const auto* ext = p.get_extension<core::dma_extension>();
     const uint32_t sid = ext && ext->has_stream_id() ? ext->stream_id : core::dma_extension::no_id;
-    const uint64_t addr = p.get_address();
-    const unsigned len = p.get_data_length();
-    unsigned char* const data = p.get_data_ptr();
-    unsigned done = 0;
     sc_core::sc_time delay;
-    while (done < len) {
-        const uint64_t a = addr + done;
-        const translation t = translate(p, sid, a, len - done, p.is_write(), delay, true);
-        if (t.what == translation::kind::fault) break;
-        const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, t.limit - a + 1));
-        p.set_address(t.output);
-        p.set_data_ptr(data + done);
-        p.set_data_length(piece);
-        const unsigned n = downstream->transport_dbg(p);
-        done += n;
-        if (n < piece) break;
-    }
-    p.set_address(addr);
-    p.set_data_ptr(data);
-    p.set_data_length(len);
-    return done;
+    return forward_debug(p, downstream, [&](uint64_t a, uint64_t remaining) {
+        return route_of(translate(p, sid, a, static_cast<unsigned>(remaining), p.is_write(), delay, true));
+    });
 }
 
 bool dart::get_direct_mem_ptr_upstream(int, tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {

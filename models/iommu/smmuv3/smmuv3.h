@@ -82,6 +82,7 @@
 #include "models/core/irq_line.h"
 #include "models/core/peripheral.h"
 #include "models/iommu/common/dma_checker.h"
+#include "models/iommu/common/dma_forwarding.h"
 #include "models/iommu/common/fault_record.h"
 #include "models/iommu/common/memory_port.h"
 #include "models/iommu/common/page_walker.h"
@@ -193,6 +194,7 @@ private:
         uint64_t limit = 0;  // last input address this translation covers
     };
 
+    static dma_route route_of(const translation& t);
     void declare_registers();
     // Registers.
     void write_cr0(uint32_t value);

@@ -40,9 +40,17 @@ const char* level_name(int level) {
 
 // ---- upstream socket ----
 
+dma_route smmuv3::route_of(const translation& t) {
+    switch (t.what) {
+    case translation::kind::translated:
+    case translation::kind::bypass: return {dma_route::kind::forward, t.output, t.limit};
+    case translation::kind::raz_wi: return {dma_route::kind::raz_wi, 0, t.limit};
+    case translation::kind::abort: break;
+    }
+    return dma_route::refused();
+}
+
 void smmuv3::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
-    const uint64_t addr = p.get_address();
-    const unsigned len = p.get_data_length();
     if (!p.is_read() && !p.is_write()) {
         p.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
@@ -50,95 +58,14 @@ void smmuv3::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_core::sc_
     // DMA-API debugging: the access against the buffers firmware announced for this stream.
     if (checker_.announcements().any())
         if (const auto* ext = p.get_extension<core::dma_extension>(); ext && ext->has_stream_id())
-            checker_.check_access(ext->stream_id, addr, len, p.is_write());
-    translation t = translate(p, addr, delay, false);
-    const uint64_t last = addr + (len ? len - 1 : 0);
-    // The common case: the whole access lies inside one translation.
-    if ((t.what == translation::kind::translated || t.what == translation::kind::bypass) && last >= addr &&
-        last <= t.limit) {
-        // Memory the SMMU already holds a DMI pointer for is copied directly; anything else (and
-        // anything with byte enables or streaming) goes down the bus as the original payload.
-        if (!p.get_byte_enable_ptr() && p.get_streaming_width() >= len &&
-            port_.dmi_access(p.is_write(), t.output, p.get_data_ptr(), len, delay)) {
-            p.set_response_status(tlm::TLM_OK_RESPONSE);
-            p.set_dmi_allowed(false);
-            return;
-        }
-        p.set_address(t.output);
-        downstream->b_transport(p, delay);
-        if (p.is_response_ok() && p.is_dmi_allowed()) port_.learn_dmi(t.output);
-        p.set_address(addr);
-        p.set_dmi_allowed(false);  // no DMI through the SMMU
-        return;
-    }
-    if (t.what == translation::kind::abort) {
-        p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return;
-    }
-    // The access crosses a mapping boundary (or is terminated RAZ/WI): piece by piece.
-    if (p.get_byte_enable_ptr() || p.get_streaming_width() < len) {
-        log_.warning("DMA of " + std::to_string(len) + " bytes at " + core::hex(addr) + " by " +
-                     core::initiator_of(p) + " crosses a page and has byte enables or streaming: refused");
-        p.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-        return;
-    }
-    unsigned char* const data = p.get_data_ptr();
-    uint64_t done = 0;
-    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-    while (done < len) {
-        const uint64_t a = addr + done;
-        if (done) t = translate(p, a, delay, false);
-        if (t.what == translation::kind::abort) {
-            status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
-            break;
-        }
-        const uint64_t piece = std::min<uint64_t>(len - done, t.limit - a + 1);
-        if (t.what == translation::kind::raz_wi) {
-            if (p.is_read()) std::memset(data + done, 0, piece);
-        } else {
-            p.set_address(t.output);
-            p.set_data_ptr(data + done);
-            p.set_data_length(static_cast<unsigned>(piece));
-            p.set_streaming_width(static_cast<unsigned>(piece));
-            p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-            downstream->b_transport(p, delay);
-            if (!p.is_response_ok()) {
-                status = p.get_response_status();
-                break;
-            }
-        }
-        done += piece;
-    }
-    p.set_address(addr);
-    p.set_data_ptr(data);
-    p.set_data_length(len);
-    p.set_streaming_width(len);
-    p.set_dmi_allowed(false);
-    p.set_response_status(status);
+            checker_.check_access(ext->stream_id, p.get_address(), p.get_data_length(), p.is_write());
+    forward_dma(p, delay, port_, downstream, log_,
+                [&](uint64_t a, uint64_t) { return route_of(translate(p, a, delay, false)); });
 }
 
 unsigned smmuv3::transport_dbg_upstream(int, tlm::tlm_generic_payload& p) {
-    const uint64_t addr = p.get_address();
-    const unsigned len = p.get_data_length();
-    unsigned char* const data = p.get_data_ptr();
-    unsigned done = 0;
     sc_core::sc_time delay;
-    while (done < len) {
-        const uint64_t a = addr + done;
-        const translation t = translate(p, a, delay, true);
-        if (t.what == translation::kind::abort || t.what == translation::kind::raz_wi) break;
-        const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, t.limit - a + 1));
-        p.set_address(t.output);
-        p.set_data_ptr(data + done);
-        p.set_data_length(piece);
-        const unsigned n = downstream->transport_dbg(p);
-        done += n;
-        if (n < piece) break;
-    }
-    p.set_address(addr);
-    p.set_data_ptr(data);
-    p.set_data_length(len);
-    return done;
+    return forward_debug(p, downstream, [&](uint64_t a, uint64_t) { return route_of(translate(p, a, delay, true)); });
 }
 
 bool smmuv3::get_direct_mem_ptr_upstream(int, tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {

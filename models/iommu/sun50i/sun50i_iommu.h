@@ -115,6 +115,7 @@
 #include "models/core/irq_line.h"
 #include "models/core/peripheral.h"
 #include "models/iommu/common/dma_checker.h"
+#include "models/iommu/common/dma_forwarding.h"
 #include "models/iommu/common/fault_record.h"
 #include "models/iommu/common/memory_port.h"
 #include "models/iommu/common/page_walker.h"
@@ -216,6 +217,7 @@ private:
         uint64_t limit = 0;
     };
 
+    static dma_route route_of(const translation& t);
     void declare_registers();
     void self_clearing(const char* name, uint64_t off, uint32_t writable, uint32_t busy_bits,
                        std::function<void(uint32_t)> op);

@@ -65,9 +65,12 @@ const sun50i_format format;
 
 // ---- upstream socket ----
 
+dma_route sun50i_iommu::route_of(const translation& t) {
+    if (t.what == translation::kind::refused) return dma_route::refused();
+    return {dma_route::kind::forward, t.output, t.limit};
+}
+
 void sun50i_iommu::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
-    const uint64_t addr = p.get_address();
-    const unsigned len = p.get_data_length();
     if (!p.is_read() && !p.is_write()) {
         p.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
@@ -76,101 +79,25 @@ void sun50i_iommu::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_cor
     // debugging check (announced buffers) runs first.
     if (checker_.announcements().any())
         if (const auto* ext = p.get_extension<core::dma_extension>(); ext && ext->has_stream_id())
-            checker_.check_access(ext->stream_id, addr, len, p.is_write());
+            checker_.check_access(ext->stream_id, p.get_address(), p.get_data_length(), p.is_write());
+    // Device writes are memory content the CPU did not write (coherence tracker).
     auto note_write = [&](uint64_t pa, const unsigned char* data, uint64_t n) {
-        if (check_coherence_ && p.is_write()) cfg_.coherence->device_write(pa, data, n);
+        if (check_coherence_) cfg_.coherence->device_write(pa, data, n);
     };
-    translation t = translate(p, addr, delay);
-    const uint64_t last = addr + (len ? len - 1 : 0);
-    if (t.what != translation::kind::refused && last >= addr && last <= t.limit) {
-        note_write(t.output, p.get_data_ptr(), len);
-        if (!p.get_byte_enable_ptr() && p.get_streaming_width() >= len &&
-            port_.dmi_access(p.is_write(), t.output, p.get_data_ptr(), len, delay)) {
-            p.set_response_status(tlm::TLM_OK_RESPONSE);
-            p.set_dmi_allowed(false);
-            return;
-        }
-        p.set_address(t.output);
-        downstream->b_transport(p, delay);
-        if (p.is_response_ok() && p.is_dmi_allowed()) port_.learn_dmi(t.output);
-        p.set_address(addr);
-        p.set_dmi_allowed(false);
-        return;
-    }
-    if (t.what == translation::kind::refused) {
-        p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-        return;
-    }
-    // Crosses a page: page by page (what 4KB_BDY_PRT_CTRL asks of the hardware, too).
-    if (p.get_byte_enable_ptr() || p.get_streaming_width() < len) {
-        log_.warning("DMA of " + std::to_string(len) + " bytes at " + core::hex(addr) + " by " +
-                     core::initiator_of(p) + " crosses a page and has byte enables or streaming: refused");
-        p.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-        return;
-    }
-    unsigned char* const data = p.get_data_ptr();
-    uint64_t done = 0;
-    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
-    while (done < len) {
-        const uint64_t a = addr + done;
-        if (done) t = translate(p, a, delay);
-        if (t.what == translation::kind::refused) {
-            status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
-            break;
-        }
-        const uint64_t piece = std::min<uint64_t>(len - done, t.limit - a + 1);
-        note_write(t.output, data + done, piece);
-        p.set_address(t.output);
-        p.set_data_ptr(data + done);
-        p.set_data_length(static_cast<unsigned>(piece));
-        p.set_streaming_width(static_cast<unsigned>(piece));
-        p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        downstream->b_transport(p, delay);
-        if (!p.is_response_ok()) {
-            status = p.get_response_status();
-            break;
-        }
-        done += piece;
-    }
-    p.set_address(addr);
-    p.set_data_ptr(data);
-    p.set_data_length(len);
-    p.set_streaming_width(len);
-    p.set_dmi_allowed(false);
-    p.set_response_status(status);
+    // Pages crossed are translated one by one (what 4KB_BDY_PRT_CTRL asks of the hardware, too).
+    forward_dma(
+        p, delay, port_, downstream, log_, [&](uint64_t a, uint64_t) { return route_of(translate(p, a, delay)); },
+        note_write);
 }
 
 unsigned sun50i_iommu::transport_dbg_upstream(int, tlm::tlm_generic_payload& p) {
-    const uint64_t addr = p.get_address();
-    const unsigned len = p.get_data_length();
-    unsigned char* const data = p.get_data_ptr();
     const auto* ext = p.get_extension<core::dma_extension>();
     const bool translated = (enable_->get() & 1) && !(ext && ext->has_stream_id() && ext->stream_id < masters() &&
                                                       (bypass_->get() >> ext->stream_id) & 1);
-    unsigned done = 0;
-    while (done < len) {
-        const uint64_t a = addr + done;
-        translation t;
-        if (translated) {
-            t = translate_debug(a);
-        } else {
-            t.what = translation::kind::bypass;
-            t.output = a;
-            t.limit = ~uint64_t{0};
-        }
-        if (t.what == translation::kind::refused) break;
-        const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(len - done, t.limit - a + 1));
-        p.set_address(t.output);
-        p.set_data_ptr(data + done);
-        p.set_data_length(piece);
-        const unsigned n = downstream->transport_dbg(p);
-        done += n;
-        if (n < piece) break;
-    }
-    p.set_address(addr);
-    p.set_data_ptr(data);
-    p.set_data_length(len);
-    return done;
+    return forward_debug(p, downstream, [&](uint64_t a, uint64_t) {
+        if (!translated) return dma_route{dma_route::kind::forward, a, ~uint64_t{0}};
+        return route_of(translate_debug(a));
+    });
 }
 
 bool sun50i_iommu::get_direct_mem_ptr_upstream(int, tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
