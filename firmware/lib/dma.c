@@ -156,16 +156,33 @@ int dma_unmap_sg(struct dma_device *dev, struct dma_sg *sg, unsigned n)
 	return iova_free(dev->iovad, iova, span);
 }
 
+/*
+ * Memory behind a coherent buffer: whole IOMMU granules (Linux's iommu_dma_alloc aligns the
+ * size to the IOVA granule), since the device reaches the whole granule the buffer's IOVA
+ * covers. With a 16 KiB DART granule and 4 KiB CPU pages, a smaller allocation would expose
+ * the neighbouring pages (page tables, other devices' buffers) to the device. pages_alloc
+ * aligns to the size, so the block is granule-aligned too. 0 if the size overflows.
+ */
+static size_t coherent_size(const struct dma_device *dev, size_t size)
+{
+	if (!dev->ops)
+		return size;
+	return (size_t)iova_align(dev->iovad, size);
+}
+
 int dma_alloc_coherent(struct dma_device *dev, size_t size, void **cpu, uint64_t *dma_addr)
 {
 	if (!dev || !cpu || !dma_addr || size == 0)
 		return -EINVAL;
-	void *p = pages_alloc(size);
+	size_t whole = coherent_size(dev, size);
+	if (whole == 0)
+		return -EINVAL;
+	void *p = pages_alloc(whole);
 	if (!p)
 		return -ENOMEM;
 	int err = dma_map_single(dev, (uintptr_t)p, size, DMA_BIDIRECTIONAL, dma_addr);
 	if (err) {
-		pages_free(p, size);
+		pages_free(p, whole);
 		return err;
 	}
 	*cpu = p;
@@ -178,6 +195,6 @@ int dma_free_coherent(struct dma_device *dev, size_t size, void *cpu, uint64_t d
 
 	if (err)
 		return err;
-	pages_free(cpu, size);
+	pages_free(cpu, coherent_size(dev, size));
 	return 0;
 }

@@ -65,7 +65,8 @@ int dma_map_sg(struct dma_device *dev, struct dma_sg *sg, unsigned n, enum dma_d
 	       uint64_t *dma_base);
 int dma_unmap_sg(struct dma_device *dev, struct dma_sg *sg, unsigned n);
 
-/* Zeroed memory that the CPU and the device share, mapped for both directions. */
+/* Zeroed memory that the CPU and the device share, mapped for both directions. Behind an IOMMU
+ * the memory is whole IOMMU granules, so the device reaches nothing else through the mapping. */
 int dma_alloc_coherent(struct dma_device *dev, size_t size, void **cpu, uint64_t *dma_addr);
 int dma_free_coherent(struct dma_device *dev, size_t size, void *cpu, uint64_t dma_addr);
 

@@ -200,6 +200,80 @@ int iova_alloc(struct iova_domain *d, uint64_t size, uint64_t limit, uint64_t *i
 	return -ENOSPC;
 }
 
+int iova_alloc_at(struct iova_domain *d, uint64_t iova, uint64_t size)
+{
+	if (!d || size == 0 || (iova & (d->granule - 1)))
+		return -EINVAL;
+	size = iova_align(d, size);
+	if (size == 0 || iova < d->first || iova > d->last || size - 1 > d->last - iova)
+		return -EINVAL;
+	uint64_t last = iova + (size - 1);
+	if (iova_is_busy(d, iova, last))
+		return -EBUSY;
+	unsigned at = 0;
+	while (at < d->count && d->busy[at].first < iova)
+		at++;
+	return insert_at(d, at, iova, last, 0);
+}
+
+/* The busy range of <d> overlapping [first, last] with the lowest start, or NULL. */
+static const struct iova_busy *first_overlap(const struct iova_domain *d, uint64_t first, uint64_t last)
+{
+	for (unsigned i = 0; i < d->count; i++)
+		if (d->busy[i].first <= last && first <= d->busy[i].last)
+			return &d->busy[i];
+	return NULL;
+}
+
+int iova_alloc_shared(struct iova_domain *const *d, unsigned n, uint64_t size, uint64_t limit,
+		      uint64_t *iova)
+{
+	if (!d || n == 0 || !iova || size == 0)
+		return -EINVAL;
+	uint64_t granule = d[0]->granule, lo = 0, top = limit;
+	for (unsigned i = 0; i < n; i++) {
+		if (d[i]->granule != granule)
+			return -EINVAL;
+		if (d[i]->first > lo)
+			lo = d[i]->first;
+		if (d[i]->last < top)
+			top = d[i]->last;
+	}
+	size = iova_align(d[0], size);
+	if (size == 0 || size > (1ull << 63))
+		return -EINVAL;
+	uint64_t align = roundup_pow2(size);
+
+	/* Top-down: a candidate that overlaps a busy range anywhere moves below that range, so
+	 * the candidate only ever goes down and the search ends. */
+	for (;;) {
+		if (top < lo || top - lo < size - 1)
+			return -ENOSPC;
+		uint64_t start = (top - (size - 1)) & ~(align - 1);
+		if (start < lo)
+			return -ENOSPC;
+		const struct iova_busy *hit = NULL;
+		for (unsigned i = 0; i < n && !hit; i++)
+			hit = first_overlap(d[i], start, start + (size - 1));
+		if (hit) {
+			if (hit->first == 0)
+				return -ENOSPC;
+			top = hit->first - 1;
+			continue;
+		}
+		for (unsigned i = 0; i < n; i++) {
+			int err = iova_alloc_at(d[i], start, size);
+			if (err) {
+				while (i-- > 0)
+					iova_free(d[i], start, size);
+				return err;
+			}
+		}
+		*iova = start;
+		return 0;
+	}
+}
+
 int iova_free(struct iova_domain *d, uint64_t iova, uint64_t size)
 {
 	if (!d || size == 0)

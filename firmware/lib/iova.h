@@ -72,6 +72,22 @@ int iova_reserve_pci_windows(struct iova_domain *d, const struct iova_range *out
  */
 int iova_alloc(struct iova_domain *d, uint64_t size, uint64_t limit, uint64_t *iova);
 
+/*
+ * Claim exactly [iova, iova + size) (size rounded up to granules) as an allocation, freed with
+ * iova_free: -EINVAL when <iova> is not granule-aligned or the range leaves the aperture,
+ * -EBUSY when any byte of it is allocated or reserved.
+ */
+int iova_alloc_at(struct iova_domain *d, uint64_t iova, uint64_t size);
+
+/*
+ * One IOVA range free in each of the <n> domains, for a buffer several IOMMUs must see at the
+ * same address (one device behind two DARTs): the highest range that ends at or below <limit>
+ * and at or below every domain's aperture, naturally aligned as iova_alloc does, allocated in
+ * every domain (free it in each with iova_free). The domains must share one granule.
+ */
+int iova_alloc_shared(struct iova_domain *const *d, unsigned n, uint64_t size, uint64_t limit,
+		      uint64_t *iova);
+
 /* Free the allocation that starts at <iova> and has <size> (as passed to iova_alloc). */
 int iova_free(struct iova_domain *d, uint64_t iova, uint64_t size);
 

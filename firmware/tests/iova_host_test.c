@@ -125,6 +125,46 @@ static void dart_shape(void)
 	CHECK(iova_domain_init(&d, "x", 4096, 0, 4095) == -EINVAL);	/* nothing above page 0 */
 }
 
+/* One buffer at the same IOVA in two DARTs (iova_alloc_at, iova_alloc_shared). */
+static void shared_iova(void)
+{
+	static struct iova_domain a, b, c;
+	struct iova_domain *both[2] = {&a, &b};
+	uint64_t x, y;
+
+	CHECK(iova_domain_init(&a, "a", 16384, 16384, 0xffffffffull) == 0);
+	CHECK(iova_domain_init(&b, "b", 16384, 16384, 0xffffffffull) == 0);
+	CHECK(iova_alloc_at(&a, 0x10000000, 16384) == 0);
+	CHECK(iova_alloc_at(&a, 0x10000000, 16384) == -EBUSY);
+	CHECK(iova_alloc_at(&a, 0x10002000, 16384) == -EINVAL);	/* not on a granule */
+	CHECK(iova_alloc_at(&a, 0, 16384) == -EINVAL);		/* below the aperture */
+	CHECK(iova_alloc_at(&a, 0xffffc000ull, 32768) == -EINVAL);	/* past its end */
+	CHECK(iova_free(&a, 0x10000000, 16384) == 0);
+
+	/* a's top page and b's next page are taken: the shared range lies below both. */
+	CHECK(iova_alloc(&a, 16384, UINT64_MAX, &x) == 0 && x == 0xffffc000ull);
+	CHECK(iova_alloc(&b, 16384, UINT64_MAX, &x) == 0 && x == 0xffffc000ull);
+	CHECK(iova_alloc(&b, 16384, UINT64_MAX, &x) == 0 && x == 0xffff8000ull);
+	CHECK(iova_alloc_shared(both, 2, 16384, UINT64_MAX, &x) == 0 && x == 0xffff4000ull);
+	CHECK(iova_is_busy(&a, x, x + 16383) && iova_is_busy(&b, x, x + 16383));
+	CHECK(iova_alloc_shared(both, 2, 32768, UINT64_MAX, &y) == 0 && y == 0xfffe8000ull);
+	CHECK(iova_free(&a, x, 16384) == 0 && iova_free(&b, x, 16384) == 0);
+	CHECK(iova_alloc_shared(both, 2, 16384, 0xffffffffull, &y) == 0 && y == x);	/* reused */
+	CHECK(iova_alloc_shared(both, 2, 16384, 0x3fff, &y) == -ENOSPC);
+	CHECK(iova_alloc_shared(both, 0, 16384, UINT64_MAX, &y) == -EINVAL);
+	CHECK(iova_domain_init(&c, "c", 4096, 4096, 0xffffffffull) == 0);
+	struct iova_domain *mixed[2] = {&a, &c};
+	CHECK(iova_alloc_shared(mixed, 2, 16384, UINT64_MAX, &y) == -EINVAL);	/* granules differ */
+
+	/* Every page of b but one is busy: that one is found, in both. */
+	CHECK(iova_domain_init(&a, "a", 16384, 16384, 16384 * 8 - 1) == 0);
+	CHECK(iova_domain_init(&b, "b", 16384, 16384, 16384 * 8 - 1) == 0);
+	CHECK(iova_reserve(&b, 16384 * 3, 16384 * 8 - 1) == 0);
+	CHECK(iova_alloc_at(&b, 16384 * 1, 16384) == 0);
+	CHECK(iova_alloc_shared(both, 2, 16384, UINT64_MAX, &y) == 0 && y == 16384 * 2);
+	CHECK(iova_alloc_shared(both, 2, 16384, UINT64_MAX, &y) == -ENOSPC);
+}
+
 /* Random sequences against a page bitmap of a small space. */
 static void random_ops(void)
 {
@@ -190,6 +230,7 @@ int main(void)
 	smmu_shape();
 	pci_holes();
 	dart_shape();
+	shared_iova();
 	random_ops();
 	if (failures) {
 		fprintf(stderr, "%d checks failed\n", failures);
