@@ -94,10 +94,15 @@ int dma_engine_wait(struct dma_engine *e, uint32_t timeout_us)
 	uint64_t deadline = timer_deadline_us(timeout_us);
 
 	for (;;) {
+		/* HEAD before STATUS: the engine moves HEAD past a descriptor and raises ERROR in one
+		 * step, so a HEAD that shows the ring drained is followed by a STATUS that shows
+		 * whether it stopped on an error. The other order can pair an old STATUS with the new
+		 * HEAD and miss the error. */
+		uint32_t head = dma_engine_head(e);
 		uint32_t status = read32(e->base + REG_STATUS);
 		if (status & STATUS_ERROR)
 			return -EIO;
-		if (!(status & STATUS_BUSY) && dma_engine_head(e) == e->tail)
+		if (!(status & STATUS_BUSY) && head == e->tail)
 			return 0;
 		if (timer_expired(deadline))
 			return -ETIMEDOUT;
