@@ -456,6 +456,12 @@ void platform::describe(std::ostream& os) const {
         if (inst.model.details.empty()) continue;
         os << "\n" << inst.name << " (" << inst.compatible << "):\n";
         for (const auto& line : inst.model.details) os << "  " << line << "\n";
+        // An IOMMU's section also names the platform masters behind it, by stream.
+        if (!inst.model.accept_dma) continue;
+        for (const auto& master : instances_)
+            if (master.model.dma && master.dma_path == inst.name)
+                os << "  master " << master.name
+                   << (master.stream_id.empty() ? " (no stream id)" : ": stream id " + master.stream_id) << "\n";
     }
     if (!unmodelled_.empty()) {
         os << "\nnot modelled (registers unmapped):\n";
