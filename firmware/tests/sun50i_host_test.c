@@ -265,10 +265,13 @@ static void test_detach_free_switch(void)
 	int enable = find_write(from, SUN50I_ENABLE, 1);
 	CHECK(ttb >= 0 && flush > ttb && enable > flush);
 
-	/* Detach, then free: the right order. */
+	/* Detach (disable, then flush everything), then free: the right order. */
 	from = n_wlog;
-	sun50i_iommu_detach(&m);
-	CHECK(n_wlog == from + 2 && regs[SUN50I_ENABLE / 4] == 0 && regs[SUN50I_TTB / 4] == 0);
+	CHECK(sun50i_iommu_detach(&m) == 0);
+	CHECK(n_wlog == from + 3 && wlog[from].off == SUN50I_ENABLE && wlog[from].value == 0 &&
+	      wlog[from + 1].off == SUN50I_TTB && wlog[from + 1].value == 0 &&
+	      wlog[from + 2].off == SUN50I_TLB_FLUSH_ENABLE && wlog[from + 2].value == 0x3003f);
+	CHECK(regs[SUN50I_ENABLE / 4] == 0 && regs[SUN50I_TTB / 4] == 0);
 	CHECK(sun50i_domain_free(&b) == 0);
 	CHECK(uncleaned_at_write == 0);
 }

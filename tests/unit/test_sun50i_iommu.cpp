@@ -582,6 +582,49 @@ TEST_CASE("sun50i the DMA checker reports a stale translation after a table chan
     });
 }
 
+TEST_CASE("sun50i a TTB switch without flush keeps the old table's translations and the checker reports them") {
+    rig r;
+    test::run_script([&] {
+        constexpr uint64_t DT_B = RAM_BASE + 0x00c00000;  // a second directory, 16 KiB aligned
+        r.map(0x10000000, RAM_BASE + 0x1000);
+        r.map(0x10001000, RAM_BASE + 0x3000);
+        // Domain B: 0x10000000 elsewhere, 0x10001000 to the same page as in A.
+        r.w32(DT_B + (0x10000000u >> 20) * 4, static_cast<uint32_t>(r.next_pt) | DTE_VALID);
+        r.w32(r.next_pt, static_cast<uint32_t>(RAM_BASE + 0x2000) | PTE_VALID);
+        r.w32(r.next_pt + 4, static_cast<uint32_t>(RAM_BASE + 0x3000) | PTE_VALID);
+        r.enable();
+        r.w32(RAM_BASE + 0x1000, 0xaaaa);
+        r.w32(RAM_BASE + 0x2000, 0xbbbb);
+        uint32_t v = 0;
+        CHECK(r.dma_read(3, 0x10000000, v) == tlm::TLM_OK_RESPONSE);
+        CHECK(r.dma_read(3, 0x10001000, v) == tlm::TLM_OK_RESPONSE);
+        // The switch as a driver might do it: disable, TTB, enable, no flush.
+        r.cpu.write32(ENABLE, 0);
+        r.cpu.write32(TTB, static_cast<uint32_t>(DT_B));
+        r.cpu.write32(ENABLE, 1);
+        CHECK(r.dma_read(3, 0x10000000, v) == tlm::TLM_OK_RESPONSE);
+        CHECK(v == 0xaaaa);  // the old domain's page: nothing was dropped
+        REQUIRE(r.mmu.checker().reports().size() == 1);
+        const auto& rep = r.mmu.checker().reports()[0];
+        CHECK(rep.root_moved);
+        CHECK(rep.stream == 3);
+        CHECK(rep.old_output == RAM_BASE + 0x1000);
+        CHECK(rep.new_output == RAM_BASE + 0x2000);
+        CHECK(rep.changed_addr == DT + (0x10000000u >> 20) * 4);
+        CHECK(rep.new_root_addr == DT_B + (0x10000000u >> 20) * 4);
+        CHECK(rep.message.find("cached from another table") != std::string::npos);
+        CHECK(r.log.str().find("stale translation used: stream 3 read at IOVA 0x10000000") != std::string::npos);
+        // Same translation in both tables: not a finding, and the entry follows the new table.
+        CHECK(r.dma_read(3, 0x10001000, v) == tlm::TLM_OK_RESPONSE);
+        CHECK(r.mmu.checker().reports().size() == 1);
+        // With the flush, the new table is walked.
+        r.flush_all();
+        CHECK(r.dma_read(3, 0x10000000, v) == tlm::TLM_OK_RESPONSE);
+        CHECK(v == 0xbbbb);
+        CHECK(r.mmu.checker().reports().size() == 1);
+    });
+}
+
 TEST_CASE("sun50i with check-stale off nothing is reported") {
     iommu::sun50i_iommu::config cfg;
     cfg.check_stale = false;

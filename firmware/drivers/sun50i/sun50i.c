@@ -214,9 +214,11 @@ static void disable(struct sun50i_iommu *m)
 	m->domain = NULL;
 }
 
-void sun50i_iommu_detach(struct sun50i_iommu *m)
+int sun50i_iommu_detach(struct sun50i_iommu *m)
 {
 	disable(m);
+	/* Stands for the CCU reset Linux asserts in sun50i_iommu_disable (see the header). */
+	return sun50i_iommu_flush_all(m);
 }
 
 int sun50i_iommu_attach(struct sun50i_iommu *m, struct sun50i_domain *dom)

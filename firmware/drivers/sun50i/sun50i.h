@@ -17,7 +17,10 @@
  *   writes 0x00000aaa and then 0x05550000, the second write erasing the first); flush everything
  *   (TLB_FLUSH_ENABLE = 0x3003f, poll to 0, 2 ms); AUTO_GATING = 1; ENABLE = 1. The clock and
  *   reset (CCU + 0x7bc) are not touched: socsim's H6 has no CCU model.
- * - disable (detach): ENABLE = 0, TTB = 0.
+ * - disable (detach): ENABLE = 0, TTB = 0, then flush every TLB and the walk cache: Linux asserts
+ *   the IOMMU's CCU reset here, which empties them; socsim's H6 has no CCU, and its caches
+ *   survive ENABLE = 0, so detach invalidates explicitly (the review: "disable the TTB and
+ *   invalidate everything", then free).
  * - map (one PTE per 4 KiB page; PTE = PA | ACI << 4 | valid): a missing page table is allocated
  *   zeroed, cleaned, its DTE (PT | 1) written and cleaned; a PTE already valid gives -EBUSY;
  *   then, as the core's iotlb_sync_map, sun50i_zap_range(): AUTO_GATING = 0; TLB invalidation
@@ -143,8 +146,9 @@ int sun50i_domain_free(struct sun50i_domain *dom);
 
 /* Make <dom> the live table: disable the current one if any, then the full enable sequence. */
 int sun50i_iommu_attach(struct sun50i_iommu *m, struct sun50i_domain *dom);
-/* Disable translation (ENABLE = 0, TTB = 0); the live domain is no longer walked. */
-void sun50i_iommu_detach(struct sun50i_iommu *m);
+/* Disable translation (ENABLE = 0, TTB = 0) and flush everything: nothing of the live domain
+ * is walked or cached any more, so its tables may be freed. -ETIMEDOUT if the flush hangs. */
+int sun50i_iommu_detach(struct sun50i_iommu *m);
 
 /*
  * Switch the TTB of an enabled IOMMU to <dom> without the full re-enable: ENABLE = 0,

@@ -26,7 +26,7 @@ dma_checker::dma_checker(const std::string& owner)
     : owner_(owner), log_(owner), now_(&sc_core::sc_get_curr_simcontext()->time_stamp()), announcements_(owner) {}
 
 void dma_checker::report(const tlb_entry& e, uint32_t stream, uint64_t iova, bool write, const walk_result& fresh,
-                         int changed, uint64_t now_value) {
+                         int changed, uint64_t now_value, uint64_t moved_root) {
     stale_report r;
     r.stream = stream;
     r.iova = iova;
@@ -40,6 +40,8 @@ void dma_checker::report(const tlb_entry& e, uint32_t stream, uint64_t iova, boo
     r.changed_addr = e.trail.address[changed];
     r.changed_old = e.trail.value[changed];
     r.changed_new = now_value;
+    r.root_moved = moved_root != any_root;
+    r.new_root_addr = r.root_moved ? moved_root : 0;
     r.filled_at = e.filled_at;
     r.written_after = e.verified_at > e.filled_at ? e.verified_at : e.filled_at;
     r.detected_at = sc_core::sc_time_stamp();
@@ -53,9 +55,15 @@ void dma_checker::report(const tlb_entry& e, uint32_t stream, uint64_t iova, boo
         m += ", the tables now say " + core::hex(r.new_output) + " (" + perms_text(r.new_perms) + ")";
     else
         m += ", the tables now have no mapping";
-    m += "; table entry " + core::hex(r.changed_addr) + " changed " + core::hex(r.changed_old) + " -> " +
-         core::hex(r.changed_new) + " after " + r.written_after.to_string() + " (cached at " +
-         r.filled_at.to_string() + ")";
+    if (r.root_moved)
+        m += "; cached from another table: its first entry was read at " + core::hex(r.changed_addr) + " (" +
+             core::hex(r.changed_old) + "), the walk now starts at " + core::hex(r.new_root_addr) + " (" +
+             core::hex(r.changed_new) + "): the table base changed after " + r.written_after.to_string() +
+             " (cached at " + r.filled_at.to_string() + ")";
+    else
+        m += "; table entry " + core::hex(r.changed_addr) + " changed " + core::hex(r.changed_old) + " -> " +
+             core::hex(r.changed_new) + " after " + r.written_after.to_string() + " (cached at " +
+             r.filled_at.to_string() + ")";
     m += r.any_invalidation ? "; last invalidation at " + r.last_invalidation.to_string() + ", which did not cover it"
                             : "; no invalidation issued since reset";
     r.message = m;
@@ -68,6 +76,7 @@ void dma_checker::report(const tlb_entry& e, uint32_t stream, uint64_t iova, boo
         .hex_field("old_pa", r.old_output)
         .field("new_mapped", r.new_mapped);
     if (r.new_mapped) ev.hex_field("new_pa", r.new_output);
+    if (r.root_moved) ev.hex_field("new_root_entry", r.new_root_addr);
     ev.hex_field("table_entry", r.changed_addr)
         .hex_field("old_value", r.changed_old)
         .hex_field("new_value", r.changed_new)

@@ -15,6 +15,11 @@
 //   the IOMMU's last invalidation of any kind, stream, IOVA and old/new output address.
 // - A changed table whose translation for this access is unchanged (another entry of the same
 //   table, an attribute bit) is not a finding; the entry adopts the new values.
+// - The table base can move too (a table base register rewritten: the H6 IOMMU's TTB, switched
+//   between domains): the IOMMU passes where a walk of this IOVA would read its first entry now
+//   (`root_entry`), and a trail whose first entry was read elsewhere came from another table. It
+//   is checked like a changed entry (fresh walk, compare), with the time of the last invalidation
+//   of any kind; the report names the old and the new root entry ("the walk now starts at ...").
 //
 // Like the hardware, the IOMMU still uses the stale translation (that is what lets firmware
 // bugs go unnoticed on silicon); the checker only reports. Each stale entry is reported once
@@ -56,6 +61,8 @@ struct stale_report {
     uint8_t old_perms = 0, new_perms = 0;
     int changed_index = -1;    // which trail entry changed (0 = root table's entry)
     uint64_t changed_addr = 0, changed_old = 0, changed_new = 0;
+    bool root_moved = false;   // the walk now starts at another table (changed_new: its entry)
+    uint64_t new_root_addr = 0;
     sc_core::sc_time filled_at, written_after, detected_at, last_invalidation;
     bool any_invalidation = false;
     std::string message;       // the log line
@@ -88,20 +95,25 @@ public:
         any_invalidation_ = true;
     }
 
+    // No root check (the table base of the entry cannot have moved, or the IOMMU does not say).
+    static constexpr uint64_t any_root = ~uint64_t{0};
+
     // On a TLB hit on `e` by `stream` at `iova`. `fresh_walk()` must return a debug walk of the
-    // tables as they are now (walk_result). Returns true when the translation used is stale.
+    // tables as they are now (walk_result). `root_entry`: the address a walk of `iova` would read
+    // its first table entry from now, or any_root. Returns true when the translation used is stale.
     template <class FreshWalk>
     bool check_hit(tlb_entry& e, uint32_t stream, uint64_t iova, bool write, page_walker& walker,
-                   FreshWalk&& fresh_walk) {
+                   FreshWalk&& fresh_walk, uint64_t root_entry = any_root) {
         if (!enabled_) return false;
         ++checks_;
         const uint64_t epoch = core::memory_epoch::current();
-        if (e.verified_epoch == epoch) {  // nothing written since it last agreed: it still does
+        const bool root_moved = root_entry != any_root && e.trail.count && e.trail.address[0] != root_entry;
+        if (e.verified_epoch == epoch && !root_moved) {  // nothing written since it last agreed: it still does
             e.verified_at = *now_;
             return false;
         }
         uint64_t now_value = 0;
-        const int changed = walker.first_change(e.trail, now_value);
+        const int changed = root_moved ? 0 : walker.first_change(e.trail, now_value);
         if (changed < 0) {
             e.verified_at = *now_;
             e.verified_epoch = epoch;
@@ -117,7 +129,8 @@ public:
         ++stale_uses_;
         if (!e.stale_reported) {
             e.stale_reported = true;
-            report(e, stream, iova, write, w, changed, now_value);
+            if (root_moved) now_value = w.trail.count ? w.trail.value[0] : 0;
+            report(e, stream, iova, write, w, changed, now_value, root_moved ? root_entry : any_root);
         }
         return true;
     }
@@ -140,8 +153,9 @@ public:
     const std::vector<stale_report>& reports() const { return reports_; }
 
 private:
+    // `moved_root`: the new root entry's address when the table base moved, else any_root.
     void report(const tlb_entry& e, uint32_t stream, uint64_t iova, bool write, const walk_result& fresh,
-                int changed, uint64_t now_value);
+                int changed, uint64_t now_value, uint64_t moved_root);
 
     std::string owner_;
     core::logger log_;

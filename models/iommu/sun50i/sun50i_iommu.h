@@ -71,6 +71,12 @@
 //     socsim,op-latency-ns of simulated time have passed (the CPU sees time advance at its
 //     quantum boundaries), then as 0: firmware must poll, as Linux does.
 //   - Permission domains and bypass are read at each access (not cached).
+//   - ENABLE = 0 and a TTB write leave every cache as it is (no source says the hardware drops
+//     anything there; Linux's detach relies on the CCU reset, which socsim does not model): a
+//     driver that switches the TTB between domains without a flush keeps using the old domain's
+//     cached DTEs and translations. The DMA checker is told where a walk would start now (TTB +
+//     4 * slot), so a TLB hit on a translation walked from the previous table is reported as
+//     stale when the current table translates the access differently.
 //
 // Faults (§3.10, §6). L1 invalid: INT_STA bit16, L1PG_INT bit m, INT_ERR_ADDR_L1 = IOVA and
 // INT_ERR_DATA_L1 = the DTE (kept from the first fault until bit16 is cleared). L2 invalid: the

@@ -226,7 +226,8 @@ sun50i_iommu::lookup sun50i_iommu::find(unsigned m, uint32_t iova, bool write, s
     const bool pmu = pmu_enable_->get() & 1;
     auto check = [&](tlb_entry& e) {
         if (checker_.enabled())
-            checker_.check_hit(e, m, iova, write, walker_, [&] { return fresh_walk(iova); });
+            checker_.check_hit(e, m, iova, write, walker_, [&] { return fresh_walk(iova); },
+                               (ttb_->get() & 0xffffc000u) + uint64_t{iova >> 20} * 4);
     };
     lookup l;
     if (unit_on(1u << m)) {
