@@ -25,7 +25,8 @@
 //   gradient:    (x * 255 / max(W - 1, 1)) << 16 | (y * 255 / max(H - 1, 1)) << 8 | (n & 0xff)
 // Lines are written top to bottom. A write error stalls the master with STATUS.DMA_ERROR and
 // INT_STATUS.ERROR until RESUME (the frame is written again from its first line) or ABORT
-// (STATUS.ABORTED). Time: socsim,ps-per-pixel per pixel plus bus/IOMMU latency. Reset: zero
+// (STATUS.ABORTED). Either clears DMA_ERROR at the register write (STATUS reads BUSY until the
+// outcome), so polling right after it never sees the old stall. Time: socsim,ps-per-pixel per pixel plus bus/IOMMU latency. Reset: zero
 // except ID.
 
 #include <cstdint>

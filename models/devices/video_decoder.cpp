@@ -56,6 +56,9 @@ void video_decoder::declare_registers() {
                 return;
             }
             ((now & ctl_abort) ? abort_requested_ : resume_requested_) = true;
+            // DMA_ERROR goes at the write, as BUSY comes at START: software polling right after
+            // RESUME or ABORT must not read the stall it just answered (the thread runs later).
+            regs_["STATUS"].set(st_busy);
             resume_.notify(sc_core::SC_ZERO_TIME);
         }
     });

@@ -40,7 +40,8 @@
 // A DMA error (the IOMMU faulted, stalled or aborted the access: an error response) stalls the
 // decoder with STATUS.DMA_ERROR until software writes RESUME (the job restarts from the first
 // bitstream byte: decoding is deterministic, so a complete retry is exact) or ABORT (the job
-// ends with STATUS.ABORTED). START while busy or stalled is ignored with a diagnostic.
+// ends with STATUS.ABORTED). Either clears DMA_ERROR at the register write (STATUS reads BUSY
+// until the outcome), so polling right after it never sees the old stall. START while busy or stalled is ignored with a diagnostic.
 // Time: socsim,ps-per-pixel per pixel plus the bus/IOMMU latency. Reset: zero except ID.
 
 #include <cstdint>

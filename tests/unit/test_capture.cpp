@@ -144,3 +144,29 @@ TEST_CASE("capture: a faulting write stalls the master, RESUME rewrites the fram
     });
     core::set_log_stream(nullptr);
 }
+
+TEST_CASE("capture: RESUME and ABORT clear DMA_ERROR at the register write, before the frame moves") {
+    std::ostringstream log;
+    core::set_log_stream(&log);
+    bench b;
+    b.tap.fault_base = dst;  // line 0 faults
+    b.tap.fault_size = 4;
+    test::run_script([&] {
+        b.setup(4, 4, 64, capture::pattern_solid, 0x66);
+        b.cpu.write32(regs + 0x04, capture::ctl_capture);
+        sc_core::wait(sc_time(1, SC_US));
+        REQUIRE(b.cpu.read32(regs + 0x24) == (capture::st_busy | capture::st_dma_error));
+        b.cpu.write32(regs + 0x04, capture::ctl_resume);
+        CHECK(b.cpu.read32(regs + 0x24) == capture::st_busy);  // no simulated time in between
+        b.cpu.write32(regs + 0x04, capture::ctl_abort);        // not stalled any more: ignored
+        sc_core::wait(sc_time(1, SC_US));
+        CHECK(b.cpu.read32(regs + 0x24) == (capture::st_busy | capture::st_dma_error));  // faulted again
+        b.cpu.write32(regs + 0x04, capture::ctl_abort);
+        CHECK(b.cpu.read32(regs + 0x24) == capture::st_busy);
+        sc_core::wait(sc_time(1, SC_US));
+        CHECK(b.cpu.read32(regs + 0x24) == capture::st_aborted);
+        CHECK(b.cpu.read32(regs + 0x30) == 0);
+    });
+    core::set_log_stream(nullptr);
+    CHECK(log.str().find("ABORT while not stalled: ignored") != std::string::npos);
+}

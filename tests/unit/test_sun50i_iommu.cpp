@@ -663,7 +663,7 @@ TEST_CASE("sun50i walker read uncleaned table memory is reported once per line u
         CHECK(std::string(reps[0].entry) == "PTE");
         CHECK(reps[0].memory_value == ((RAM_BASE + 0x1000) | PTE_VALID));
         CHECK(reps[0].seen_value == 0);
-        CHECK(r.log.str().find("walker read uncleaned table memory: stream 3 at IOVA 0x10000000") != std::string::npos);
+        CHECK(r.log.str().find("walker read uncleaned table memory: master 3 (VE) at IOVA 0x10000000") != std::string::npos);
         // Once per line: another page in the same PT line is not reported again.
         r.map(0x10001000, RAM_BASE + 0x2000);
         r.zap_range(0x10001000, 0x1000);

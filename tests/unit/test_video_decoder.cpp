@@ -212,3 +212,31 @@ TEST_CASE("video engine: a faulting frame write stalls until RESUME, then ABORT 
     CHECK(log.str().find("START while a job is running or stalled") != std::string::npos);
     CHECK(log.str().find("RESUME while not stalled") != std::string::npos);
 }
+
+TEST_CASE("video engine: RESUME and ABORT clear DMA_ERROR at the register write, before the job moves") {
+    std::ostringstream log;
+    core::set_log_stream(&log);
+    bench b(video_decoder::variant::video_engine);
+    b.tap.fault_base = dst;  // the first frame line faults
+    b.tap.fault_size = 64;
+    const uint32_t len = b.bitstream(video_decoder::magic, 4, 2, {{8, 0x123456}});
+    test::run_script([&] {
+        b.start(len, 64);
+        sc_core::wait(sc_time(1, SC_US));
+        REQUIRE(b.cpu.read32(regs + 0x30) == (video_decoder::st_busy | video_decoder::st_dma_error));
+        // Still faulting: the resumed job stalls again, but the poll right after RESUME (no
+        // simulated time in between) must read BUSY alone, not the stall it answered.
+        b.cpu.write32(regs + 0x04, video_decoder::ctl_resume);
+        CHECK(b.cpu.read32(regs + 0x30) == video_decoder::st_busy);
+        b.cpu.write32(regs + 0x04, video_decoder::ctl_resume);  // not stalled any more: ignored
+        sc_core::wait(sc_time(1, SC_US));
+        CHECK(b.cpu.read32(regs + 0x30) == (video_decoder::st_busy | video_decoder::st_dma_error));
+        b.cpu.write32(regs + 0x04, video_decoder::ctl_abort);
+        CHECK(b.cpu.read32(regs + 0x30) == video_decoder::st_busy);
+        sc_core::wait(sc_time(1, SC_US));
+        CHECK(b.cpu.read32(regs + 0x30) == video_decoder::st_aborted);
+        CHECK(b.cpu.read32(regs + 0x40) == 0);
+    });
+    core::set_log_stream(nullptr);
+    CHECK(log.str().find("RESUME while not stalled: ignored") != std::string::npos);
+}

@@ -78,6 +78,8 @@
 #define SUN50I_INT_ERR_ADDR_L1		0x130
 #define SUN50I_INT_ERR_ADDR_L2		0x134
 #define SUN50I_INT_ERR_DATA(m)		(0x150 + 4 * (m))
+#define SUN50I_INT_ERR_DATA_L1		0x170	/* the invalid DTE */
+#define SUN50I_INT_ERR_DATA_L2		0x174	/* the invalid PTE */
 #define SUN50I_L1PG_INT			0x180
 #define SUN50I_L2PG_INT			0x184
 #define SUN50I_INT_MASTER_MASK		0x3fu

@@ -88,7 +88,8 @@ void dma_checker::report(const tlb_entry& e, uint32_t stream, uint64_t iova, boo
 }
 
 void dma_checker::report_uncleaned(coherence_report r) {
-    r.message = "walker read uncleaned table memory: stream " + std::to_string(r.stream) + " at IOVA " +
+    r.message = "walker read uncleaned table memory: " +
+                (r.who.empty() ? "stream " + std::to_string(r.stream) : r.who) + " at IOVA " +
                 core::hex(r.iova) + " needed the " + r.entry + " at " + core::hex(r.table_addr) + ", which reads " +
                 core::hex(r.memory_value) + "; " + r.why;
     log_.warning(r.message);

@@ -72,6 +72,7 @@ struct stale_report {
 // (models/memory/coherence_tracker.h decides; the IOMMU passes the facts here to be reported).
 struct coherence_report {
     uint32_t stream = 0;        // the master whose translation needed the walk
+    std::string who;            // how the IOMMU names it ("master 3 (VE)"); empty: "stream <n>"
     uint64_t iova = 0;
     uint64_t table_addr = 0;    // the table word read
     const char* entry = "";     // what it is ("DTE", "PTE")

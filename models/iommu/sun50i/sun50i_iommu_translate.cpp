@@ -420,6 +420,7 @@ void sun50i_iommu::check_coherence(unsigned master, uint32_t iova, const walk_tr
         if (!cfg_.coherence->check(trail.address[i], trail.entry_size[i], trail.value[i], f)) continue;
         coherence_report r;
         r.stream = master;
+        r.who = "master " + std::to_string(master) + " (" + variant_->master_names[master] + ")";
         r.iova = iova;
         r.table_addr = trail.address[i];
         r.entry = i == 0 ? "DTE" : "PTE";  // a trail starts at the DTE (read now or cached)
