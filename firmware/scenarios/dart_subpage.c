@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "check.h"
 #include "dart.h"
 #include "dma_debug.h"
 #include "dma_engine.h"
@@ -26,16 +27,6 @@
 #define GUARD		0x11111111u	/* what the CPU leaves past the buffer */
 #define DMA_TIMEOUT_US	1000u
 
-static unsigned failures;
-
-static int check(int ok, const char *what)
-{
-	if (!ok) {
-		printf("FAIL: %s\n", what);
-		failures++;
-	}
-	return ok;
-}
 
 static void fill32(volatile uint32_t *p, uint32_t n_bytes, uint32_t v)
 {
@@ -195,7 +186,7 @@ int main(void)
 	whole_page();
 	check(dma_debug_active() == 1, "only the ring is still announced");
 	check(dma_debug_errors() == 0, "every announcement accepted");
-	if (failures)
+	if (check_failures)
 		return 1;
 	printf("dart_subpage: passed\n");
 	return 0;

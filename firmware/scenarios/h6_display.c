@@ -36,13 +36,13 @@ int main(void)
 	if (h6_media_setup(&h))
 		return 1;
 	printf("mixer: master %lu\n", (unsigned long)h.mixer_master.stream_id);
-	if (!h6_check(sun50i_domain_init(&dom, "display") == 0, "domain init") ||
-	    !h6_check(sun50i_iommu_attach(&h.iommu, &dom) == 0, "attach"))
+	if (!check(sun50i_domain_init(&dom, "display") == 0, "domain init") ||
+	    !check(sun50i_iommu_attach(&h.iommu, &dom) == 0, "attach"))
 		return 1;
 	h6_dma_device(&h, &h.mixer_master, &dom, &mixer_dev, "mixer0");
 
 	uint32_t *fb = pages_alloc(FB_SIZE);
-	if (!h6_check(fb != NULL, "framebuffer"))
+	if (!check(fb != NULL, "framebuffer"))
 		return 1;
 	for (uint32_t y = 0; y < HEIGHT; y++)
 		for (uint32_t x = 0; x < WIDTH; x++)
@@ -50,31 +50,31 @@ int main(void)
 	dcache_clean_range(fb, FB_SIZE);	/* the mixer reads memory, not the CPU's cache */
 
 	uint64_t iova;
-	if (!h6_check(dma_map_single(&mixer_dev, (uintptr_t)fb, FB_SIZE, DMA_TO_DEVICE, &iova) == 0, "map"))
+	if (!check(dma_map_single(&mixer_dev, (uintptr_t)fb, FB_SIZE, DMA_TO_DEVICE, &iova) == 0, "map"))
 		return 1;
-	h6_check(iova != (uintptr_t)fb, "the IOVA differs from the physical address");
-	h6_check(sun50i_pte(&dom, (uint32_t)iova) == ((uint32_t)(uintptr_t)fb | SUN50I_ACI_RD << 4 | SUN50I_PTE_VALID),
+	check(iova != (uintptr_t)fb, "the IOVA differs from the physical address");
+	check(sun50i_pte(&dom, (uint32_t)iova) == ((uint32_t)(uintptr_t)fb | SUN50I_ACI_RD << 4 | SUN50I_PTE_VALID),
 		 "PTE: the page, read-only domain, valid");
 	printf("framebuffer %ux%u mapped read-only, %u bytes\n", WIDTH, HEIGHT, FB_SIZE);
 
 	scanout_start(&h.mixer, iova, WIDTH, HEIGHT, STRIDE);
-	h6_check(scanout_wait_frames(&h.mixer, FRAMES, H6_TIMEOUT_US) == 0, "frames scanned");
+	check(scanout_wait_frames(&h.mixer, FRAMES, H6_TIMEOUT_US) == 0, "frames scanned");
 	scanout_stop(&h.mixer);
 	uint32_t frames = scanout_frames(&h.mixer), errors = scanout_errors(&h.mixer);
-	h6_check(frames >= FRAMES, "frame count");
-	if (!h6_check(errors == 0, "no frame error"))
+	check(frames >= FRAMES, "frame count");
+	if (!check(errors == 0, "no frame error"))
 		printf("errors %lu, first failed address %llx\n", (unsigned long)errors,
 		       (unsigned long long)scanout_error_addr(&h.mixer));
-	h6_check(!(scanout_status(&h.mixer) & (SCANOUT_FRAME_ERROR | SCANOUT_BAD_CONFIG)), "status clean");
+	check(!(scanout_status(&h.mixer) & (SCANOUT_FRAME_ERROR | SCANOUT_BAD_CONFIG)), "status clean");
 	h6_no_fault(&h, "after scanout");
-	h6_check(dma_debug_findings() == 0, "no dma-debug finding");
+	check(dma_debug_findings() == 0, "no dma-debug finding");
 	printf("scanned %s%u frames, no error, no fault\n", frames > FRAMES ? ">= " : "", FRAMES);
 
-	h6_check(dma_unmap_single(&mixer_dev, iova, FB_SIZE) == 0, "unmap");
+	check(dma_unmap_single(&mixer_dev, iova, FB_SIZE) == 0, "unmap");
 	sun50i_iommu_detach(&h.iommu);
-	h6_check(sun50i_domain_free(&dom) == 0, "free after detach");
-	h6_check(dma_debug_active() == 0, "no announced buffer left");
+	check(sun50i_domain_free(&dom) == 0, "free after detach");
+	check(dma_debug_active() == 0, "no announced buffer left");
 
-	printf("h6_display: %s\n", h6_failures ? "FAILED" : "passed");
-	return h6_failures ? 1 : 0;
+	printf("h6_display: %s\n", check_failures ? "FAILED" : "passed");
+	return check_failures ? 1 : 0;
 }

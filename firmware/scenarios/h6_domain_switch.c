@@ -104,40 +104,40 @@ int main(void)
 	if (h6_media_setup(&h))
 		return 1;
 	printf("video engine: master %lu\n", (unsigned long)h.ve_master.stream_id);
-	if (!h6_check(setup_side(&a, COLOUR_A) == 0, "domain A") ||
-	    !h6_check(setup_side(&b, COLOUR_B) == 0, "domain B"))
+	if (!check(setup_side(&a, COLOUR_A) == 0, "domain A") ||
+	    !check(setup_side(&b, COLOUR_B) == 0, "domain B"))
 		return 1;
-	if (!h6_check(a.bs_iova == b.bs_iova && a.frame_iova == b.frame_iova, "same IOVAs in both domains"))
+	if (!check(a.bs_iova == b.bs_iova && a.frame_iova == b.frame_iova, "same IOVAs in both domains"))
 		return 1;
-	h6_check(a.frame != b.frame && a.bs != b.bs, "different pages");
+	check(a.frame != b.frame && a.bs != b.bs, "different pages");
 
 	/* Buggy form. */
 	printf("buggy: switch the TTB to B without flushing\n");
-	if (!h6_check(sun50i_iommu_attach(&h.iommu, &a.dom) == 0, "attach A"))
+	if (!check(sun50i_iommu_attach(&h.iommu, &a.dom) == 0, "attach A"))
 		return 1;
-	h6_check(decode() == 0 && holds(&a, COLOUR_A), "decode through A");
+	check(decode() == 0 && holds(&a, COLOUR_A), "decode through A");
 	clear(&a);
-	h6_check(sun50i_iommu_switch_ttb(&h.iommu, &b.dom, 0) == 0, "switch to B, no flush");
-	h6_check(decode() == 0, "decode after the switch");
-	if (h6_check(holds(&a, COLOUR_A) && empty(&b), "old domain's translations used"))
+	check(sun50i_iommu_switch_ttb(&h.iommu, &b.dom, 0) == 0, "switch to B, no flush");
+	check(decode() == 0, "decode after the switch");
+	if (check(holds(&a, COLOUR_A) && empty(&b), "old domain's translations used"))
 		printf("buggy: the engine read A's bitstream and wrote A's frame buffer, B's is empty\n");
 	h6_no_fault(&h, "buggy form");
 
 	/* Fixed form. */
 	printf("fixed: switch with the flush\n");
 	clear(&a);
-	h6_check(sun50i_iommu_switch_ttb(&h.iommu, &a.dom, 1) == 0, "switch to A, flush");
-	h6_check(decode() == 0 && holds(&a, COLOUR_A) && empty(&b), "decode through A");
+	check(sun50i_iommu_switch_ttb(&h.iommu, &a.dom, 1) == 0, "switch to A, flush");
+	check(decode() == 0 && holds(&a, COLOUR_A) && empty(&b), "decode through A");
 	clear(&a);
-	h6_check(sun50i_iommu_switch_ttb(&h.iommu, &b.dom, 1) == 0, "switch to B, flush");
-	h6_check(decode() == 0, "decode after the switch");
-	if (h6_check(holds(&b, COLOUR_B) && empty(&a), "new domain's translations used"))
+	check(sun50i_iommu_switch_ttb(&h.iommu, &b.dom, 1) == 0, "switch to B, flush");
+	check(decode() == 0, "decode after the switch");
+	if (check(holds(&b, COLOUR_B) && empty(&a), "new domain's translations used"))
 		printf("fixed: the engine read B's bitstream and wrote B's frame buffer, A's is untouched\n");
 	h6_no_fault(&h, "fixed form");
 
 	sun50i_iommu_detach(&h.iommu);
-	h6_check(sun50i_domain_free(&a.dom) == 0 && sun50i_domain_free(&b.dom) == 0, "free after detach");
+	check(sun50i_domain_free(&a.dom) == 0 && sun50i_domain_free(&b.dom) == 0, "free after detach");
 
-	printf("h6_domain_switch: %s\n", h6_failures ? "FAILED" : "passed");
-	return h6_failures ? 1 : 0;
+	printf("h6_domain_switch: %s\n", check_failures ? "FAILED" : "passed");
+	return check_failures ? 1 : 0;
 }

@@ -116,7 +116,7 @@ static uint32_t *reuse(const volatile void *expected)
 {
 	volatile uint32_t *p = pages_alloc(DT_SIZE);
 
-	if (!h6_check(p == expected, "the page allocator hands the directory's memory out again"))
+	if (!check(p == expected, "the page allocator hands the directory's memory out again"))
 		return NULL;
 	for (uint32_t i = 0; i < DT_SIZE / 4; i++)
 		p[i] = OTHER_PIXEL;
@@ -130,17 +130,17 @@ int main(void)
 		return 1;
 	bs = pages_alloc(BS_SIZE);
 	frame = pages_alloc(FRAME_SIZE);
-	if (!h6_check(bs && frame, "buffers"))
+	if (!check(bs && frame, "buffers"))
 		return 1;
 	bs_len = h6_srle_frame(bs, BS_SIZE, WIDTH, HEIGHT, COLOUR);
 	dcache_clean_range(bs, BS_SIZE);
 
 	/* ---- Buggy form ---- */
 	printf("buggy: free the live domain's tables, then reuse the memory\n");
-	if (!h6_check(domain_setup(&a, "A") == 0, "domain A") ||
-	    !h6_check(sun50i_iommu_attach(&h.iommu, &a.dom) == 0, "attach A"))
+	if (!check(domain_setup(&a, "A") == 0, "domain A") ||
+	    !check(sun50i_iommu_attach(&h.iommu, &a.dom) == 0, "attach A"))
 		return 1;
-	h6_check(decode(&a) == VIDEO_DONE && decoded(), "decode through A");
+	check(decode(&a) == VIDEO_DONE && decoded(), "decode through A");
 	const volatile uint32_t *a_dt = a.dom.dt;
 	free_tables_while_live(&a.dom);
 	uint32_t *other = reuse(a_dt);
@@ -149,51 +149,51 @@ int main(void)
 	printf("buggy: A's directory now holds pixels %08x; the TTB still points at it\n", OTHER_PIXEL);
 
 	/* 1. Cached translations: the old places, reported stale. */
-	if (h6_check(decode(&a) == VIDEO_DONE && decoded(), "decode on cached translations"))
+	if (check(decode(&a) == VIDEO_DONE && decoded(), "decode on cached translations"))
 		printf("buggy: the decode used A's cached translations (reported stale)\n");
 	h6_no_fault(&h, "cached translations");
 
 	/* 2. Flushed: the walker reads the pixels as the directory. */
-	h6_check(sun50i_iommu_flush_all(&h.iommu) == 0, "flush");
+	check(sun50i_iommu_flush_all(&h.iommu) == 0, "flush");
 	int st = decode(&a);
 	struct sun50i_fault f;
 	int faulted = sun50i_iommu_handle_fault(&h.iommu, &f);
-	if (h6_check(st >= 0 && (st & VIDEO_DMA_ERROR) && faulted && f.type == SUN50I_FAULT_L1 &&
+	if (check(st >= 0 && (st & VIDEO_DMA_ERROR) && faulted && f.type == SUN50I_FAULT_L1 &&
 			     f.master == h.ve_master.stream_id && f.iova == (uint32_t)a.bs_iova,
 		     "the walk of the freed directory faults (L1 invalid, master, IOVA)"))
 		printf("buggy: after a flush the engine's read of IOVA %08lx walked the pixels: L1 fault, "
 		       "master %u\n", (unsigned long)f.iova, f.master);
-	h6_check(video_error_code(&h.ve) == 1 && video_error_addr(&h.ve) == a.bs_iova, "engine: bitstream read failed");
+	check(video_error_code(&h.ve) == 1 && video_error_addr(&h.ve) == a.bs_iova, "engine: bitstream read failed");
 	video_abort(&h.ve);
-	h6_check(engine_idle() && (video_status(&h.ve) & VIDEO_ABORTED), "engine aborted");
-	h6_check(frame_empty(), "nothing written");
+	check(engine_idle() && (video_status(&h.ve) & VIDEO_ABORTED), "engine aborted");
+	check(frame_empty(), "nothing written");
 	h6_no_fault(&h, "after the recovery");
 
 	/* ---- Fixed form ---- */
 	printf("fixed: detach (disable and invalidate), then free\n");
-	if (!h6_check(domain_setup(&c, "C") == 0, "domain C") ||
-	    !h6_check(sun50i_iommu_attach(&h.iommu, &c.dom) == 0, "attach C"))
+	if (!check(domain_setup(&c, "C") == 0, "domain C") ||
+	    !check(sun50i_iommu_attach(&h.iommu, &c.dom) == 0, "attach C"))
 		return 1;
-	h6_check(decode(&c) == VIDEO_DONE && decoded(), "decode through C");
+	check(decode(&c) == VIDEO_DONE && decoded(), "decode through C");
 	const volatile uint32_t *c_dt = c.dom.dt;
-	h6_check(sun50i_domain_free(&c.dom) != 0, "free refused while C is live");
-	h6_check(sun50i_iommu_detach(&h.iommu) == 0, "detach C");
-	h6_check(sun50i_domain_free(&c.dom) == 0, "free C");
+	check(sun50i_domain_free(&c.dom) != 0, "free refused while C is live");
+	check(sun50i_iommu_detach(&h.iommu) == 0, "detach C");
+	check(sun50i_domain_free(&c.dom) == 0, "free C");
 	if (!reuse(c_dt))
 		return 1;
 	printf("fixed: C's directory now holds pixels too; nothing points at it\n");
-	if (!h6_check(domain_setup(&d, "D") == 0, "domain D") ||
-	    !h6_check(sun50i_iommu_attach(&h.iommu, &d.dom) == 0, "attach D"))
+	if (!check(domain_setup(&d, "D") == 0, "domain D") ||
+	    !check(sun50i_iommu_attach(&h.iommu, &d.dom) == 0, "attach D"))
 		return 1;
-	h6_check(d.bs_iova == c.bs_iova && d.frame_iova == c.frame_iova, "same IOVAs as before");
-	if (h6_check(decode(&d) == VIDEO_DONE && decoded(), "decode through D"))
+	check(d.bs_iova == c.bs_iova && d.frame_iova == c.frame_iova, "same IOVAs as before");
+	if (check(decode(&d) == VIDEO_DONE && decoded(), "decode through D"))
 		printf("fixed: the decode through the new domain is right, no fault\n");
 	h6_no_fault(&h, "fixed form");
 
-	h6_check(sun50i_iommu_detach(&h.iommu) == 0, "detach D");
-	h6_check(sun50i_domain_free(&d.dom) == 0, "free D");
+	check(sun50i_iommu_detach(&h.iommu) == 0, "detach D");
+	check(sun50i_domain_free(&d.dom) == 0, "free D");
 	(void)other;
 
-	printf("h6_free_live_domain: %s\n", h6_failures ? "FAILED" : "passed");
-	return h6_failures ? 1 : 0;
+	printf("h6_free_live_domain: %s\n", check_failures ? "FAILED" : "passed");
+	return check_failures ? 1 : 0;
 }

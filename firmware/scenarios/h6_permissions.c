@@ -48,7 +48,7 @@ int main(void)
 	size_t len = h6_bitstream(bs, PAGE_SIZE, WIDTH, HEIGHT, SEED);
 	mem_pattern((void *)frame, PAGE_SIZE, FILL);
 	dcache_clean_range(frame, PAGE_SIZE);
-	if (!h6_check(len && dma_map_single(&h.video_dma, (uintptr_t)bs, len, DMA_TO_DEVICE, &bs_iova) == 0 &&
+	if (!check(len && dma_map_single(&h.video_dma, (uintptr_t)bs, len, DMA_TO_DEVICE, &bs_iova) == 0 &&
 		      dma_map_single(&h.video_dma, (uintptr_t)frame, PAGE_SIZE, DMA_TO_DEVICE, &frame_iova) == 0,
 		      "map"))
 		return 1;
@@ -56,13 +56,13 @@ int main(void)
 	printf("mapped: bitstream at 0x%08lx, frame at 0x%08lx DMA_TO_DEVICE by mistake (PTE 0x%08lx, ACI %lu)\n",
 	       (unsigned long)bs_iova, (unsigned long)frame_iova, (unsigned long)pte,
 	       (unsigned long)SUN50I_PTE_ACI(pte));
-	h6_check(SUN50I_PTE_ACI(pte) == SUN50I_ACI_RD, "frame PTE in the read-only domain");
+	check(SUN50I_PTE_ACI(pte) == SUN50I_ACI_RD, "frame PTE in the read-only domain");
 
 	/* 1. The fault. */
 	video_start(&h.video, bs_iova, (uint32_t)len, frame_iova, STRIDE, 0);
 	int st = video_wait(&h.video, H6_DMA_TIMEOUT_US);
-	h6_check(st >= 0 && (st & VIDEO_BUSY) && (st & VIDEO_DMA_ERROR), "video engine stalls with a DMA error");
-	h6_check(video_error_code(&h.video) == 3 && video_error_addr(&h.video) == frame_iova,
+	check(st >= 0 && (st & VIDEO_BUSY) && (st & VIDEO_DMA_ERROR), "video engine stalls with a DMA error");
+	check(video_error_code(&h.video) == 3 && video_error_addr(&h.video) == frame_iova,
 		 "video engine: frame write failed at the frame's IOVA");
 	printf("video: status 0x%x, error code %lu at 0x%08llx\n", st, (unsigned long)video_error_code(&h.video),
 	       (unsigned long long)video_error_addr(&h.video));
@@ -72,34 +72,34 @@ int main(void)
 	printf("iommu: INT_STA 0x%08lx, INT_ERR_ADDR[%u] 0x%08lx, INT_ERR_DATA[%u] 0x%08lx (ACI %lu)\n",
 	       (unsigned long)sta, m, (unsigned long)err_addr, m, (unsigned long)err_data,
 	       (unsigned long)SUN50I_PTE_ACI(err_data));
-	h6_check(sta == 1u << m, "INT_STA: a permission fault of the master only");
-	h6_check(err_addr == frame_iova, "INT_ERR_ADDR: the frame's IOVA");
-	h6_check(err_data == pte, "INT_ERR_DATA: the frame's PTE");
-	h6_check(iommu_reg(SUN50I_L1PG_INT) == 0 && iommu_reg(SUN50I_L2PG_INT) == 0, "no walk fault");
+	check(sta == 1u << m, "INT_STA: a permission fault of the master only");
+	check(err_addr == frame_iova, "INT_ERR_ADDR: the frame's IOVA");
+	check(err_data == pte, "INT_ERR_DATA: the frame's PTE");
+	check(iommu_reg(SUN50I_L1PG_INT) == 0 && iommu_reg(SUN50I_L2PG_INT) == 0, "no walk fault");
 	dcache_clean_inval_range(frame, PAGE_SIZE);
-	if (h6_check(mem_check_pattern((void *)frame, PAGE_SIZE, FILL) < 0, "frame untouched by the refused write"))
+	if (check(mem_check_pattern((void *)frame, PAGE_SIZE, FILL) < 0, "frame untouched by the refused write"))
 		printf("frame: untouched by the refused write\n");
 
 	/* 2. The stall: nothing moves until the reset pulse. */
 	video_resume(&h.video);
 	st = video_wait(&h.video, H6_DMA_TIMEOUT_US);
-	h6_check(st >= 0 && (st & VIDEO_DMA_ERROR) && video_error_code(&h.video) == 1 &&
+	check(st >= 0 && (st & VIDEO_DMA_ERROR) && video_error_code(&h.video) == 1 &&
 		 video_error_addr(&h.video) == bs_iova, "resume before the reset pulse: bitstream read refused");
-	h6_check(iommu_reg(SUN50I_INT_STA) == sta, "no new fault latched while stalled");
+	check(iommu_reg(SUN50I_INT_STA) == sta, "no new fault latched while stalled");
 	printf("stall: resume before the reset pulse: bitstream read refused (code %lu), INT_STA still 0x%08lx\n",
 	       (unsigned long)video_error_code(&h.video), (unsigned long)iommu_reg(SUN50I_INT_STA));
 
 	/* 3. Recovery: Linux's handler, then fix the mapping, then resume. */
 	struct sun50i_fault f;
-	h6_check(sun50i_iommu_handle_fault(&h.iommu, &f) == 1, "a fault to handle");
-	h6_check(f.type == SUN50I_FAULT_PERM && f.master == m && f.iova == frame_iova && f.aci == SUN50I_ACI_RD &&
+	check(sun50i_iommu_handle_fault(&h.iommu, &f) == 1, "a fault to handle");
+	check(f.type == SUN50I_FAULT_PERM && f.master == m && f.iova == frame_iova && f.aci == SUN50I_ACI_RD &&
 		 f.write, "handler: permission fault, write, on the frame");
 	printf("handler: permission fault, master %u, iova 0x%08lx, %s; reset pulsed, INT_STA now 0x%08lx\n",
 	       f.master, (unsigned long)f.iova, f.write ? "write" : "read",
 	       (unsigned long)iommu_reg(SUN50I_INT_STA));
-	h6_check(iommu_reg(SUN50I_INT_STA) == 0, "INT_STA cleared");
+	check(iommu_reg(SUN50I_INT_STA) == 0, "INT_STA cleared");
 
-	h6_check(sun50i_iommu_ops.unmap(&h.dom, frame_iova, PAGE_SIZE) == 0 &&
+	check(sun50i_iommu_ops.unmap(&h.dom, frame_iova, PAGE_SIZE) == 0 &&
 		 sun50i_iommu_ops.flush(&h.dom, frame_iova, PAGE_SIZE) == 0 &&
 		 sun50i_iommu_ops.map(&h.dom, frame_iova, (uintptr_t)frame, PAGE_SIZE, IOMMU_WRITE) == 0,
 		 "remap the frame writable");
@@ -107,15 +107,15 @@ int main(void)
 	       (unsigned long)SUN50I_PTE_ACI(sun50i_pte(&h.dom, (uint32_t)frame_iova)));
 	video_resume(&h.video);
 	st = video_wait(&h.video, H6_DMA_TIMEOUT_US);
-	h6_check(st >= 0 && (st & VIDEO_DONE) && !(st & (VIDEO_BUSY | VIDEO_DMA_ERROR)), "resumed job completes");
+	check(st >= 0 && (st & VIDEO_DONE) && !(st & (VIDEO_BUSY | VIDEO_DMA_ERROR)), "resumed job completes");
 	dcache_clean_inval_range(frame, PAGE_SIZE);
 	long bad = h6_frame_check(frame, WIDTH, HEIGHT, STRIDE, SEED);
-	if (h6_check(bad < 0 && video_frames(&h.video) == 1, "decoded frame after recovery"))
+	if (check(bad < 0 && video_frames(&h.video) == 1, "decoded frame after recovery"))
 		printf("recovered: master %u decoded %ux%u, frame ok\n", m, WIDTH, HEIGHT);
-	h6_check(iommu_reg(SUN50I_INT_STA) == 0, "no fault after recovery");
+	check(iommu_reg(SUN50I_INT_STA) == 0, "no fault after recovery");
 
-	h6_check(dma_unmap_single(&h.video_dma, frame_iova, PAGE_SIZE) == 0 &&
+	check(dma_unmap_single(&h.video_dma, frame_iova, PAGE_SIZE) == 0 &&
 		 dma_unmap_single(&h.video_dma, bs_iova, len) == 0, "unmap");
-	printf("h6_permissions: %s\n", h6_failures ? "FAILED" : "passed");
-	return h6_failures ? 1 : 0;
+	printf("h6_permissions: %s\n", check_failures ? "FAILED" : "passed");
+	return check_failures ? 1 : 0;
 }

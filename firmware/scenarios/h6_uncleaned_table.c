@@ -33,18 +33,18 @@ static void update_and_decode(const char *form, uint32_t bs_iova, int clean, uin
 	uint32_t frame_iova = bs_iova + PAGE_SIZE;
 	uintptr_t pte_addr = 0;
 
-	if (!h6_check(bs && frame, "allocate"))
+	if (!check(bs && frame, "allocate"))
 		return;
 	size_t len = h6_bitstream(bs, PAGE_SIZE, WIDTH, HEIGHT, seed);
-	h6_check(len != 0, "bitstream fits");
+	check(len != 0, "bitstream fits");
 	dcache_clean_range(bs, len);	/* the bitstream itself, as dma_map_single would */
 
 	/* The frame page through the driver: makes the page table (cleaned) and its PTE. */
-	if (!h6_check(sun50i_iommu_ops.map(&h.dom, frame_iova, (uintptr_t)frame, PAGE_SIZE, IOMMU_WRITE) == 0,
+	if (!check(sun50i_iommu_ops.map(&h.dom, frame_iova, (uintptr_t)frame, PAGE_SIZE, IOMMU_WRITE) == 0,
 		      "map the frame page"))
 		return;
 	/* The update under test: a new PTE for the bitstream page, read-only. */
-	if (!h6_check(h6_map_page(&h, bs_iova, (uint32_t)(uintptr_t)bs, SUN50I_ACI_RD, clean, &pte_addr) == 0,
+	if (!check(h6_map_page(&h, bs_iova, (uint32_t)(uintptr_t)bs, SUN50I_ACI_RD, clean, &pte_addr) == 0,
 		      "write the bitstream PTE"))
 		return;
 	printf("%s: PTE for IOVA 0x%08lx at 0x%08lx written %s\n", form, (unsigned long)bs_iova,
@@ -52,16 +52,16 @@ static void update_and_decode(const char *form, uint32_t bs_iova, int clean, uin
 
 	video_start(&h.video, bs_iova, (uint32_t)len, frame_iova, STRIDE, 0);
 	int st = video_wait(&h.video, H6_DMA_TIMEOUT_US);
-	if (!h6_check(st >= 0 && (st & VIDEO_DONE) && !(st & (VIDEO_DMA_ERROR | VIDEO_FORMAT_ERROR)),
+	if (!check(st >= 0 && (st & VIDEO_DONE) && !(st & (VIDEO_DMA_ERROR | VIDEO_FORMAT_ERROR)),
 		      "video engine decodes"))
 		printf("%s: video status %d, error code %lu\n", form, st, (unsigned long)video_error_code(&h.video));
 	dcache_clean_inval_range(frame, STRIDE * HEIGHT);
 	long bad = h6_frame_check(frame, WIDTH, HEIGHT, STRIDE, seed);
-	if (h6_check(bad < 0, "decoded frame"))
+	if (check(bad < 0, "decoded frame"))
 		printf("%s: master 3 decoded %ux%u through the new PTE: frame ok\n", form, WIDTH, HEIGHT);
 	else
 		printf("%s: frame differs at byte %ld\n", form, bad);
-	h6_check(sun50i_iommu_handle_fault(&h.iommu, &(struct sun50i_fault){0}) == 0, "no IOMMU fault");
+	check(sun50i_iommu_handle_fault(&h.iommu, &(struct sun50i_fault){0}) == 0, "no IOMMU fault");
 }
 
 int main(void)
@@ -75,6 +75,6 @@ int main(void)
 		printf("note: the video engine is master %u\n", (unsigned)h.video_m.stream_id);
 	update_and_decode("buggy", 0x30000000u, 0, 1);
 	update_and_decode("fixed", 0x30100000u, 1, 2);
-	printf("h6_uncleaned_table: %s\n", h6_failures ? "FAILED" : "passed");
-	return h6_failures ? 1 : 0;
+	printf("h6_uncleaned_table: %s\n", check_failures ? "FAILED" : "passed");
+	return check_failures ? 1 : 0;
 }

@@ -7,16 +7,6 @@
 #include "dtb.h"
 #include "mmio.h"
 
-unsigned check_failures;
-
-int check(int ok, const char *what)
-{
-	if (!ok) {
-		printf("FAIL: %s\n", what);
-		check_failures++;
-	}
-	return ok;
-}
 
 int apple_display_setup(struct apple_display *a)
 {

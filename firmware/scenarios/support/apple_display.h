@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "check.h"
 #include "dart.h"
 #include "dma.h"
 #include "fdt.h"
@@ -29,7 +30,5 @@ struct apple_display {
 int apple_display_setup(struct apple_display *a);
 
 /* Failed checks so far (each printed as "FAIL: ..."). */
-extern unsigned check_failures;
-int check(int ok, const char *what);
 
 #endif

@@ -6,16 +6,6 @@
 #include "dma_debug.h"
 #include "dtb.h"
 
-unsigned check_failures;
-
-int check(int ok, const char *what)
-{
-	if (!ok) {
-		printf("FAIL: %s\n", what);
-		check_failures++;
-	}
-	return ok;
-}
 
 const struct fdt *apple_usb_fdt(void)
 {

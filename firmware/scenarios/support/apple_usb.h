@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check.h"
 #include "dart.h"
 #include "dma.h"
 #include "dma_engine.h"
@@ -60,8 +61,6 @@ uint32_t apple_usb_fill(struct apple_usb *u, uint32_t pattern, uint64_t dst, uin
 long fill_mismatch(const void *p, size_t size, uint32_t pattern);
 
 /* Failed checks so far (each printed as "FAIL: ..."). */
-extern unsigned check_failures;
-int check(int ok, const char *what);
 
 /*
  * Read and clear the DART's error (drivers/dart: ERROR, ERROR_ADDR) and print it:

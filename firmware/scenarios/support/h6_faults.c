@@ -6,16 +6,6 @@
 #include "cpu.h"
 #include "dtb.h"
 
-unsigned h6_failures;
-
-int h6_check(int ok, const char *what)
-{
-	if (!ok) {
-		printf("FAIL: %s\n", what);
-		h6_failures++;
-	}
-	return ok;
-}
 
 /* The master <compatible>; its IOMMU must be the node we probed. */
 static int find_master(struct h6 *h, const char *compatible, struct dma_master *m)

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check.h"
 #include "capture.h"
 #include "dma.h"
 #include "dma_debug.h"
@@ -44,8 +45,6 @@ struct h6 {
 int h6_setup(struct h6 *h);
 
 /* Failed checks so far (each printed as "FAIL: ..."). */
-extern unsigned h6_failures;
-int h6_check(int ok, const char *what);
 
 /*
  * A video-engine job: an SRLE bitstream for a <width> x <height> frame of three horizontal

@@ -5,16 +5,6 @@
 #include "dtb.h"
 #include "mmio.h"
 
-unsigned h6_failures;
-
-int h6_check(int ok, const char *what)
-{
-	if (!ok) {
-		printf("FAIL: %s\n", what);
-		h6_failures++;
-	}
-	return ok;
-}
 
 /* The master must translate through the IOMMU the scenarios drive. */
 static int find_master(struct h6_media *h, const char *compatible, struct dma_master *m)
@@ -83,7 +73,7 @@ int h6_no_fault(struct h6_media *h, const char *when)
 		printf("FAIL: %s: IOMMU INT_STA %08lx (L1PG %08lx L2PG %08lx)\n", when, (unsigned long)sta,
 		       (unsigned long)read32(h->iommu.base + SUN50I_L1PG_INT),
 		       (unsigned long)read32(h->iommu.base + SUN50I_L2PG_INT));
-		h6_failures++;
+		check_failures++;
 		return 0;
 	}
 	return 1;

@@ -11,6 +11,7 @@
 
 #include <stdint.h>
 
+#include "check.h"
 #include "dma.h"
 #include "dma_debug.h"
 #include "fdt.h"
@@ -42,9 +43,6 @@ void h6_dma_device(struct h6_media *h, const struct dma_master *master, struct s
 int h6_no_fault(struct h6_media *h, const char *when);
 
 /* Failed checks so far (each printed as "FAIL: ..."). */
-extern unsigned h6_failures;
-/* Counts and prints a failure when !ok; returns ok. */
-int h6_check(int ok, const char *what);
 
 /*
  * A solid-colour SRLE bitstream for a <width> x <height> frame: one run per line, line y gets

@@ -6,16 +6,6 @@
 #include "dtb.h"
 #include "pages.h"
 
-unsigned check_failures;
-
-int check(int ok, const char *what)
-{
-	if (!ok) {
-		printf("FAIL: %s\n", what);
-		check_failures++;
-	}
-	return ok;
-}
 
 static int find_smmu(struct smmu_edu *s, uint32_t phandle, uintptr_t *base)
 {

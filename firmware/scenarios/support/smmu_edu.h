@@ -13,6 +13,7 @@
 
 #include <stdint.h>
 
+#include "check.h"
 #include "dma.h"
 #include "edu.h"
 #include "fdt.h"
@@ -44,8 +45,6 @@ struct smmu_edu {
 int smmu_edu_setup(struct smmu_edu *s, int enable);
 
 /* Failed checks so far (each printed as "FAIL: ..."). */
-extern unsigned check_failures;
-int check(int ok, const char *what);
 
 /* Events read until the queue is empty: how many, the first one, and whether all of them
  * have the first one's type, stream and direction with an input address in [lo, hi]. */
