@@ -9,20 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_check.h"
 #include "dart.h"
 #include "fake_memory.h"
 #include "pages.h"
-
-static int failures;
-
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                               \
-			failures++;                                                   \
-		}                                                                     \
-	} while (0)
 
 uint64_t fake_timer_us;
 

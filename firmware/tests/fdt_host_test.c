@@ -13,18 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "host_check.h"
 #include "fdt.h"
-
-static int failures;
-
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                               \
-			failures++;                                                   \
-		}                                                                     \
-	} while (0)
 
 static uint8_t *read_file(const char *path, size_t *size)
 {

@@ -11,18 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "host_check.h"
 #include "iova.h"
-
-static int failures;
-
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, \
-				#cond);                                               \
-			failures++;                                                   \
-		}                                                                     \
-	} while (0)
 
 static struct iova_domain d;
 
