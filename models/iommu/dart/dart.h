@@ -195,6 +195,7 @@ private:
     void invalidate_dmi_downstream(sc_dt::uint64 start, sc_dt::uint64 end);
     translation translate(const tlm::tlm_generic_payload& p, uint32_t sid, uint64_t iova, unsigned len, bool write,
                           sc_core::sc_time& delay, bool debug);
+    void report(const tlm::tlm_generic_payload& p, fault_record f);
     translation refuse(const tlm::tlm_generic_payload& p, uint32_t sid, bool has_sid, uint64_t iova, unsigned len,
                        bool write, fault_kind kind, const std::string& code, const std::string& detail, bool debug);
     translation fault(const tlm::tlm_generic_payload& p, uint32_t sid, uint64_t iova, unsigned len, bool write,

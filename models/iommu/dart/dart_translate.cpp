@@ -63,6 +63,14 @@ void dart::invalidate_dmi_downstream(sc_dt::uint64 start, sc_dt::uint64 end) { p
 
 // ---- translation ----
 
+// The fault record of a refused or faulting DMA (common/fault_record.h), reported and counted.
+void dart::report(const tlm::tlm_generic_payload& p, fault_record f) {
+    ++stats_.faults;
+    f.time = sc_core::sc_time_stamp();
+    if (auto* ext = p.get_extension<core::dma_extension>()) f.initiator = ext->initiator;
+    report_fault(log_, name(), f);
+}
+
 dart::translation dart::refuse(const tlm::tlm_generic_payload& p, uint32_t sid, bool has_sid, uint64_t iova,
                                unsigned len, bool write, fault_kind kind, const std::string& code,
                                const std::string& detail, bool debug) {
@@ -70,7 +78,6 @@ dart::translation dart::refuse(const tlm::tlm_generic_payload& p, uint32_t sid, 
     t.what = translation::kind::fault;
     t.limit = iova | PAGE_MASK;
     if (debug) return t;
-    ++stats_.faults;
     fault_record f;
     f.kind = kind;
     f.code = code;
@@ -80,9 +87,7 @@ dart::translation dart::refuse(const tlm::tlm_generic_payload& p, uint32_t sid, 
     f.write = write;
     f.length = len;
     f.detail = detail + "; nothing latched in ERROR";
-    f.time = sc_core::sc_time_stamp();
-    if (auto* ext = p.get_extension<core::dma_extension>()) f.initiator = ext->initiator;
-    report_fault(log_, name(), f);
+    report(p, f);
     return t;
 }
 
@@ -93,7 +98,6 @@ dart::translation dart::fault(const tlm::tlm_generic_payload& p, uint32_t sid, u
     t.what = translation::kind::fault;
     t.limit = iova | PAGE_MASK;
     if (debug) return t;
-    ++stats_.faults;
     fault_record f;
     f.kind = kind;
     f.code = code;
@@ -105,9 +109,7 @@ dart::translation dart::fault(const tlm::tlm_generic_payload& p, uint32_t sid, u
     f.fetch_addr = fetch;
     f.has_fetch_addr = has_fetch;
     f.detail = detail;
-    f.time = sc_core::sc_time_stamp();
-    if (auto* ext = p.get_extension<core::dma_extension>()) f.initiator = ext->initiator;
-    report_fault(log_, name(), f);
+    report(p, f);
     latch_error(code_bit, sid, iova);
     return t;
 }
