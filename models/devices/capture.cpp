@@ -38,17 +38,11 @@ void capture::declare_registers() {
                 start_.notify(sc_core::SC_ZERO_TIME);
             }
         }
-        if (now & (ctl_resume | ctl_abort)) {
-            if (!(status & st_dma_error)) {
-                log_.warning(std::string(now & ctl_abort ? "ABORT" : "RESUME") + " while not stalled: ignored");
-                return;
-            }
-            ((now & ctl_abort) ? abort_requested_ : resume_requested_) = true;
-            // DMA_ERROR goes at the write, as BUSY comes at START: software polling right after
-            // RESUME or ABORT must not read the stall it just answered (the thread runs later).
+        // DMA_ERROR goes at the write, as BUSY comes at START: software polling right after
+        // RESUME or ABORT must not read the stall it just answered (the thread runs later).
+        if ((now & (ctl_resume | ctl_abort)) &&
+            stall_.request(now & ctl_abort, status & st_dma_error, log_))
             regs_["STATUS"].set(st_busy);
-            resume_.notify(sc_core::SC_ZERO_TIME);
-        }
     });
     regs_.add("DST_ADDR", 0x08, 8);
     regs_.add("WIDTH", 0x10, 4);
@@ -104,9 +98,7 @@ void capture::capture_thread() {
             update_irq();
             log_.warning("stalled: frame write failed at bus address " + core::hex(regs_["ERROR_ADDR"].get()) +
                          " (waiting for RESUME or ABORT)");
-            resume_requested_ = abort_requested_ = false;
-            while (!resume_requested_ && !abort_requested_) wait(resume_);
-            if (abort_requested_) {
+            if (stall_.wait_for_answer() == stall_handshake::answer::abort) {
                 regs_["STATUS"].set(st_aborted);
                 break;
             }

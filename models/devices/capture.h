@@ -36,6 +36,7 @@
 #include "models/core/irq_line.h"
 #include "models/core/peripheral.h"
 #include "models/devices/dma_port.h"
+#include "models/devices/stall_handshake.h"
 
 namespace socsim::devices {
 
@@ -70,8 +71,8 @@ private:
     void update_irq();
 
     config cfg_;
-    sc_core::sc_event start_, resume_;
-    bool resume_requested_ = false, abort_requested_ = false;
+    sc_core::sc_event start_;
+    stall_handshake stall_;
     std::vector<uint8_t> line_;
 };
 

@@ -50,17 +50,11 @@ void video_decoder::declare_registers() {
                 start_.notify(sc_core::SC_ZERO_TIME);
             }
         }
-        if (now & (ctl_resume | ctl_abort)) {
-            if (!(status & st_dma_error)) {
-                log_.warning(std::string(now & ctl_abort ? "ABORT" : "RESUME") + " while not stalled: ignored");
-                return;
-            }
-            ((now & ctl_abort) ? abort_requested_ : resume_requested_) = true;
-            // DMA_ERROR goes at the write, as BUSY comes at START: software polling right after
-            // RESUME or ABORT must not read the stall it just answered (the thread runs later).
+        // DMA_ERROR goes at the write, as BUSY comes at START: software polling right after
+        // RESUME or ABORT must not read the stall it just answered (the thread runs later).
+        if ((now & (ctl_resume | ctl_abort)) &&
+            stall_.request(now & ctl_abort, status & st_dma_error, log_))
             regs_["STATUS"].set(st_busy);
-            resume_.notify(sc_core::SC_ZERO_TIME);
-        }
     });
     regs_.add("BS_ADDR", 0x08, 8);
     regs_.add("BS_LEN", 0x10, 4);
@@ -120,9 +114,7 @@ void video_decoder::decode_thread() {
             update_irq();
             log_.warning(std::string("stalled: ") + code_text(code) + " at bus address " +
                          core::hex(regs_["ERROR_ADDR"].get()) + " (waiting for RESUME or ABORT)");
-            resume_requested_ = abort_requested_ = false;
-            while (!resume_requested_ && !abort_requested_) wait(resume_);
-            if (abort_requested_) {
+            if (stall_.wait_for_answer() == stall_handshake::answer::abort) {
                 finish(st_aborted, code);
                 break;
             }
