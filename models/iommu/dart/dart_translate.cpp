@@ -63,6 +63,22 @@ void dart::invalidate_dmi_downstream(sc_dt::uint64 start, sc_dt::uint64 end) { p
 
 // ---- translation ----
 
+namespace {
+
+fault_record record_of(fault_kind kind, const std::string& code, uint32_t sid, uint64_t iova, unsigned len,
+                       bool write) {
+    fault_record f;
+    f.kind = kind;
+    f.code = code;
+    f.stream = sid;
+    f.iova = iova;
+    f.write = write;
+    f.length = len;
+    return f;
+}
+
+} // namespace
+
 // The fault record of a refused or faulting DMA (common/fault_record.h), reported and counted.
 void dart::report(const tlm::tlm_generic_payload& p, fault_record f) {
     ++stats_.faults;
@@ -78,14 +94,8 @@ dart::translation dart::refuse(const tlm::tlm_generic_payload& p, uint32_t sid, 
     t.what = translation::kind::fault;
     t.limit = iova | PAGE_MASK;
     if (debug) return t;
-    fault_record f;
-    f.kind = kind;
-    f.code = code;
-    f.stream = sid;
+    fault_record f = record_of(kind, code, sid, iova, len, write);
     f.has_stream = has_sid;
-    f.iova = iova;
-    f.write = write;
-    f.length = len;
     f.detail = detail + "; nothing latched in ERROR";
     report(p, f);
     return t;
@@ -98,13 +108,7 @@ dart::translation dart::fault(const tlm::tlm_generic_payload& p, uint32_t sid, u
     t.what = translation::kind::fault;
     t.limit = iova | PAGE_MASK;
     if (debug) return t;
-    fault_record f;
-    f.kind = kind;
-    f.code = code;
-    f.stream = sid;
-    f.iova = iova;
-    f.write = write;
-    f.length = len;
+    fault_record f = record_of(kind, code, sid, iova, len, write);
     f.level = level;
     f.fetch_addr = fetch;
     f.has_fetch_addr = has_fetch;
