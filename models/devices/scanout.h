@@ -18,7 +18,10 @@
 //   0x20 FRAME_COUNT  RO  frames scanned (with or without errors)
 //   0x24 ERROR_COUNT  RO  frames in which at least one read failed
 //   0x28 STATUS       RO  bit 0 ACTIVE, bit 1 LAST_FRAME_ERROR, bit 2 BAD_CONFIG (the geometry
-//                         above is out of range: nothing is read, the frame still counts)
+//                         above is out of range: nothing is read, the frame still counts).
+//                         Clearing ENABLE stops scanning at the end of the frame period in
+//                         progress, when ACTIVE clears: only then may software unmap the
+//                         framebuffer.
 //   0x2c INT_STATUS   W1C bit 0 FRAME (a frame was scanned), bit 1 ERROR (it had read errors)
 //   0x30 INT_ENABLE   RW  same bits; the interrupt line is INT_STATUS & INT_ENABLE != 0
 //   0x38 ERROR_ADDR   RO  64-bit bus address of the first failed read of the last bad frame
