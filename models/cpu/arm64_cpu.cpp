@@ -158,6 +158,9 @@ arm64_cpu::~arm64_cpu() {
     if (uc_) uc_close(uc_);
 }
 
+void arm64_cpu::set_irq(bool level) { irq_level_ = level; }
+void arm64_cpu::set_fiq(bool level) { fiq_level_ = level; }
+
 void arm64_cpu::set_address_map(const std::vector<core::address_range>& ranges) { address_map_ = ranges; }
 
 void arm64_cpu::set_boot(elf_image firmware, uint64_t dtb_address, std::vector<uint8_t> dtb) {

@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "models/core/address_range.h"
+#include "models/core/irq_line.h"
 #include "models/core/log.h"
 #include "models/cpu/elf_loader.h"
 
@@ -82,6 +83,15 @@ public:
     };
 
     tlm_utils::simple_initiator_socket<arm64_cpu> socket;
+
+    // The generic timer's outputs (levels: ISTATUS and not IMASK, with ENABLE). The DT's
+    // `arm,armv8-timer` node names them in this order: secure physical, non-secure physical,
+    // virtual, hypervisor physical. The builder wires them to the interrupt controller.
+    core::irq_line timer_secure_irq, timer_phys_irq, timer_virt_irq, timer_hyp_irq;
+
+    // The core's interrupt inputs (levels), driven by the interrupt controller's outputs.
+    void set_irq(bool level);
+    void set_fiq(bool level);
 
     arm64_cpu(sc_core::sc_module_name name, const config& cfg);
     ~arm64_cpu() override;
@@ -150,6 +160,8 @@ private:
     uint64_t slice_start_ = 0;   // icount_ at the start of this slice
     uint64_t budget_end_ = 0;    // icount_ at which the slice stops
     bool budget_stop_ = false;
+    bool irq_level_ = false;     // the IRQ input as the interrupt controller drives it
+    bool fiq_level_ = false;
     bool exit_requested_ = false;
     fault fault_;
     sc_core::sc_event wake_;

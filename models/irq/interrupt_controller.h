@@ -1,0 +1,34 @@
+#pragma once
+// What the platform builder needs from an interrupt controller model: turn the cells of a DT
+// interrupt specifier (`interrupts`, `interrupts-extended`, an `interrupt-map` parent specifier)
+// into one of the controller's inputs, and connect a model's interrupt output to it.
+//
+// Every controller (GICv2, Apple AIC) implements this; the builder never looks inside one.
+// A specifier the controller cannot accept (wrong cell count, an interrupt number it does not
+// have, a trigger type that does not exist) is a configuration error naming the cells and why.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/core/irq_line.h"
+
+namespace socsim::irq {
+
+class interrupt_controller {
+public:
+    virtual ~interrupt_controller() = default;
+
+    // `#interrupt-cells` of the controller's DT node, as the model understands it.
+    virtual unsigned interrupt_cells() const = 0;
+
+    // Connects `source` to the input that `specifier` names. Throws core::config_error with a
+    // one-line reason if the specifier is not one this controller has. `who` names the source
+    // for messages ("/soc/serial@5000000").
+    virtual void connect(const std::vector<uint32_t>& specifier, core::irq_line& source, const std::string& who) = 0;
+
+    // A short description of the input a specifier names ("SPI 1, level high"), for `socsim info`.
+    virtual std::string describe(const std::vector<uint32_t>& specifier) const = 0;
+};
+
+} // namespace socsim::irq
