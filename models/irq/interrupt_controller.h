@@ -27,6 +27,12 @@ public:
     // for messages ("/soc/serial@5000000").
     virtual void connect(const std::vector<uint32_t>& specifier, core::irq_line& source, const std::string& who) = 0;
 
+    // The controller's outputs to core `cpu` (0-based, in the order of the DT's cpu nodes): the
+    // builder connects them to the core's set_irq / set_fiq. A controller without FIQ output
+    // returns a line that never rises.
+    virtual core::irq_line& cpu_irq(unsigned cpu) = 0;
+    virtual core::irq_line& cpu_fiq(unsigned cpu) = 0;
+
     // A short description of the input a specifier names ("SPI 1, level high"), for `socsim info`.
     virtual std::string describe(const std::vector<uint32_t>& specifier) const = 0;
 };
