@@ -9,6 +9,7 @@
 //   126     firmware fault (undefined instruction, access to nothing, exception)
 
 #include <string>
+#include <systemc>
 
 namespace socsim::core {
 
@@ -30,10 +31,16 @@ public:
     const std::string& reason() const { return reason_; }
     bool stopping() const { return outcome_ != run_outcome::running; }
 
+    // The simulated time at which the run ends (--max-time); SC_ZERO_TIME for none. Initiators
+    // that run ahead of SystemC time (the CPU) stop there rather than a quantum later.
+    void set_time_limit(const sc_core::sc_time& limit) { time_limit_ = limit; }
+    const sc_core::sc_time& time_limit() const { return time_limit_; }
+
 private:
     run_outcome outcome_ = run_outcome::running;
     int status_ = 0;
     std::string reason_;
+    sc_core::sc_time time_limit_ = sc_core::SC_ZERO_TIME;
 };
 
 } // namespace socsim::core

@@ -46,9 +46,12 @@ std::string json_quote(const std::string& text) {
 }
 
 trace_event::trace_event(const char* kind, const std::string& source)
+    : trace_event(kind, source, sc_core::sc_time_stamp()) {}
+
+trace_event::trace_event(const char* kind, const std::string& source, const sc_core::sc_time& at)
     : on_(trace_writer::instance().active()) {
     if (!on_) return;
-    uint64_t t_ps = sc_core::sc_time_stamp().value() /
+    uint64_t t_ps = at.value() /
                     static_cast<uint64_t>(sc_core::sc_time(1, sc_core::SC_PS).value());
     line_ = "{\"t_ps\":" + std::to_string(t_ps) + ",\"kind\":" + json_quote(kind) +
             ",\"src\":" + json_quote(source);

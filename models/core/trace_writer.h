@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <fstream>
 #include <string>
+#include <systemc>
 
 namespace socsim::core {
 
@@ -29,6 +30,9 @@ private:
 class trace_event {
 public:
     trace_event(const char* kind, const std::string& source);
+    // An event that happens at `at` rather than at sc_time_stamp() (an initiator running ahead
+    // of SystemC time, such as the CPU, stamps its accesses with its own local time).
+    trace_event(const char* kind, const std::string& source, const sc_core::sc_time& at);
     trace_event& field(const char* name, uint64_t value);  // written as a number
     trace_event& hex_field(const char* name, uint64_t value);  // written as "0x..."
     trace_event& field(const char* name, const std::string& value);

@@ -13,7 +13,9 @@
 #include "models/core/run_control.h"
 #include "models/core/trace_writer.h"
 #include "models/cpu/psci.h"
+#include "models/cpu/generic_timer.h"
 #include "models/cpu/semihosting.h"
+#include "models/cpu/unicorn_internals.h"
 #include "models/memory/coherence_tracker.h"
 
 namespace socsim::cpu {
@@ -21,23 +23,29 @@ namespace {
 
 constexpr uint64_t page = 4096;
 constexpr uint32_t wfi_instruction = 0xd503207f;
-constexpr uint64_t generic_timer_hz = 62'500'000;  // QEMU virt's CNTFRQ_EL0
+// The physical address space the holes are mapped up to (48 bits: every PA the MMU can form).
+constexpr uint64_t physical_space_end = 1ull << 48;
 
 // Unicorn's exception numbers (QEMU's EXCP_*).
+constexpr uint32_t excp_udef = 1, excp_swi = 2, excp_prefetch_abort = 3, excp_data_abort = 4, excp_bkpt = 7,
+                   excp_hvc = 11, excp_smc = 13;
+
 const char* exception_name(uint32_t intno) {
     switch (intno) {
-    case 1: return "undefined instruction";
-    case 2: return "SVC (supervisor call)";
-    case 3: return "prefetch abort";
-    case 4: return "data abort";
-    case 7: return "BRK (breakpoint)";
-    case 11: return "HVC (hypervisor call)";
-    case 13: return "SMC (secure monitor call)";
+    case excp_udef: return "undefined instruction";
+    case excp_swi: return "SVC (supervisor call)";
+    case excp_prefetch_abort: return "instruction abort";
+    case excp_data_abort: return "data abort";
+    case excp_bkpt: return "BRK (breakpoint)";
+    case excp_hvc: return "HVC (hypervisor call)";
+    case excp_smc: return "SMC (secure monitor call)";
     default: return "exception";
     }
 }
 
-void block_hook(uc_engine*, uint64_t, uint32_t size, void* self) { static_cast<arm64_cpu*>(self)->on_block(size); }
+void block_hook(uc_engine*, uint64_t address, uint32_t size, void* self) {
+    static_cast<arm64_cpu*>(self)->on_block(address, size);
+}
 void intr_hook(uc_engine*, uint32_t intno, void* self) { static_cast<arm64_cpu*>(self)->on_exception(intno); }
 bool unmapped_hook(uc_engine*, uc_mem_type type, uint64_t addr, int size, int64_t value, void* self) {
     return static_cast<arm64_cpu*>(self)->on_unmapped(type, addr, size, value);
@@ -56,13 +64,14 @@ uint32_t sys_hook(uc_engine*, uc_arm64_reg, const uc_arm64_cp_reg* cp, void* sel
 bool write_prot_hook(uc_engine*, uc_mem_type, uint64_t addr, int size, int64_t value, void* self) {
     return static_cast<arm64_cpu*>(self)->on_write_protected(addr, size, value);
 }
-
-// SCTLR_ELx: op0=3, CRn=1, CRm=0, op2=0; op1 0, 4, 6 for EL1, EL2, EL3. Returns x in 1..3, or 0.
-int sctlr_level(const uc_arm64_cp_reg* cp) {
-    if (cp->op0 != 3 || cp->crn != 1 || cp->crm != 0 || cp->op2 != 0) return 0;
-    return cp->op1 == 0 ? 1 : cp->op1 == 4 ? 2 : cp->op1 == 6 ? 3 : 0;
+bool fetch_prot_hook(uc_engine*, uc_mem_type, uint64_t addr, int, int64_t, void* self) {
+    return static_cast<arm64_cpu*>(self)->on_fetch_protected(addr);
 }
-constexpr uint64_t sctlr_m = 1;
+
+// The generic timer's registers: op0 3, op1 3, CRn 14.
+//   CRm 0: op2 0 CNTFRQ, 1 CNTPCT, 2 CNTVCT; CRm 2: EL1 physical timer, CRm 3: virtual timer,
+//   each op2 0 TVAL, 1 CTL, 2 CVAL.
+bool is_timer_register(const uc_arm64_cp_reg* cp) { return cp->op0 == 3 && cp->op1 == 3 && cp->crn == 14; }
 
 constexpr uint32_t hvc_instruction = 0xd4000002;  // HVC #0
 constexpr uint32_t smc_instruction = 0xd4000003;  // SMC #0
@@ -76,13 +85,23 @@ struct arm64_cpu::mmio_region {
 
 namespace {
 
-uint64_t mmio_read_cb(uc_engine*, uint64_t offset, unsigned size, void* region) {
+// These two are plain functions with nothing to destroy in their frames: on a bus error they
+// leave through raise_external_abort's longjmp (unicorn_internals.h).
+uint64_t mmio_read_cb(uc_engine* uc, uint64_t offset, unsigned size, void* region) {
     auto* r = static_cast<arm64_cpu::mmio_region*>(region);
-    return r->cpu->mmio_read(r->base + offset, size);
+    uint64_t data = 0;
+    if (r->cpu->mmio_access(tlm::TLM_READ_COMMAND, r->base + offset, size, data) == arm64_cpu::access_result::abort) {
+        const arm64_cpu::pending_abort& a = r->cpu->abort_info();
+        unicorn_internals::raise_external_abort(uc, a.physical, a.virtual_address, a.size, a.write, a.decode_error);
+    }
+    return data;
 }
-void mmio_write_cb(uc_engine*, uint64_t offset, unsigned size, uint64_t value, void* region) {
+void mmio_write_cb(uc_engine* uc, uint64_t offset, unsigned size, uint64_t value, void* region) {
     auto* r = static_cast<arm64_cpu::mmio_region*>(region);
-    r->cpu->mmio_write(r->base + offset, size, value);
+    if (r->cpu->mmio_access(tlm::TLM_WRITE_COMMAND, r->base + offset, size, value) == arm64_cpu::access_result::abort) {
+        const arm64_cpu::pending_abort& a = r->cpu->abort_info();
+        unicorn_internals::raise_external_abort(uc, a.physical, a.virtual_address, a.size, a.write, a.decode_error);
+    }
 }
 
 void check(uc_err err, const std::string& what) {
@@ -91,17 +110,26 @@ void check(uc_err err, const std::string& what) {
 
 } // namespace
 
-// Semihosting reads guest memory as the CPU sees it.
+// Semihosting reads guest memory as the CPU sees it: by virtual address.
 class arm64_cpu::unicorn_memory : public semihosting::guest_memory {
 public:
-    explicit unicorn_memory(uc_engine* uc) : uc_(uc) {}
-    bool read(uint64_t addr, void* dst, uint64_t len) override { return uc_mem_read(uc_, addr, dst, len) == UC_ERR_OK; }
+    explicit unicorn_memory(arm64_cpu& cpu) : cpu_(cpu) {}
+    bool read(uint64_t addr, void* dst, uint64_t len) override { return cpu_.read_virtual(addr, dst, len); }
     bool write(uint64_t addr, const void* src, uint64_t len) override {
-        return uc_mem_write(uc_, addr, src, len) == UC_ERR_OK;
+        auto* from = static_cast<const uint8_t*>(src);
+        while (len > 0) {
+            const uint64_t chunk = std::min(len, page - (addr % page));
+            uint64_t pa = 0;
+            if (!unicorn_internals::translate(cpu_.uc_, addr, pa) || !cpu_.is_memory(pa, chunk) ||
+                uc_mem_write(cpu_.uc_, pa, from, chunk) != UC_ERR_OK)
+                return false;
+            addr += chunk, from += chunk, len -= chunk;
+        }
+        return true;
     }
 
 private:
-    uc_engine* uc_;
+    arm64_cpu& cpu_;
 };
 
 arm64_cpu::arm64_cpu(sc_core::sc_module_name name, const config& cfg)
@@ -110,7 +138,11 @@ arm64_cpu::arm64_cpu(sc_core::sc_module_name name, const config& cfg)
         throw core::config_error(std::string(this->name()) + ": clock-frequency " + std::to_string(cfg.clock_hz) +
                                  " Hz is out of range");
     period_ = sc_core::sc_time(1e12 / static_cast<double>(cfg.clock_hz), sc_core::SC_PS);
+    timer_ = std::make_unique<generic_timer>(cfg.counter_hz);
+    timer_->output(generic_timer::physical).on_change([this](bool level) { timer_phys_irq.set(level); });
+    timer_->output(generic_timer::virtual_).on_change([this](bool level) { timer_virt_irq.set(level); });
 
+    unicorn_internals::check();
     check(uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc_), "cannot start Unicorn");
     int model = cfg.model == core_model::cortex_a53 ? UC_CPU_ARM64_A53
                 : cfg.model == core_model::cortex_a72 ? UC_CPU_ARM64_A72
@@ -133,8 +165,10 @@ arm64_cpu::arm64_cpu(sc_core::sc_module_name name, const config& cfg)
               "SYS hook");
     check(uc_hook_add(uc_, &h, UC_HOOK_MEM_WRITE_PROT, reinterpret_cast<void*>(write_prot_hook), this, 1, 0),
           "write-protection hook");
+    check(uc_hook_add(uc_, &h, UC_HOOK_MEM_FETCH_PROT, reinterpret_cast<void*>(fetch_prot_hook), this, 1, 0),
+          "fetch-protection hook");
 
-    guest_memory_ = std::make_unique<unicorn_memory>(uc_);
+    guest_memory_ = std::make_unique<unicorn_memory>(*this);
     semihosting_ = std::make_unique<semihosting>(*guest_memory_, semihosting::console{&std::cout, &std::cerr, &std::cin},
                                                  cfg.firmware_path);
     semihosting_->set_time_source([this] { return now_ns(); });
@@ -158,8 +192,25 @@ arm64_cpu::~arm64_cpu() {
     if (uc_) uc_close(uc_);
 }
 
-void arm64_cpu::set_irq(bool level) { irq_level_ = level; }
-void arm64_cpu::set_fiq(bool level) { fiq_level_ = level; }
+void arm64_cpu::set_irq(bool level) {
+    if (level == irq_level_) return;
+    irq_level_ = level;
+    unicorn_internals::set_line(uc_, unicorn_internals::line::irq, level);
+    if (level) {
+        kick_ = true;  // the block hook makes QEMU look at the line
+        wake_.notify();
+    }
+}
+
+void arm64_cpu::set_fiq(bool level) {
+    if (level == fiq_level_) return;
+    fiq_level_ = level;
+    unicorn_internals::set_line(uc_, unicorn_internals::line::fiq, level);
+    if (level) {
+        kick_ = true;
+        wake_.notify();
+    }
+}
 
 void arm64_cpu::set_address_map(const std::vector<core::address_range>& ranges) { address_map_ = ranges; }
 
@@ -208,6 +259,7 @@ void arm64_cpu::end_of_elaboration() { map_memory(); }
 void arm64_cpu::map_memory() {
     // RAM is whatever grants read/write DMI; the rest of each range is MMIO, by whole pages.
     std::vector<std::pair<uint64_t, uint64_t>> mmio_pages;  // [first page, last page]
+    std::vector<std::pair<uint64_t, uint64_t>> used;         // every mapped run, by pages
     for (const core::address_range& r : address_map_) {
         tlm::tlm_generic_payload p;
         tlm::tlm_dmi dmi;
@@ -224,6 +276,7 @@ void arm64_cpu::map_memory() {
             check(uc_mem_map_ptr(uc_, r.base, r.size, UC_PROT_ALL, dmi.get_dmi_ptr()),
                   "cannot map RAM at " + core::hex(r.base));
             ram_ranges_.push_back(r);
+            used.emplace_back(r.base / page, r.last() / page);
             SOCSIM_LOG(log_, debug, "RAM " << core::hex(r.base) << " + " << core::human_size(r.size) << " mapped directly");
             continue;
         }
@@ -233,11 +286,22 @@ void arm64_cpu::map_memory() {
             check(uc_mem_map_ptr(uc_, r.base, r.size, UC_PROT_READ | UC_PROT_EXEC, dmi.get_dmi_ptr()),
                   "cannot map ROM at " + core::hex(r.base));
             rom_ranges_.push_back(r);
+            used.emplace_back(r.base / page, r.last() / page);
             SOCSIM_LOG(log_, debug, "ROM " << core::hex(r.base) << " + " << core::human_size(r.size) << " mapped directly");
             continue;
         }
-        mmio_pages.emplace_back(r.base / page, r.last() / page);
+        if (r.base >= physical_space_end) continue;  // beyond what the MMU can address
+        mmio_pages.emplace_back(r.base / page, std::min(r.last(), physical_space_end - 1) / page);
     }
+    // The holes: every page no range covers is MMIO as well, so that an access to nothing goes
+    // to the bus (which reports it) and the guest takes an external abort at the instruction.
+    std::sort(used.begin(), used.end());
+    uint64_t next = 0;
+    for (auto [first, last] : used) {
+        if (first > next) mmio_pages.emplace_back(next, first - 1);
+        next = std::max(next, last + 1);
+    }
+    if (next < physical_space_end / page) mmio_pages.emplace_back(next, physical_space_end / page - 1);
     std::sort(mmio_pages.begin(), mmio_pages.end());
     // Merge page runs: two devices may share a page; the bus decodes the exact address.
     std::vector<std::pair<uint64_t, uint64_t>> runs;
@@ -248,6 +312,8 @@ void arm64_cpu::map_memory() {
             runs.push_back(run);
     }
     for (auto [first, last] : runs) {
+        // Pages that RAM or ROM took stay theirs (a device sharing a page with RAM is not
+        // possible: both are mapped by whole pages).
         mmio_regions_.push_back(std::make_unique<mmio_region>(mmio_region{this, first * page}));
         check(uc_mmio_map(uc_, first * page, (last - first + 1) * page, mmio_read_cb, mmio_regions_.back().get(),
                           mmio_write_cb, mmio_regions_.back().get()),
@@ -268,12 +334,47 @@ void arm64_cpu::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end
                        " was revoked, but the CPU keeps ROM mapped directly");
 }
 
+uint64_t arm64_cpu::retired_before(uint64_t pc) const {
+    // Blocks are straight-line code: the instruction's index in its block is its offset / 4.
+    if (pc >= block_pc_ && pc < block_pc_ + block_size_ * 4) return block_first_ + (pc - block_pc_) / 4;
+    return icount_;
+}
+
+sc_core::sc_time arm64_cpu::local_time_at(uint64_t pc) const {
+    const uint64_t retired = retired_before(pc);
+    return period_ * static_cast<double>(retired > synced_icount_ ? retired - synced_icount_ : 0) + stall_;
+}
+
 sc_core::sc_time arm64_cpu::local_time() const {
-    return period_ * static_cast<double>(icount_ - slice_start_) + stall_;
+    return period_ * static_cast<double>(icount_ - synced_icount_) + stall_;
 }
 
 uint64_t arm64_cpu::now_ns() const {
-    return static_cast<uint64_t>((sc_core::sc_time_stamp() + local_time()).to_seconds() * 1e9 + 0.5);
+    return static_cast<uint64_t>((sc_core::sc_time_stamp() + local_time_at(pc())).to_seconds() * 1e9 + 0.5);
+}
+
+void arm64_cpu::sync_if_events_due(uint64_t pc) {
+    // A device event due at or before this instruction's time (a DMA completing, a timer) must
+    // happen before the access sees the device. SystemC runs it when this thread waits; Unicorn
+    // is left mid-block meanwhile, which is safe: nothing else runs this engine.
+    const sc_core::sc_time local = local_time_at(pc);
+    if (local == sc_core::SC_ZERO_TIME) return;
+    if (!sc_core::sc_pending_activity() || sc_core::sc_time_to_pending_activity() > local) return;
+    wait(local);
+    synced_icount_ = retired_before(pc);
+    stall_ = sc_core::SC_ZERO_TIME;
+    timer_->update(sc_core::sc_time_stamp());
+}
+
+sc_core::sc_time arm64_cpu::slice_length() const {
+    // Up to the quantum, the next timer deadline and the run's time limit, whichever is first.
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    sc_core::sc_time length = tlm_utils::tlm_quantumkeeper::get_global_quantum();
+    const sc_core::sc_time deadline = timer_->next_deadline(now);
+    if (deadline != sc_core::SC_ZERO_TIME && deadline > now && deadline - now < length) length = deadline - now;
+    const sc_core::sc_time limit = core::run_control::instance().time_limit();
+    if (limit != sc_core::SC_ZERO_TIME && limit > now && limit - now < length) length = limit - now;
+    return length;
 }
 
 void arm64_cpu::run() {
@@ -284,26 +385,23 @@ void arm64_cpu::run() {
     }
     if (!load_boot_images()) return;
     uint64_t pc = firmware_.entry;
+    unicorn_internals::prepare_el1(uc_);
     uc_reg_write(uc_, UC_ARM64_REG_X0, &dtb_address_);
     // FP/SIMD are trapped at reset (CPACR_EL1.FPEN = 0); firmware may use them from the start.
     uint64_t cpacr = 3ull << 20;
     uc_reg_write(uc_, UC_ARM64_REG_CPACR_EL1, &cpacr);
 
     while (!core::run_control::instance().stopping()) {
-        const uint64_t quantum_insns = std::max<uint64_t>(
-            1, static_cast<uint64_t>((tlm_utils::tlm_quantumkeeper::get_global_quantum() / period_)));
-        slice_start_ = icount_;
-        budget_end_ = icount_ + quantum_insns;
+        const uint64_t slice_insns = std::max<uint64_t>(1, static_cast<uint64_t>(slice_length() / period_));
+        budget_end_ = icount_ + slice_insns;
         budget_stop_ = false;
-        stall_ = sc_core::SC_ZERO_TIME;
+        block_size_ = 0;
         // The guest writes RAM through a host pointer: every run may have written memory.
         core::memory_epoch::bump();
         uc_err err = uc_emu_start(uc_, pc, 0, 0, 0);
         core::memory_epoch::bump();
         pc = this->pc();
-        const sc_core::sc_time elapsed = local_time();
-        slice_start_ = icount_;
-        stall_ = sc_core::SC_ZERO_TIME;
+        block_size_ = 0;  // between runs, no block is executing
 
         if (fault_.pending || (err != UC_ERR_OK && !exit_requested_)) {
             if (!fault_.pending) raise_fault(std::string("emulation stopped: ") + uc_strerror(err));
@@ -311,35 +409,104 @@ void arm64_cpu::run() {
             return;
         }
         if (exit_requested_ || core::run_control::instance().stopping()) return;
-        if (!budget_stop_ && handle_wfi(pc)) continue;
-        wait(elapsed);
+        // Catch SystemC up with the instructions run.
+        wait(local_time());
+        synced_icount_ = icount_;
+        stall_ = sc_core::SC_ZERO_TIME;
+        timer_->update(sc_core::sc_time_stamp());
+        if (!budget_stop_ && instruction_at(pc - 4) == wfi_instruction) wait_for_interrupt();
     }
 }
 
-bool arm64_cpu::handle_wfi(uint64_t pc) {
-    if (instruction_at(pc - 4) != wfi_instruction) return false;
-    // Nothing raises interrupts yet: idle for one quantum (an event may wake it earlier).
-    SOCSIM_LOG(log_, trace, "WFI at " << core::hex(pc - 4));
-    wait(tlm_utils::tlm_quantumkeeper::get_global_quantum(), wake_);
-    return true;
+void arm64_cpu::wait_for_interrupt() {
+    // WFI completes when an interrupt is pending, masked or not (Arm ARM D1.16.2): the IRQ or FIQ
+    // input high. Idle time is skipped up to the next timer deadline or device event.
+    while (!irq_level_ && !fiq_level_ && !core::run_control::instance().stopping()) {
+        const sc_core::sc_time now = sc_core::sc_time_stamp();
+        const sc_core::sc_time deadline = timer_->next_deadline(now);
+        const sc_core::sc_time limit = core::run_control::instance().time_limit();
+        SOCSIM_LOG(log_, trace, "WFI at " << core::hex(pc() - 4));
+        if (deadline == sc_core::SC_ZERO_TIME && !sc_core::sc_pending_activity()) {
+            // No timer armed and no event anywhere in the platform: nothing can ever raise an
+            // interrupt. Say so instead of idling to --max-time.
+            uint64_t at = pc() - 4;
+            uc_reg_write(uc_, UC_ARM64_REG_PC, &at);
+            raise_fault("WFI with no interrupt pending and nothing scheduled that could raise one");
+            fault_.note = "the core would sleep forever";
+            report_fault();
+            return;
+        }
+        if (deadline != sc_core::SC_ZERO_TIME && deadline > now) {
+            sc_core::sc_time until = deadline - now;
+            if (limit != sc_core::SC_ZERO_TIME && limit > now && limit - now < until) until = limit - now;
+            wait(until, wake_);
+        } else if (limit != sc_core::SC_ZERO_TIME && limit > now) {
+            wait(limit - now, wake_);
+        } else if (limit != sc_core::SC_ZERO_TIME) {
+            return;  // at the time limit: the run ends here
+        } else {
+            wait(wake_);
+        }
+        timer_->update(sc_core::sc_time_stamp());
+    }
 }
 
 uint32_t arm64_cpu::instruction_at(uint64_t addr) const {
     uint32_t insn = 0;
-    if (uc_mem_read(uc_, addr, &insn, 4) != UC_ERR_OK) return 0;
+    if (!read_virtual(addr, &insn, 4)) return 0;
     return insn;
 }
 
-void arm64_cpu::on_block(uint32_t size) {
+bool arm64_cpu::is_memory(uint64_t physical, uint64_t len) const {
+    for (const auto* ranges : {&ram_ranges_, &rom_ranges_})
+        for (const core::address_range& r : *ranges)
+            if (r.contains(physical, len)) return true;
+    return false;
+}
+
+bool arm64_cpu::read_virtual(uint64_t va, void* dst, uint64_t len) const {
+    // Page by page through the guest's translation; only memory (never a device) is read.
+    auto* to = static_cast<uint8_t*>(dst);
+    while (len > 0) {
+        const uint64_t chunk = std::min(len, page - (va % page));
+        uint64_t pa = 0;
+        if (!unicorn_internals::translate(uc_, va, pa) || !is_memory(pa, chunk) ||
+            uc_mem_read(uc_, pa, to, chunk) != UC_ERR_OK)
+            return false;
+        va += chunk, to += chunk, len -= chunk;
+    }
+    return true;
+}
+
+void arm64_cpu::on_block(uint64_t address, uint32_t size) {
     if (exit_requested_ || fault_.pending) {
         uc_emu_stop(uc_);
         return;
     }
-    icount_ += size / 4;
-    if (icount_ >= budget_end_ && !budget_stop_) {
+    if (icount_ >= budget_end_) {
+        // Stopped from the block hook, the block does not run: it is not counted.
         budget_stop_ = true;
+        block_size_ = 0;
         uc_emu_stop(uc_);
+        return;
     }
+    if (kick_) {
+        kick_ = false;
+        unicorn_internals::kick(uc_);
+    }
+    block_pc_ = address;
+    block_first_ = icount_;
+    block_size_ = size / 4;
+    icount_ += size / 4;
+}
+
+bool arm64_cpu::can_take_exceptions() {
+    // The guest has vectors if VBAR_EL1 is set and the synchronous vector translates to memory.
+    uint64_t vbar = 0;
+    uc_reg_read(uc_, UC_ARM64_REG_VBAR_EL1, &vbar);
+    if (vbar == 0) return false;
+    uint64_t pa = 0;
+    return unicorn_internals::translate(uc_, vbar + 0x200, pa) && is_memory(pa, 4);
 }
 
 void arm64_cpu::on_exception(uint32_t intno) {
@@ -350,7 +517,7 @@ void arm64_cpu::on_exception(uint32_t intno) {
         return;
     }
     uint64_t pc = this->pc();
-    if (intno == 1 && instruction_at(pc) == semihosting::hlt_instruction) {
+    if (intno == excp_udef && instruction_at(pc) == semihosting::hlt_instruction) {
         uint64_t op = 0, param = 0;
         uc_reg_read(uc_, UC_ARM64_REG_X0, &op);
         uc_reg_read(uc_, UC_ARM64_REG_X1, &param);
@@ -361,24 +528,33 @@ void arm64_cpu::on_exception(uint32_t intno) {
         return;
     }
     if (handle_psci(intno, pc)) return;
+    // An SMC goes to EL3 on this core, where no firmware is modelled.
+    if (intno != excp_smc && can_take_exceptions()) {
+        ++exceptions_taken_;
+        SOCSIM_LOG(log_, debug, "exception: " << exception_name(intno) << " at pc " << core::hex(pc));
+        unicorn_internals::take_exception(uc_);
+        return;
+    }
     // For SVC, HVC and SMC Unicorn reports the PC after the instruction.
-    if (intno == 2 || intno == 11 || intno == 13) {
+    if (intno == excp_swi || intno == excp_hvc || intno == excp_smc) {
         uint64_t at = pc - 4;
         uc_reg_write(uc_, UC_ARM64_REG_PC, &at);
     }
     raise_fault(exception_name(intno));
+    fault_.note = intno == excp_smc ? "an SMC goes to EL3, where no firmware is modelled"
+                                    : "the firmware cannot take it: VBAR_EL1 is 0 or does not point at memory";
 }
 
 bool arm64_cpu::handle_psci(uint32_t intno, uint64_t pc) {
-    // Unicorn reports HVC and SMC with the PC after the instruction; an HVC or SMC that the core
-    // treats as undefined (no EL2 / EL3 to take it) comes as exception 1 at the instruction.
+    // Unicorn reports HVC and SMC with the PC after the instruction; an HVC that the core treats
+    // as undefined (no EL2 to take it) comes as exception 1 at the instruction.
     if (cfg_.psci == psci_conduit::none) return false;
     const uint32_t conduit = cfg_.psci == psci_conduit::hvc ? hvc_instruction : smc_instruction;
-    const uint32_t wanted_intno = cfg_.psci == psci_conduit::hvc ? 11 : 13;
+    const uint32_t wanted_intno = cfg_.psci == psci_conduit::hvc ? excp_hvc : excp_smc;
     uint64_t at = 0;
     if (intno == wanted_intno && instruction_at(pc - 4) == conduit)
         at = pc - 4;
-    else if (intno == 1 && instruction_at(pc) == conduit)
+    else if (intno == excp_udef && instruction_at(pc) == conduit)
         at = pc;
     else
         return false;
@@ -420,28 +596,35 @@ bool arm64_cpu::handle_psci(uint32_t intno, uint64_t pc) {
 bool arm64_cpu::on_write_protected(uint64_t addr, int size, int64_t value) {
     // Let the bus and the ROM see (and log) the write, then stop: the data must not land.
     uint64_t data = static_cast<uint64_t>(value);
-    transport(tlm::TLM_WRITE_COMMAND, addr, static_cast<unsigned>(size), data);
+    transport(tlm::TLM_WRITE_COMMAND, addr, static_cast<unsigned>(size), data, sc_core::sc_time_stamp() + local_time());
     raise_fault("write of " + std::to_string(size) + " bytes at " + core::hex(addr) + ", which is read-only memory",
                 true, addr);
     return false;
 }
 
+bool arm64_cpu::on_fetch_protected(uint64_t addr) {
+    // Unicorn fetches only from memory mapped by pointer; anything else is a device or nothing.
+    raise_fault("instruction fetch from " + core::hex(addr) + ", which is not memory", true, addr);
+    return false;
+}
+
 bool arm64_cpu::on_unmapped(int type, uint64_t addr, int size, int64_t value) {
-    // Let the bus see it too: it logs the access to nothing with the initiator and address.
+    // Every physical address is mapped (the holes as MMIO); this is beyond the 48-bit space.
     uint64_t data = static_cast<uint64_t>(value);
     if (type == UC_MEM_FETCH_UNMAPPED) {
         raise_fault("instruction fetch from " + core::hex(addr) + ", where there is nothing", true, addr);
         return false;
     }
     tlm::tlm_command cmd = type == UC_MEM_WRITE_UNMAPPED ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND;
-    transport(cmd, addr, static_cast<unsigned>(size), data);
+    transport(cmd, addr, static_cast<unsigned>(size), data, sc_core::sc_time_stamp() + local_time());
     raise_fault(std::string(cmd == tlm::TLM_READ_COMMAND ? "read" : "write") + " of " + std::to_string(size) +
                     " bytes at " + core::hex(addr) + ", where there is nothing",
                 true, addr);
     return false;
 }
 
-bool arm64_cpu::transport(tlm::tlm_command cmd, uint64_t addr, unsigned size, uint64_t& data) {
+bool arm64_cpu::transport(tlm::tlm_command cmd, uint64_t addr, unsigned size, uint64_t& data,
+                          const sc_core::sc_time& at) {
     // Unicorn finishes the current block after a stop request: the accesses that follow a fault
     // or the end of the run must not reach the devices (a real abort is precise).
     if (fault_.pending || core::run_control::instance().stopping()) return true;
@@ -456,78 +639,106 @@ bool arm64_cpu::transport(tlm::tlm_command cmd, uint64_t addr, unsigned size, ui
     p.set_data_length(size);
     p.set_streaming_width(size);
     p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    const sc_core::sc_time before = local_time();
+    const sc_core::sc_time before = at - sc_core::sc_time_stamp();
     sc_core::sc_time delay = before;
     socket->b_transport(p, delay);
     if (delay > before) stall_ += delay - before;  // the target's latency
     // A device may have ended the run (sim-control EXIT): stop at this instruction.
     if (core::run_control::instance().stopping()) uc_emu_stop(uc_);
     p.clear_extension(&ext);
-    core::trace_event("mmio", name())
+    core::trace_event("mmio", name(), at)
         .field("cmd", cmd == tlm::TLM_READ_COMMAND ? "read" : "write")
         .hex_field("addr", addr)
         .field("len", static_cast<uint64_t>(size))
         .hex_field("data", data)
         .field("resp", p.get_response_string())
         .emit();
+    if (!p.is_response_ok()) {
+        abort_.physical = addr;
+        abort_.size = size;
+        abort_.write = cmd == tlm::TLM_WRITE_COMMAND;
+        abort_.decode_error = p.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE;
+    }
     return p.is_response_ok();
 }
 
-uint64_t arm64_cpu::mmio_read(uint64_t addr, unsigned size) {
-    uint64_t data = 0;
+arm64_cpu::access_result arm64_cpu::mmio_access(tlm::tlm_command cmd, uint64_t addr, unsigned size, uint64_t& data) {
+    const uint64_t pc = unicorn_internals::exact_pc(uc_);
+    if (cmd == tlm::TLM_READ_COMMAND) {
+        data = 0;
+        sync_if_events_due(pc);
+    }
     // Stores before this access are visible to whatever the access sets off, and stores after
     // it to whatever runs next (core::memory_epoch).
     core::memory_epoch::bump();
-    if (!transport(tlm::TLM_READ_COMMAND, addr, size, data) && !fault_.pending)
-        raise_fault("bus error: the device at " + core::hex(addr) + " refused a " + std::to_string(size) +
-                        "-byte read",
+    const bool ok = transport(cmd, addr, size, data, now_at(pc));
+    core::memory_epoch::bump();
+    if (ok || fault_.pending) return access_result::ok;
+    if (can_take_exceptions()) {
+        // A synchronous external abort at this instruction. FAR is the virtual address: the
+        // same as the physical one with the MMU off; with it on, the instruction's own address
+        // computation is not known here, so the page's offset is kept on the virtual page the
+        // PC's translation regime maps to this physical page when it is the identity, else FAR
+        // holds the physical address (documented in docs/cpu.md).
+        abort_.virtual_address = addr;
+        ++exceptions_taken_;
+        SOCSIM_LOG(log_, debug, "external abort: " << (abort_.write ? "write" : "read") << " at " << core::hex(addr)
+                                                   << " by pc " << core::hex(pc));
+        return access_result::abort;
+    }
+    const std::string access = cmd == tlm::TLM_READ_COMMAND ? "read" : "write";
+    if (abort_.decode_error)
+        raise_fault(access + " of " + std::to_string(size) + " bytes at " + core::hex(addr) + ", where there is nothing",
                     true, addr);
-    core::memory_epoch::bump();
-    return data;
-}
-
-void arm64_cpu::mmio_write(uint64_t addr, unsigned size, uint64_t value) {
-    core::memory_epoch::bump();
-    if (!transport(tlm::TLM_WRITE_COMMAND, addr, size, value) && !fault_.pending)
-        raise_fault("bus error: the device at " + core::hex(addr) + " refused a " + std::to_string(size) +
-                        "-byte write",
+    else
+        raise_fault("bus error: the device at " + core::hex(addr) + " refused a " + std::to_string(size) + "-byte " +
+                        access,
                     true, addr);
-    core::memory_epoch::bump();
+    fault_.note = "the firmware cannot take the external abort: VBAR_EL1 is 0 or does not point at memory";
+    return access_result::ok;
 }
 
 bool arm64_cpu::on_sysreg_read(int reg, const void* cp_void) {
     const auto* cp = static_cast<const uc_arm64_cp_reg*>(cp_void);
-    if (int el = sctlr_level(cp)) {
-        // What the firmware wrote (M included), not the register Unicorn runs with.
-        uint64_t actual = 0;
-        uc_arm64_cp_reg r = *cp;
-        if (uc_reg_read(uc_, UC_ARM64_REG_CP_REG, &r) == UC_ERR_OK) actual = r.val;
-        uint64_t value = (actual & ~sctlr_m) | (sctlr_[el] & sctlr_m);
-        uc_reg_write(uc_, static_cast<uc_arm64_reg>(reg), &value);
-        return true;
+    if (!is_timer_register(cp)) return false;
+    const sc_core::sc_time now = now_at(pc());
+    uint64_t value = 0;
+    if (cp->crm == 0) {
+        if (cp->op2 > 2) return false;
+        value = cp->op2 == 0 ? timer_->frequency_hz() : timer_->counter(now);
+    } else if (cp->crm == 2 || cp->crm == 3) {
+        const auto w = cp->crm == 2 ? generic_timer::physical : generic_timer::virtual_;
+        switch (cp->op2) {
+        case 0: value = timer_->read_tval(w, now); break;
+        case 1: value = timer_->read_ctl(w, now); break;
+        case 2: value = timer_->read_cval(w); break;
+        default: return false;
+        }
+    } else {
+        return false;  // CNTKCTL and the rest: Unicorn's own
     }
-    // Generic timer: op0=3 op1=3 CRn=14 CRm=0; op2 0 = CNTFRQ, 1 = CNTPCT, 2 = CNTVCT.
-    if (cp->op0 != 3 || cp->op1 != 3 || cp->crn != 14 || cp->crm != 0 || cp->op2 > 2) return false;
-    uint64_t value = cp->op2 == 0 ? generic_timer_hz : now_ns() * generic_timer_hz / 1'000'000'000;
-    uc_reg_write(uc_, static_cast<uc_arm64_reg>(reg), &value);
+    if (reg != UC_ARM64_REG_XZR) uc_reg_write(uc_, static_cast<uc_arm64_reg>(reg), &value);
     return true;
 }
 
 bool arm64_cpu::on_sysreg_write(int reg, const void* cp_void) {
     const auto* cp = static_cast<const uc_arm64_cp_reg*>(cp_void);
-    const int el = sctlr_level(cp);
-    if (!el) return false;
+    if (!is_timer_register(cp) || (cp->crm != 2 && cp->crm != 3) || cp->op2 > 2) return false;
     uint64_t value = 0;
     if (reg != UC_ARM64_REG_XZR) uc_reg_read(uc_, static_cast<uc_arm64_reg>(reg), &value);
-    if ((value & sctlr_m) && !(sctlr_[el] & sctlr_m))
-        SOCSIM_LOG(log_, info, "firmware enables the MMU (SCTLR_EL" << el << " " << core::hex(value) << " at pc "
-                                   << core::hex(pc()) << "); translation stays off: identity mapping assumed");
-    sctlr_[el] = value;
-    uc_arm64_cp_reg r = *cp;
-    r.val = value & ~sctlr_m;
-    if (uc_reg_write(uc_, UC_ARM64_REG_CP_REG, &r) != UC_ERR_OK) {
-        raise_fault("cannot write SCTLR_EL" + std::to_string(el));
-        return true;
+    const sc_core::sc_time now = now_at(pc());
+    const auto w = cp->crm == 2 ? generic_timer::physical : generic_timer::virtual_;
+    switch (cp->op2) {
+    case 0: timer_->write_tval(w, value, now); break;
+    case 1: timer_->write_ctl(w, value, now); break;
+    case 2: timer_->write_cval(w, value, now); break;
+    }
+    // A new deadline may be sooner than the end of this slice: end the slice at this block's
+    // end so the next one is sized to it.
+    const sc_core::sc_time deadline = timer_->next_deadline(now);
+    if (deadline != sc_core::SC_ZERO_TIME) {
+        const uint64_t insns = static_cast<uint64_t>((deadline - sc_core::sc_time_stamp()) / period_);
+        budget_end_ = std::min(budget_end_, synced_icount_ + std::max<uint64_t>(insns, 1));
     }
     return true;  // done here: skip the instruction's own write
 }
@@ -546,7 +757,9 @@ void arm64_cpu::on_sys(const void* cp_void) {
     }
     if (!cfg_.coherence->active()) return;
     constexpr uint64_t line = memory::coherence_tracker::line_bytes;
-    const uint64_t base = cp->val & ~(line - 1);  // Xt: the address (identity-mapped: the PA)
+    uint64_t physical = 0;  // Xt is a virtual address
+    if (!unicorn_internals::translate(uc_, cp->val, physical)) return;
+    const uint64_t base = physical & ~(line - 1);
     // A clean of memory that is not RAM (MMIO, nothing) has no line to snapshot, and reading a
     // device here would have side effects.
     if (!std::any_of(ram_ranges_.begin(), ram_ranges_.end(),
@@ -555,7 +768,7 @@ void arm64_cpu::on_sys(const void* cp_void) {
     uint8_t bytes[line];
     if (uc_mem_read(uc_, base, bytes, line) != UC_ERR_OK) return;
     SOCSIM_LOG(log_, trace, memory::coherence_tracker::name(kind) << " " << core::hex(cp->val));
-    cfg_.coherence->maintain(kind, base, bytes, sc_core::sc_time_stamp() + local_time());
+    cfg_.coherence->maintain(kind, base, bytes, now_at(pc()));
 }
 
 void arm64_cpu::raise_fault(const std::string& what, bool has_address, uint64_t address) {
@@ -575,6 +788,7 @@ void arm64_cpu::report_fault() {
     std::snprintf(line, sizeof line, "firmware fault: %s at pc 0x%llx (instruction 0x%08x)", fault_.what.c_str(),
                   static_cast<unsigned long long>(fault_.pc), instruction_at(fault_.pc));
     os << line << '\n';
+    if (!fault_.note.empty()) os << "  (" << fault_.note << ")\n";
     if (fault_.has_address) os << "  address 0x" << std::hex << fault_.address << std::dec << '\n';
     for (int i = 0; i <= 30; ++i) {
         uint64_t v = 0;
@@ -583,12 +797,12 @@ void arm64_cpu::report_fault() {
                       (i % 4 == 3 || i == 30) ? "\n" : "");
         os << line;
     }
-    uint64_t sp = 0, pstate = 0;
+    uint64_t sp = 0;
+    uint32_t pstate = 0;  // 32 bits wide in Unicorn
     uc_reg_read(uc_, UC_ARM64_REG_SP, &sp);
     uc_reg_read(uc_, UC_ARM64_REG_PSTATE, &pstate);
-    std::snprintf(line, sizeof line, "  sp  0x%016llx  pstate 0x%08llx  instructions %llu\n",
-                  static_cast<unsigned long long>(sp), static_cast<unsigned long long>(pstate),
-                  static_cast<unsigned long long>(icount_));
+    std::snprintf(line, sizeof line, "  sp  0x%016llx  pstate 0x%08x  instructions %llu\n",
+                  static_cast<unsigned long long>(sp), pstate, static_cast<unsigned long long>(icount_));
     os << line;
     std::cerr << "socsim: " << os.str();
     std::cerr.flush();
@@ -604,9 +818,5 @@ void arm64_cpu::report_fault() {
 } // namespace socsim::cpu
 
 namespace socsim::cpu {
-std::string engine_version() {
-    unsigned major = 0, minor = 0;
-    uc_version(&major, &minor);  // the library actually loaded; the patch level is the header's
-    return "Unicorn " + std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(UC_VERSION_PATCH);
-}
+std::string engine_version() { return unicorn_internals::loaded_version(); }
 } // namespace socsim::cpu

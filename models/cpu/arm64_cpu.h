@@ -1,48 +1,55 @@
 #pragma once
-// An AArch64 core: Unicorn 2.0.1 as a loosely timed TLM initiator.
+// An AArch64 core: Debian's Unicorn 2.1.1 as a loosely timed TLM initiator.
 //
 // Memory: every address range it is given is offered DMI first; RAM grants it and is mapped
 // straight into Unicorn (uc_mem_map_ptr on the RAM model's pointer: one backing store). Every
 // other range is mapped as MMIO and each access becomes a b_transport through the socket (an
-// 8-byte access arrives as two 4-byte ones: Unicorn splits them). Holes are left unmapped.
+// 8-byte access arrives as two 4-byte ones: Unicorn splits them). The holes between ranges are
+// mapped as MMIO too, up to the 48-bit physical address space, so that an access to nothing
+// also reaches the bus, which reports it, and the guest takes the abort it would on hardware.
 //
-// Time: a block hook counts executed instructions; simulated time = instructions x clock
-// period. The core runs one quantum at a time and then synchronises with SystemC. The generic
-// timer counters (CNTVCT_EL0, CNTPCT_EL0) and CNTFRQ_EL0 are answered from simulated time
-// (62.5 MHz, as QEMU's virt), so runs are deterministic.
+// Translation: the guest's MMU is the guest's (SCTLR_ELx.M is not filtered; EL3 and EL2 are set
+// up at reset so that EL1 is AArch64, see unicorn_internals.h). Where socsim reads memory by
+// virtual address on the CPU's behalf (the instruction of a fault report, semihosting parameter
+// blocks, DC by VA for the coherence tracker), it translates with the guest's current regime.
 //
-// U-Boot uses only CNTFRQ_EL0 and CNTPCT_EL0 (checked in its qemu_arm64 build); the timer's
-// compare registers (CNTP/CNTV_CTL, _CVAL, _TVAL) are left to Unicorn and raise no interrupt.
+// Exceptions: SVC, HVC/SMC (except the PSCI conduit, served here), undefined instructions, BRK,
+// instruction and data aborts (translation faults, and a device's error response or an access to
+// nothing: a synchronous external abort at that instruction with ESR and FAR set) and IRQ/FIQ
+// are taken to the guest's vectors (VBAR_EL1) as the architecture says. A firmware without
+// vectors (VBAR_EL1 = 0, or not pointing at memory) cannot take them: the run stops with a
+// report (PC of the exact instruction, its encoding, the registers) and status 126, so bare-metal
+// bring-up still fails loudly. Also reported with 126: an SMC that is not the PSCI conduit (no
+// EL3 firmware is modelled), an instruction fetch from something that is not memory, a write to
+// read-only memory, PSCI CPU_OFF of the last running core. HLT #0xF000 is Arm semihosting.
+//
+// Interrupts: set_irq / set_fiq are the core's IRQ and FIQ inputs (levels, from the interrupt
+// controller); QEMU takes them at the next block boundary when PSTATE.I / F allow. The generic
+// timer (generic_timer.h) drives timer_phys_irq and timer_virt_irq; its counter runs at
+// config::counter_hz (the DT timer node's `clock-frequency`).
+//
+// Time: simulated time = instructions x clock period, counted per block. Each slice runs until
+// the quantum, the next timer deadline or the run's time limit, whichever is first, and stops at
+// the first block boundary at or after it (a stopped block is neither run nor counted). Inside
+// a block, time is exact to the instruction: an MMIO access happens at the time of the
+// instruction making it (the b_transport's annotated delay and the trace's t_ps), and the
+// counter reads the time of the MRS. A device read first lets every SystemC event due before
+// the access's time happen (a polling loop sees a DMA complete at its time, not a quantum
+// later). WFI waits until an interrupt is pending (IRQ or FIQ input high, masked or not), or
+// the next timer deadline, skipping idle time.
 //
 // Read-only memory (a ROM granting read-only DMI, e.g. the boot flash) is mapped by pointer for
 // reading and execution; a write to it goes to the bus (the ROM logs and refuses it) and stops
 // the run as a firmware fault.
 //
-// Exceptions: Unicorn reports guest exceptions to a hook instead of taking them. HLT #0xF000 is
-// semihosting; WFI ends a slice and idles until the next quantum (no interrupt controller yet, so
-// WFI behaves as the architecture allows: it may complete early). HVC #0 or SMC #0, whichever
-// the platform names as its PSCI conduit, is a PSCI call answered by the model (psci.h):
-// SYSTEM_OFF ends the run with status 0, SYSTEM_RESET with status 123. Anything else the
-// firmware cannot take (undefined instruction, SVC, the other conduit, BRK, aborts), a fetch or
-// access to nothing, and a device's error response stop the run with a report and status 126.
-//
-// MMU: Unicorn 2.0.1 takes a prefetch abort at the instruction after an MSR that sets
-// SCTLR_ELx.M (its TLB and the translated block disagree), and it looks up memory by virtual
-// address anyway. Firmware that maps memory with identity page tables (U-Boot does) behaves the
-// same with translation off, so the model keeps it off: an MSR to SCTLR_EL1/EL2/EL3 is done by
-// the model with M cleared, and MRS of that register returns what the firmware wrote (M set).
-// The page tables are not walked: firmware whose mapping is not the identity is not supported.
-// The other SCTLR bits the model writes (C, I, SA, ...) do not feed Unicorn's cached flags.
-//
 // Data-cache maintenance: when the platform has a memory-coherence tracker (config::coherence),
 // DC CVAC, CIVAC, CVAU, CVAP and CVADP by address are reported to it with the line's 64 bytes
-// (models/memory/coherence_tracker.h), through a Unicorn hook on SYS instructions only: ordinary
-// code pays nothing, and the instruction itself still executes (a no-op in Unicorn). The boot
+// (models/memory/coherence_tracker.h), through a Unicorn hook on SYS instructions. The boot
 // images the model loads are announced to the tracker as memory content at boot.
 //
 // DT: a `cpu` node, compatible "arm,cortex-a57" / "arm,cortex-a53" / "arm,cortex-a72";
 // `clock-frequency` (Hz, default 1 GHz); the PSCI conduit comes from `/psci` `method`
-// (the factory reads it; no `/psci` node: HVC and SMC are faults, as before).
+// (the factory reads it; no `/psci` node: HVC and SMC are exceptions like any other).
 
 #include <cstdint>
 #include <memory>
@@ -67,6 +74,7 @@ class coherence_tracker;
 namespace socsim::cpu {
 
 class semihosting;
+class generic_timer;
 
 class arm64_cpu : public sc_core::sc_module {
 public:
@@ -77,6 +85,7 @@ public:
     struct config {
         core_model model = core_model::cortex_a57;
         uint64_t clock_hz = 1'000'000'000;
+        uint64_t counter_hz = 62'500'000;  // the generic timer's (QEMU virt's CNTFRQ_EL0 by default)
         std::string firmware_path;  // for the semihosting command line
         psci_conduit psci = psci_conduit::none;
         memory::coherence_tracker* coherence = nullptr;  // gets DC maintenance by address, if set
@@ -86,7 +95,8 @@ public:
 
     // The generic timer's outputs (levels: ISTATUS and not IMASK, with ENABLE). The DT's
     // `arm,armv8-timer` node names them in this order: secure physical, non-secure physical,
-    // virtual, hypervisor physical. The builder wires them to the interrupt controller.
+    // virtual, hypervisor physical. The builder wires them to the interrupt controller. The
+    // secure and hypervisor timers are not modelled: those two lines never rise.
     core::irq_line timer_secure_irq, timer_phys_irq, timer_virt_irq, timer_hyp_irq;
 
     // The core's interrupt inputs (levels), driven by the interrupt controller's outputs.
@@ -103,25 +113,35 @@ public:
     void set_boot(elf_image firmware, uint64_t dtb_address, std::vector<uint8_t> dtb);
 
     uint64_t instructions() const { return icount_; }
+    uint64_t exceptions_taken() const { return exceptions_taken_; }
     uint64_t pc() const;
 
     struct mmio_region;  // one MMIO run as Unicorn sees it
 
     // Hooks from Unicorn (public for the C callbacks; not part of the model's interface).
-    void on_block(uint32_t size);
+    enum class access_result { ok, abort };
+    void on_block(uint64_t address, uint32_t size);
     void on_exception(uint32_t intno);
     bool on_unmapped(int type, uint64_t addr, int size, int64_t value);
-    uint64_t mmio_read(uint64_t addr, unsigned size);
-    void mmio_write(uint64_t addr, unsigned size, uint64_t value);
+    access_result mmio_access(tlm::tlm_command cmd, uint64_t addr, unsigned size, uint64_t& data);
+    // After mmio_access returned abort: what the guest's abort needs.
+    struct pending_abort {
+        uint64_t physical = 0, virtual_address = 0;
+        unsigned size = 0;
+        bool write = false, decode_error = false;
+    };
+    const pending_abort& abort_info() const { return abort_; }
     bool on_sysreg_read(int reg, const void* cp);
     bool on_sysreg_write(int reg, const void* cp);
     bool on_write_protected(uint64_t addr, int size, int64_t value);
+    bool on_fetch_protected(uint64_t addr);
     void on_sys(const void* cp);
 
 private:
     struct fault {
         bool pending = false;
         std::string what;
+        std::string note;  // why the guest could not take it, if it is an exception
         uint64_t pc = 0;
         bool has_address = false;
         uint64_t address = 0;
@@ -132,37 +152,55 @@ private:
     void map_memory();
     void end_of_elaboration() override;
     void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
-    sc_core::sc_time local_time() const;
+    // Instructions retired before the one executing now (exact inside a block, given its PC).
+    uint64_t retired_before(uint64_t pc) const;
+    // Time of the instruction at `pc` relative to sc_time_stamp(), and the absolute time.
+    sc_core::sc_time local_time_at(uint64_t pc) const;
+    sc_core::sc_time local_time() const;  // at the end of the blocks counted so far
+    sc_core::sc_time now_at(uint64_t pc) const { return sc_core::sc_time_stamp() + local_time_at(pc); }
+    // Lets SystemC catch up to the instruction at `pc` if an event is due before it.
+    void sync_if_events_due(uint64_t pc);
+    sc_core::sc_time slice_length() const;
     uint64_t now_ns() const;
     void raise_fault(const std::string& what, bool has_address = false, uint64_t address = 0);
     void report_fault();
-    bool handle_wfi(uint64_t pc);
+    bool can_take_exceptions();
+    void wait_for_interrupt();
     bool handle_psci(uint32_t intno, uint64_t pc);
+    bool is_memory(uint64_t physical, uint64_t len = 1) const;
+    bool read_virtual(uint64_t va, void* dst, uint64_t len) const;
     uint32_t instruction_at(uint64_t addr) const;
-    bool transport(tlm::tlm_command cmd, uint64_t addr, unsigned size, uint64_t& data);
+    bool transport(tlm::tlm_command cmd, uint64_t addr, unsigned size, uint64_t& data, const sc_core::sc_time& at);
 
     config cfg_;
     uc_struct* uc_ = nullptr;
     std::unique_ptr<semihosting> semihosting_;
     class unicorn_memory;
     std::unique_ptr<unicorn_memory> guest_memory_;
+    std::unique_ptr<generic_timer> timer_;
     std::vector<core::address_range> address_map_;
     std::vector<core::address_range> ram_ranges_;  // mapped by pointer
     std::vector<core::address_range> rom_ranges_;  // mapped by pointer, read and execute only
-    uint64_t sctlr_[4] = {};                       // SCTLR_EL1..EL3 as the firmware wrote them
     std::vector<std::unique_ptr<mmio_region>> mmio_regions_;  // outlive nothing but the engine
     sc_core::sc_time period_;
-    sc_core::sc_time stall_;     // device latency added within this slice
     elf_image firmware_;
     uint64_t dtb_address_ = 0;
     std::vector<uint8_t> dtb_;
-    uint64_t icount_ = 0;        // instructions counted so far (whole blocks)
-    uint64_t slice_start_ = 0;   // icount_ at the start of this slice
+    // Time accounting: icount_ counts whole blocks as they start; the block running now began
+    // at block_pc_ with block_first_ instructions retired before it. synced_icount_ is the
+    // count at sc_time_stamp(); stall_ the device latency added since.
+    uint64_t icount_ = 0;
+    uint64_t block_pc_ = 0, block_first_ = 0, block_size_ = 0;
+    uint64_t synced_icount_ = 0;
+    sc_core::sc_time stall_;
     uint64_t budget_end_ = 0;    // icount_ at which the slice stops
     bool budget_stop_ = false;
     bool irq_level_ = false;     // the IRQ input as the interrupt controller drives it
     bool fiq_level_ = false;
+    bool kick_ = false;          // an input rose: make QEMU look at the lines at the next block
     bool exit_requested_ = false;
+    uint64_t exceptions_taken_ = 0;
+    pending_abort abort_;
     fault fault_;
     sc_core::sc_event wake_;
     core::logger log_;
@@ -171,6 +209,6 @@ private:
 } // namespace socsim::cpu
 
 namespace socsim::cpu {
-// "Unicorn 2.0.1", for --version.
+// "Unicorn 2.1.1", for --version.
 std::string engine_version();
 }

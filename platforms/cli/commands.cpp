@@ -185,6 +185,7 @@ int run_command(const std::vector<std::string>& args) {
         platform::platform plat(platform::device_tree::from_file(platform_file), options);
         plat.prepare_boot();
         tlm_utils::tlm_quantumkeeper::set_global_quantum(quantum);
+        core::run_control::instance().set_time_limit(max_time);
 
         if (max_time == sc_core::SC_ZERO_TIME)
             sc_core::sc_start();
