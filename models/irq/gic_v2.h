@@ -50,7 +50,8 @@
 // interrupt the interface would take if its priority were not masked (PMR and running priority
 // are not applied); EOI with no active priority is ignored with a warning; a pulse on a
 // level-sensitive SPI (an MSI to a SPI left level-triggered) is lost with a warning, as the
-// hardware samples the line (QEMU latches it).
+// hardware samples the line (QEMU latches it); a GICC_DIR write deactivates the ID whatever
+// EOImode is (the specification leaves DIR with EOImode 0 unpredictable).
 //
 // Register accesses: 32-bit everywhere; 8-bit also for IPRIORITYR, ITARGETSR, CPENDSGIR and
 // SPENDSGIR; any other size or a misaligned access gets TLM_COMMAND_ERROR_RESPONSE. Writes to
