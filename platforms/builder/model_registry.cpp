@@ -8,7 +8,7 @@ const std::vector<model_entry>& model_registry() {
     static const std::vector<model_entry> registry = [] {
         std::vector<model_entry> all;
         for (auto area : {core_factories, pcie_factories, iommu_factories, dart_factories, sun50i_factories,
-                          device_factories}) {
+                          device_factories, irq_factories}) {
             auto entries = area();
             all.insert(all.end(), entries.begin(), entries.end());
         }

@@ -29,6 +29,9 @@ namespace socsim::iommu {
 class dma_checker;
 class dma_announcements;
 }
+namespace socsim::irq {
+class interrupt_controller;
+}
 
 namespace socsim::platform {
 
@@ -67,7 +70,9 @@ struct model_context {
 //   bridge's factory, never mapped by the builder;
 // - `details` are extra lines for `socsim info` (windows, functions, stream ids);
 // - `checker` is an IOMMU's DMA checker: the builder hands its announcement table to every
-//   socsim,dma-debug device (`accept_announcements`) under the phandle of the IOMMU's node.
+//   socsim,dma-debug device (`accept_announcements`) under the phandle of the IOMMU's node;
+// - `interrupt_controller` is set by interrupt controllers (GICv2, Apple AIC): the builder turns
+//   the `interrupts` specifiers of the nodes whose interrupt parent it is into connections.
 struct built_model {
     std::unique_ptr<sc_core::sc_module> module;
     std::vector<tlm::tlm_target_socket<>*> targets;  // one per `reg` entry, or one for all
@@ -88,6 +93,7 @@ struct built_model {
     };
     std::vector<window> windows;
     pcie::pcie_endpoint* endpoint = nullptr;  // owned by `module`
+    irq::interrupt_controller* interrupt_controller = nullptr;  // owned by `module`
     std::vector<std::string> details;
 };
 

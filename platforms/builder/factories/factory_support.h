@@ -40,5 +40,6 @@ std::vector<model_entry> iommu_factories();
 std::vector<model_entry> dart_factories();
 std::vector<model_entry> sun50i_factories();
 std::vector<model_entry> device_factories();
+std::vector<model_entry> irq_factories();
 
 } // namespace socsim::platform
