@@ -1,6 +1,7 @@
 /*
  * Apple Interrupt Controller (AIC v1, "apple,t8103-aic" / "apple,aic"), one CPU, after Linux
- * drivers/irqchip/irq-apple-aic.c (docs/hardware/aic.md):
+ * drivers/irqchip/irq-apple-aic.c (its register
+ * offsets and fields; the DT cells of dt-bindings/interrupt-controller/apple-aic.h):
  *
  * - init (aic_of_ic_init, aic_init_cpu): NR_IRQ from INFO[15:0]; every IRQ masked (MASK_SET all
  *   ones), software-triggered state cleared (SW_CLR all ones), TARGET_CPU[i] = 1 (CPU 0); the

@@ -1,6 +1,7 @@
 /*
  * Arm GICv2 (and GIC-400) driver: distributor and CPU interface, one CPU, after the sequences
- * of Linux drivers/irqchip/irq-gic.c and irq-gic-common.c (docs/hardware/gic-v2.md):
+ * of Linux drivers/irqchip/irq-gic.c and irq-gic-common.c, register layout
+ * from the GICv2 architecture specification (Arm IHI 0048B):
  *
  * - distributor (gic_dist_init): CTLR = 0; every SPI targeted at this CPU (the CPU's mask read
  *   from ITARGETSR0..7, 1 on a uniprocessor GIC, where they read as zero), level-sensitive

@@ -1,5 +1,5 @@
 /*
- * Arm generic timer, EL1 view (Arm ARM D11; docs/hardware/generic-timer.md): the virtual timer
+ * Arm generic timer, EL1 view (Arm ARM DDI 0487, "The Generic Timer in AArch64 state"): the virtual timer
  * (CNTV_CTL_EL0 / CNTV_CVAL_EL0 / CNTV_TVAL_EL0 against CNTVCT_EL0) and the EL1 physical timer
  * (CNTP_* against CNTPCT_EL0), both counting at CNTFRQ_EL0 Hz.
  *
