@@ -124,7 +124,7 @@ int gic_v2_set_priority(struct gic_v2 *g, unsigned line, unsigned priority)
 
 void gic_v2_send_sgi_self(struct gic_v2 *g, unsigned id)
 {
-	__asm__ volatile("dsb ishst" ::: "memory");	/* stores before the SGI, as Linux */
+	/* write32's store barrier orders earlier stores before the SGI, as Linux's dmb(ishst). */
 	dist_write(g, GICD_SGIR, GICD_SGIR_TO_SELF | (id & 0xf));
 }
 
