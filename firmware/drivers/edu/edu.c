@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "mmio.h"
+#include "mmu.h"
 #include "timer.h"
 
 #define EDU_ID			0x00
@@ -29,7 +30,7 @@ int edu_init(struct edu *edu, struct pci_dev *pdev)
 		return -ENODEV;
 	}
 	edu->pdev = pdev;
-	edu->mmio = (uintptr_t)pdev->bar[0].cpu_addr;
+	edu->mmio = ioremap(pdev->bar[0].cpu_addr, pdev->bar[0].size);
 	edu->id = read32(edu->mmio + EDU_ID);
 	if ((edu->id & 0xffff) != 0x00ed) {
 		printf("edu: identification 0x%08x is not an edu device\n", (unsigned)edu->id);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "mmio.h"
+#include "mmu.h"
 
 #define PCI_PRIMARY_BUS		0x18	/* type 1: primary, secondary, subordinate, latency */
 #define PCI_IO_BASE		0x1c	/* type 1: I/O base/limit, secondary status */
@@ -161,7 +162,7 @@ int pci_host_init(struct pci_host *h, const struct fdt *fdt, int node)
 		printf("pci: host bridge without a usable reg\n");
 		return -EINVAL;
 	}
-	h->ecam = (uintptr_t)base;
+	h->ecam = ioremap(base, size);	/* the CPU's address: a VA once the MMU remaps devices */
 	h->bus_first = 0;
 	h->bus_last = (uint32_t)(size >> 20) - 1;
 	if (fdt_get_prop(fdt, node, "bus-range", &range, &len) == 0 && len == 8) {

@@ -24,12 +24,14 @@
 #define SMMU_IRQ_CTRLACK	0x054
 #define SMMU_GERROR		0x060
 #define SMMU_GERRORN		0x064
+#define SMMU_GERROR_IRQ_CFG0	0x068	/* 64-bit: MSI address, 0 = wired */
 #define SMMU_STRTAB_BASE	0x080	/* 64-bit */
 #define SMMU_STRTAB_BASE_CFG	0x088
 #define SMMU_CMDQ_BASE		0x090	/* 64-bit */
 #define SMMU_CMDQ_PROD		0x098
 #define SMMU_CMDQ_CONS		0x09c
 #define SMMU_EVENTQ_BASE	0x0a0	/* 64-bit */
+#define SMMU_EVENTQ_IRQ_CFG0	0x0b0	/* 64-bit */
 #define SMMU_PAGE1		0x10000
 #define SMMU_EVENTQ_PROD	(SMMU_PAGE1 + 0x0a8)
 #define SMMU_EVENTQ_CONS	(SMMU_PAGE1 + 0x0ac)
@@ -750,6 +752,22 @@ const struct iommu_ops smmu_iommu_ops = {
 	.flush = ops_flush,
 	.iova_to_phys = ops_iova_to_phys,
 };
+
+/* ---- Interrupts ---------------------------------------------------------------------- */
+
+int smmu_irq_enable(struct smmu_device *smmu, uint32_t irqen)
+{
+	int err;
+
+	/* Linux arm_smmu_setup_irqs with wired interrupts: disable, clear the MSI addresses of the
+	 * event queue and global errors (arm_smmu_setup_msis without MSIs), then enable. */
+	if ((err = write_sync(smmu, SMMU_IRQ_CTRL, SMMU_IRQ_CTRLACK, 0)))
+		return err;
+	wr64(smmu, SMMU_GERROR_IRQ_CFG0, 0);
+	wr64(smmu, SMMU_EVENTQ_IRQ_CFG0, 0);
+	return write_sync(smmu, SMMU_IRQ_CTRL, SMMU_IRQ_CTRLACK,
+			  irqen & (SMMU_IRQ_CTRL_GERROR_IRQEN | SMMU_IRQ_CTRL_EVTQ_IRQEN));
+}
 
 /* ---- Event queue ----------------------------------------------------------------------- */
 

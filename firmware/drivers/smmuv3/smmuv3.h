@@ -10,8 +10,9 @@
  *   4 KiB granule and a 48-bit input (T0SZ = 16, walks start at level 0), output size (IPS) =
  *   IDR5.OAS, ASID per domain, TTB1 disabled (EPD1).
  * - Commands are polled: CMD_SYNC with CS = SEV when IDR0.SEV, else CS = none, then CMDQ_CONS is
- *   polled (no WFE, no MSI, no interrupts: IRQ_CTRL stays 0).
- * - Events are read by polling the event queue (smmu_event_read()).
+ *   polled (no WFE, no MSI; smmu_reset leaves IRQ_CTRL = 0).
+ * - Events are read from the event queue (smmu_event_read()), polled or from the event queue's
+ *   wired interrupt once smmu_irq_enable() set EVTQ_IRQEN.
  *
  * The CPU runs with its MMU off, so every table and queue write is a non-cacheable store and the
  * SMMU sees it in program order; a DSB before each CMDQ_PROD write is all the ordering needed.
@@ -147,6 +148,16 @@ uint64_t smmu_iova_to_phys(struct smmu_domain *dom, uint64_t iova, unsigned *lev
 
 /* The lib/dma view of a domain (void *domain = struct smmu_domain *). */
 extern const struct iommu_ops smmu_iommu_ops;
+
+/*
+ * Wired interrupts (Linux arm_smmu_setup_irqs without MSIs): IRQ_CTRL = 0, GERROR_IRQ_CFG0 =
+ * EVENTQ_IRQ_CFG0 = 0, then IRQ_CTRL = <irqen> (EVTQ_IRQEN, GERROR_IRQEN), each waiting for
+ * IRQ_CTRLACK. The event queue's interrupt then signals records to read (smmu_event_read until
+ * it returns 0, as Linux's arm_smmu_evtq_thread).
+ */
+#define SMMU_IRQ_CTRL_GERROR_IRQEN	(1u << 0)
+#define SMMU_IRQ_CTRL_EVTQ_IRQEN	(1u << 2)
+int smmu_irq_enable(struct smmu_device *smmu, uint32_t irqen);
 
 /* Next event record: 1 and *ev filled, 0 when the queue is empty, negative on error. */
 int smmu_event_read(struct smmu_device *smmu, struct smmu_event *ev);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "dtb.h"
+#include "mmu.h"
 #include "pages.h"
 
 
@@ -21,7 +22,7 @@ static int find_smmu(struct smmu_edu *s, uint32_t phandle, uintptr_t *base)
 		printf("setup: SMMU reg must cover two 64 KiB pages\n");
 		return -ENODEV;
 	}
-	*base = (uintptr_t)addr;
+	*base = ioremap(addr, size);
 	return 0;
 }
 
