@@ -4,6 +4,7 @@
 
 #include "dtb.h"
 #include "mmio.h"
+#include "mmu.h"
 
 #define REG_ID		0x00
 #define REG_IOVA	0x08
@@ -33,9 +34,11 @@ int dma_debug_present(void)
 		looked_up = 1;
 		if (dtb_open(&fdt) == 0) {
 			int node = fdt_find_enabled_compatible(&fdt, -1, "socsim,dma-debug");
-			if (node >= 0 && fdt_get_reg(&fdt, node, 0, &addr, &size) == 0 &&
-			    read32((uintptr_t)addr + REG_ID) == DMA_DEBUG_ID)
-				base = (uintptr_t)addr;
+			if (node >= 0 && fdt_get_reg(&fdt, node, 0, &addr, &size) == 0) {
+				uintptr_t regs = ioremap(addr, size);  /* the MMU may be on */
+				if (read32(regs + REG_ID) == DMA_DEBUG_ID)
+					base = regs;
+			}
 		}
 	}
 	return base != 0;
