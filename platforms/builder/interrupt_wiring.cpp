@@ -375,7 +375,16 @@ private:
                 if (!line) {
                     SOCSIM_LOG(log(), info, dt_.path(node) << " " << name << ": the CPU model has no EL2 virtual timer; "
                                                            << "the line stays unconnected");
-                    unwired(core.name, source);
+                    interrupt_route r;
+                    r.owner = core.name;
+                    r.source = source;
+                    r.controller = controller_name(targets[i].controller);
+                    const wiring_model* cm = model_at(targets[i].controller);
+                    r.input = cm && cm->model->interrupt_controller
+                                  ? cm->model->interrupt_controller->describe(targets[i].spec)
+                                  : describe_unmodelled(dt_, targets[i].controller, targets[i].spec);
+                    r.note = "the CPU model has no EL2 virtual timer: unconnected";
+                    routes_.push_back(r);
                     continue;
                 }
                 connect(targets[i], *line, core.name, source, dt_.path(node) + " " + name + " (" + core.name + ")");

@@ -63,6 +63,7 @@ struct interrupt_route {
     std::string controller;  // the controller's instance name, or its node's label or name
     std::string input;       // what the specifier names there ("SPI 1, level high")
     bool connected = false;  // false: the controller has no model, the line goes nowhere
+    std::string note;        // why a line the DT describes is not connected, when it is not that
 };
 
 // Wires every interrupt of `models` and `cores` as the tree says; returns the routes in the order

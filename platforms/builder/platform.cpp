@@ -437,7 +437,10 @@ void platform::describe(std::ostream& os) const {
             if (r.controller.empty())
                 os << "nothing (no interrupt in the DT for it: unconnected)";
             else
-                os << r.controller << " " << r.input << (r.connected ? "" : "  (" + r.controller + " not modelled: unconnected)");
+                os << r.controller << " " << r.input
+                   << (!r.note.empty() ? "  (" + r.note + ")"
+                       : r.connected   ? ""
+                                       : "  (" + r.controller + " not modelled: unconnected)");
             os << "\n";
         }
     }

@@ -267,3 +267,39 @@ TEST_CASE("interrupt wiring errors: a specifier the controller model refuses nam
     CHECK_THAT(build_error(board("test,intc", {{"interrupts = <0 1 4>", "interrupts = <7 1 4>"}})),
                Catch::Contains("/pl011@9000000: type 7 does not exist"));
 }
+
+TEST_CASE("the generic timer by interrupt-names (Apple's order, no secure timer); hyp-virt has no CPU output") {
+    register_fake_intc();
+    test::temp_file f(board("test,intc", {{"interrupts = <1 13 4>, <1 14 4>, <1 11 4>, <1 10 4>;",
+                                           "interrupt-names = \"phys\", \"virt\", \"hyp-phys\", \"hyp-virt\"; "
+                                           "interrupts = <1 2 4>, <1 3 4>, <1 0 4>, <1 1 4>;"}}),
+                      ".dts");
+    platform::platform plat(platform::device_tree::from_file(f.path), {});
+    REQUIRE(last_intc);
+    using cells = std::vector<uint32_t>;
+    const auto& c = last_intc->connections;
+    CHECK(c.at("/timer phys (cpu)") == cells{1, 2, 4});
+    CHECK(c.at("/timer virt (cpu)") == cells{1, 3, 4});
+    CHECK(c.at("/timer hyp-phys (cpu)") == cells{1, 0, 4});
+    CHECK(c.count("/timer hyp-virt (cpu)") == 0);
+    plat.cpu()->timer_phys_irq.set(true);
+    CHECK(last_intc->levels[{1, 2, 4}]);
+    std::ostringstream info;
+    plat.describe(info);
+    CHECK(info.str().find("  cpu timer hyp-virt   -> intc PPI 1  (the CPU model has no EL2 virtual timer: unconnected)\n") !=
+          std::string::npos);
+}
+
+TEST_CASE("a host bridge without interrupt-map leaves its functions' INTx unconnected, without an error") {
+    register_fake_intc();
+    std::string dts = board();
+    const size_t from = dts.find("        interrupt-map-mask");
+    const size_t to = dts.find("        edu@1");
+    dts.erase(from, to - from);
+    test::temp_file f(dts, ".dts");
+    platform::platform plat(platform::device_tree::from_file(f.path), {});
+    std::ostringstream info;
+    plat.describe(info);
+    CHECK(info.str().find("  pcie_edu INTA        -> nothing (no interrupt in the DT for it: unconnected)\n") !=
+          std::string::npos);
+}
