@@ -19,6 +19,8 @@
 //   0x28 ERROR_ADDR  RO  64-bit bus address of the failed write
 //   0x30 FRAMES      RO  frames written completely (the gradient's frame number)
 //   0x34 INT_STATUS  W1C bit 0 DONE, bit 1 ERROR      0x38 INT_ENABLE RW same bits
+//   `irq` (the DT `interrupts`): INT_STATUS & INT_ENABLE != 0. DONE is set when a frame is
+//   written completely, ERROR at a write error (the stall) or a refused CAPTURE (BAD_CONFIG).
 // Patterns (pixel at column x, row y of a W x H frame, n = FRAMES before this frame):
 //   colour bars: bar = x * 8 / W; colours white 0xffffff, yellow 0xffff00, cyan 0x00ffff,
 //                green 0x00ff00, magenta 0xff00ff, red 0xff0000, blue 0x0000ff, black 0

@@ -54,6 +54,7 @@ edu::edu(sc_core::sc_module_name name, const config& cfg)
     sensitive << factorial_event_;
     dont_initialize();
     SC_THREAD(dma_thread);
+    SC_THREAD(msi_thread);
 }
 
 void edu::declare_registers() {
@@ -134,13 +135,46 @@ unsigned edu::mmio_debug(tlm::tlm_generic_payload& p) {
 void edu::raise(uint32_t bits) {
     core::reg& st = regs_["INTR_STATUS"];
     st.set(st.get() | bits);
-    if (st.get()) set_intx(true);
+    if (!st.get()) return;
+    if (msi_enabled()) {
+        ++msi_pending_;
+        msi_event_.notify(sc_core::SC_ZERO_TIME);
+    } else {
+        set_intx(true);
+    }
 }
 
 void edu::lower(uint32_t bits) {
     core::reg& st = regs_["INTR_STATUS"];
     st.set(st.get() & ~uint64_t{bits});
-    if (!st.get()) set_intx(false);
+    if (!st.get() && !msi_enabled()) set_intx(false);
+}
+
+bool edu::msi_enabled() const { return config_read(msi_cap + 2, 2) & 1; }
+
+void edu::msi_thread() {
+    for (;;) {
+        wait(msi_event_);
+        while (msi_pending_ > 0) {
+            --msi_pending_;
+            send_msi();
+        }
+    }
+}
+
+void edu::send_msi() {
+    const uint64_t address = uint64_t{config_read(msi_cap + 8, 4)} << 32 | config_read(msi_cap + 4, 4);
+    const uint32_t data = config_read(msi_cap + 12, 2);
+    const uint8_t bytes[4] = {static_cast<uint8_t>(data), static_cast<uint8_t>(data >> 8), 0, 0};
+    core::trace_event("edu_msi", name()).hex_field("address", address).hex_field("data", data).emit();
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    auto status = dma_write(address, bytes, sizeof bytes, delay);
+    if (status != tlm::TLM_OK_RESPONSE)
+        log_.warning("MSI write of data " + core::hex(data) + " to bus address " + core::hex(address) +
+                     " failed upstream (" +
+                     (status == tlm::TLM_ADDRESS_ERROR_RESPONSE ? "Unsupported Request or address error" : "refused") +
+                     "): the interrupt is lost");
+    if (delay > sc_core::SC_ZERO_TIME) wait(delay);
 }
 
 void edu::factorial_done() {
@@ -203,10 +237,14 @@ void edu::run_dma() {
 
 void edu::config_written(unsigned offset, unsigned len) {
     const unsigned control = msi_cap + 2;
-    if (offset <= control && control < offset + len && (config_read(control, 2) & 1) && !msi_warned_) {
-        msi_warned_ = true;
-        log_.warning("MSI enabled, but no MSI controller is modelled: the device keeps signalling on INTx");
+    if (offset > control || control >= offset + len) return;
+    const bool on = msi_enabled();
+    if (on && !msi_on_) {
+        set_intx(false);  // MSI replaces INTx: the pin is deasserted
+        SOCSIM_LOG(log_, info, "MSI enabled: interrupts are messages to " +
+                                   core::hex(uint64_t{config_read(msi_cap + 8, 4)} << 32 | config_read(msi_cap + 4, 4)));
     }
+    msi_on_ = on;
 }
 
 } // namespace socsim::devices

@@ -45,8 +45,19 @@
 //   above give 0, as the 32-bit product does;
 // - a DMA refused upstream (bus master disabled, Unsupported Request, IOMMU fault) is logged
 //   here too and the command completes; the buffer is unchanged for a refused read;
-// - interrupts are INTx (`intx`, level). The MSI capability's registers exist and are writable
-//   but no MSI message is sent (no MSI controller is modelled); enabling MSI logs one warning.
+// - interrupts, as QEMU's edu_raise_irq / edu_lower_irq: the interrupt status register (0x24) is
+//   set by the raise register, the factorial and the DMA completion, and cleared by the
+//   acknowledge register.
+//   INTx (`intx`, level, through the endpoint: Command.INTx-disable masks it): asserted while the
+//   status is not zero and MSI is off. Routed by the host bridge node's interrupt-map.
+//   MSI (capability at 0x40, 1 vector, 64-bit address, 16-bit data, no masking): while MSI
+//   Control.Enable is set, every raise that leaves the status non-zero sends one message: a
+//   4-byte little-endian write of the message data (zero-extended) to the message address,
+//   issued on the endpoint's DMA path (so the host bridge checks bus mastering and windows and the
+//   IOMMU translates it like any DMA; on QEMU's virt it lands on the GICv2m frame). Messages go
+//   out from a thread of their own, in order, one delta cycle after the raise. Acknowledging sends
+//   nothing. Enabling MSI deasserts INTx (as QEMU's msi_write_config does). A message refused
+//   upstream is reported (one warning each) and dropped.
 //
 // DT: compatible "pci1234,11e8" (a child of a PCIe host bridge node, `reg` = devfn << 8);
 // `socsim,dma-delay-ns`, `socsim,factorial-delay-ns`, `socsim,dma-mask`.
@@ -98,6 +109,9 @@ private:
     void run_dma();
     uint64_t clamp(uint64_t address) const;
     void config_written(unsigned offset, unsigned len) override;
+    bool msi_enabled() const;
+    void msi_thread();
+    void send_msi();
 
     config cfg_;
     core::register_file regs_;
@@ -105,7 +119,9 @@ private:
     sc_core::sc_event factorial_event_;
     sc_core::sc_event dma_event_;
     bool low_half_write_ = false;  // the access in progress is a 4-byte write to a DMA register's low half
-    bool msi_warned_ = false;
+    bool msi_on_ = false;          // MSI Control.Enable as last written
+    unsigned msi_pending_ = 0;     // messages raised and not yet sent
+    sc_core::sc_event msi_event_;
 };
 
 } // namespace socsim::devices

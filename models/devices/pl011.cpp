@@ -7,8 +7,10 @@ namespace {
 constexpr uint32_t fr_rxfe = 1u << 4, fr_txfe = 1u << 7;
 // CR bits
 constexpr uint32_t cr_uarten = 1u << 0, cr_txe = 1u << 8, cr_rxe = 1u << 9;
+// LCR_H bits
+constexpr uint32_t lcr_h_fen = 1u << 4;
 // Interrupt bits (RIS, MIS, IMSC, ICR)
-constexpr uint32_t int_rx = 1u << 4, int_tx = 1u << 5;
+constexpr uint32_t int_rx = 1u << 4, int_tx = 1u << 5, int_rt = 1u << 6;
 constexpr uint32_t int_all = 0x7ff;
 
 } // namespace
@@ -25,6 +27,7 @@ pl011::pl011(sc_core::sc_module_name name, std::ostream& out, input_fn in, std::
             uint64_t c = static_cast<uint8_t>(rx_);
             rx_ = -1;
             update_interrupt();
+            rx_watch_.notify(sc_core::SC_ZERO_TIME);  // the FIFO is empty: watch for the next one
             return c;
         })
         .on_write([this](core::reg&, uint64_t, uint64_t now) { transmit(static_cast<uint8_t>(now)); });
@@ -36,17 +39,20 @@ pl011::pl011(sc_core::sc_module_name name, std::ostream& out, input_fn in, std::
     any_size(regs_.add("ILPR", 0x020, 4)).read_only(0xffffff00);
     any_size(regs_.add("IBRD", 0x024, 4)).read_only(0xffff0000);
     any_size(regs_.add("FBRD", 0x028, 4)).read_only(0xffffffc0);
-    any_size(regs_.add("LCR_H", 0x02c, 4)).read_only(0xffffff00);
+    any_size(regs_.add("LCR_H", 0x02c, 4)).read_only(0xffffff00).on_write([this](core::reg&, uint64_t, uint64_t) {
+        update_interrupt();  // FEN chooses RXRIS or RTRIS for a waiting character
+    });
     any_size(regs_.add("CR", 0x030, 4)).reset_value(cr_txe | cr_rxe).read_only(0xffff0000);
     any_size(regs_.add("IFLS", 0x034, 4)).reset_value(0x12).read_only(0xffffffc0);
     any_size(regs_.add("IMSC", 0x038, 4)).read_only(~uint64_t{int_all}).on_write([this](core::reg&, uint64_t, uint64_t) {
         update_interrupt();
+        rx_watch_.notify(sc_core::SC_ZERO_TIME);
     });
     any_size(regs_.add("RIS", 0x03c, 4)).read_only();
     any_size(regs_.add("MIS", 0x040, 4)).read_only().on_read([this](const core::reg&, bool) {
         return regs_["RIS"].get() & regs_["IMSC"].get();
     });
-    // RXRIS is not cleared by ICR while a character waits (it follows the FIFO level).
+    // RXRIS and RTRIS are not cleared by ICR while a character waits (they follow the FIFO level).
     any_size(regs_.add("ICR", 0x044, 4)).write_only().on_write([this](core::reg&, uint64_t, uint64_t now) {
         core::reg& ris = regs_["RIS"];
         ris.set(ris.get() & ~now);
@@ -60,6 +66,17 @@ pl011::pl011(sc_core::sc_module_name name, std::ostream& out, input_fn in, std::
     for (unsigned i = 0; i < 8; ++i) any_size(regs_.add(id_names[i], 0xfe0 + 4 * i, 4)).reset_value(ids[i]).read_only();
     // RSR/ECR: a write clears the (never set) error bits; accept it without storing anything.
     regs_["RSR_ECR"].on_write([](core::reg& r, uint64_t, uint64_t) { r.set(0); });
+
+    SC_METHOD(watch_receiver);
+    sensitive << rx_watch_;
+    dont_initialize();
+}
+
+void pl011::watch_receiver() {
+    // Back to waiting for rx_watch_ unless the firmware wants RX interrupts and the FIFO is empty.
+    if (!in_ || rx_ >= 0 || !(regs_["IMSC"].get() & (int_rx | int_rt))) return;
+    poll_input();
+    if (rx_ < 0) next_trigger(sc_core::sc_time(rx_poll_interval_us, sc_core::SC_US));
 }
 
 void pl011::transmit(uint8_t byte) {
@@ -93,7 +110,8 @@ void pl011::poll_input() {
 
 void pl011::update_interrupt() {
     core::reg& ris = regs_["RIS"];
-    ris.set(rx_ >= 0 ? ris.get() | int_rx : ris.get() & ~uint64_t{int_rx});
+    const uint64_t waiting = (regs_["LCR_H"].get() & lcr_h_fen) ? int_rt : int_rx;
+    ris.set((ris.get() & ~uint64_t{int_rx | int_rt}) | (rx_ >= 0 ? waiting : 0));
     irq.set((ris.get() & regs_["IMSC"].get()) != 0);
 }
 

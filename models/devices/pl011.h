@@ -8,12 +8,22 @@
 // bytes).
 //
 // Reception: characters come from an input source (a file, or the host's stdin) and are handed
-// to the firmware as it polls: when the firmware reads FR (or DR) while the receive FIFO is
-// empty, the model takes one character from the source, so FR.RXFE clears and the next DR read
-// returns it. Nothing is taken before the firmware asks, so nothing is lost however slowly the
-// firmware polls (a real line would overrun). RIS.RXRIS follows "a character is waiting". When
-// the source has nothing (no input yet on a terminal or pipe, or the end of a file) the line is
-// idle: RXFE stays set and the run goes on until the firmware ends it or --max-time.
+// to the firmware as it asks for them: when the firmware reads FR (or DR) while the receive FIFO
+// is empty, the model takes one character from the source, so FR.RXFE clears and the next DR
+// read returns it. While the receive interrupts are unmasked (IMSC.RXIM or RTIM) and the FIFO is
+// empty, the model also looks at the source every `rx_poll_interval` (87 us: one character at
+// 115200 baud, 8N1) of simulated time, so a character arrives without the firmware polling.
+// Either way nothing is taken before the firmware asks, so nothing is lost however slowly it
+// reads (a real line would overrun). When the source has nothing (no input yet on a terminal or
+// pipe, or the end of a file) the line is idle: RXFE stays set and the run goes on until the
+// firmware ends it or --max-time.
+//
+// Interrupts: `irq` is UARTINTR, high while RIS & IMSC != 0 (MIS). RIS.TXRIS (bit 5) is set by
+// each transmitted byte and cleared by ICR. A waiting character sets RIS.RXRIS (bit 4) while the
+// FIFOs are off (LCR_H.FEN = 0: a one-character holding register, the RX level is reached at
+// once) and RIS.RTRIS (bit 6) while they are on (one character is below every trigger level and
+// nothing more arrives: the receive timeout); either follows "a character is waiting" and is not
+// cleared by ICR (reading DR clears it). No other interrupt source (modem, errors) is raised.
 //
 // Scripted sessions: firmware may read ahead of its command line and throw characters away
 // (U-Boot's ctrlc() check during `md` output takes one character and drops it unless it is
@@ -21,7 +31,7 @@
 // the model offers the first line at once and each following line only after the firmware has
 // printed the prompt again (what `expect` does): one command per prompt, nothing eaten.
 //
-// DT: compatible "arm,pl011" (with "arm,primecell"); `reg`; `interrupts` (recorded);
+// DT: compatible "arm,pl011" (with "arm,primecell"); `reg`; `interrupts` (UARTINTR);
 // `socsim,output` = file to write instead of stdout; `socsim,input` = file to read the received
 // characters from, "-" for stdin (default: none, the line stays idle); `socsim,input-prompt` =
 // the prompt to wait for before each line after the first (default: none, no waiting).
@@ -38,7 +48,11 @@ namespace socsim::devices {
 
 class pl011 : public core::peripheral {
 public:
-    core::irq_line irq;
+    core::irq_line irq;  // UARTINTR
+
+    // How often the receiver looks at its input while the RX interrupts are unmasked and the
+    // FIFO is empty: one character time at 115200 baud, 8N1.
+    static constexpr double rx_poll_interval_us = 87;
 
     // Returns the next received character, or -1 when none is available now.
     using input_fn = std::function<int()>;
@@ -47,12 +61,16 @@ public:
     // input) is asked for a character whenever the firmware polls an empty receiver.
     // `prompt` (may be empty): after each newline taken from `in`, hold the input until the
     // firmware has transmitted this string.
+    SC_HAS_PROCESS(pl011);
     pl011(sc_core::sc_module_name name, std::ostream& out, input_fn in = {}, std::string prompt = {});
 
 private:
     void transmit(uint8_t byte);
     void poll_input();
     void update_interrupt();
+    void watch_receiver();  // SC_METHOD: takes arriving characters while RX interrupts are on
+
+    sc_core::sc_event rx_watch_;  // the RX interrupt mask changed, or the FIFO emptied
 
     std::ostream& out_;
     input_fn in_;

@@ -11,7 +11,7 @@ constexpr uint8_t lsr_dr = 1u << 0, lsr_thre = 1u << 5, lsr_temt = 1u << 6;
 // IER bits
 constexpr uint8_t ier_erbfi = 1u << 0, ier_etbei = 1u << 1;
 // IIR interrupt ids (bits [3:0]), highest priority first among those modelled
-constexpr uint8_t iir_none = 0x1, iir_rx_data = 0x4, iir_thre = 0x2;
+constexpr uint8_t iir_none = 0x1, iir_rx_timeout = 0xc, iir_rx_data = 0x4, iir_thre = 0x2;
 // MCR bits
 constexpr uint8_t mcr_dtr = 1u << 0, mcr_rts = 1u << 1, mcr_out1 = 1u << 2, mcr_out2 = 1u << 3;
 // MSR status bits
@@ -51,6 +51,7 @@ uart_16550::uart_16550(sc_core::sc_module_name name, const config& cfg, std::ost
             uint64_t c = static_cast<uint8_t>(rx_);
             rx_ = -1;
             update_interrupt();
+            rx_watch_.notify(sc_core::SC_ZERO_TIME);  // empty again: watch for the next one
             return c;
         })
         .on_write([this](core::reg& r, uint64_t, uint64_t now) {
@@ -73,6 +74,7 @@ uart_16550::uart_16550(sc_core::sc_module_name name, const config& cfg, std::ost
             // Enabling ETBEI while THR is empty (always, here) raises the THR-empty interrupt.
             if ((ier_ & ier_etbei) && !(old & ier_etbei)) thre_pending_ = true;
             update_interrupt();
+            rx_watch_.notify(sc_core::SC_ZERO_TIME);
         });
     add("IIR_FCR", 2)
         .on_read([this](const core::reg&, bool debug) -> uint64_t {
@@ -86,10 +88,12 @@ uart_16550::uart_16550(sc_core::sc_module_name name, const config& cfg, std::ost
         .on_write([this](core::reg& r, uint64_t, uint64_t now) {
             r.set(0);
             fifo_enabled_ = (now & 1) != 0;
+            rx_trigger_ = static_cast<uint8_t>((now >> 6) & 3);
             if (now & 2) {  // RX FIFO reset drops a waiting character
                 rx_ = -1;
-                update_interrupt();
+                rx_watch_.notify(sc_core::SC_ZERO_TIME);
             }
+            update_interrupt();
         });
     add("LCR", 3).read_only(~uint64_t{0xff}).on_read([this](const core::reg&, bool) -> uint64_t { return lcr_; })
         .on_write([this](core::reg&, uint64_t, uint64_t now) { lcr_ = static_cast<uint8_t>(now); });
@@ -97,6 +101,7 @@ uart_16550::uart_16550(sc_core::sc_module_name name, const config& cfg, std::ost
         .on_write([this](core::reg& r, uint64_t, uint64_t now) {
             r.set(0);
             mcr_ = static_cast<uint8_t>(now) & mcr_mask_;
+            rx_watch_.notify(sc_core::SC_ZERO_TIME);  // leaving loopback: the input may be watched
         });
     add("LSR", 5).read_only().on_read([this](const core::reg&, bool debug) -> uint64_t {
         if (!debug) poll_input();
@@ -122,6 +127,17 @@ uart_16550::uart_16550(sc_core::sc_module_name name, const config& cfg, std::ost
         add("UCV", 0x3e).read_only().reset_value(0x3430312a);  // "401*": version 4.01
         add("CTR", 0x3f).read_only().reset_value(0x44570110);
     }
+
+    SC_METHOD(watch_receiver);
+    sensitive << rx_watch_;
+    dont_initialize();
+}
+
+void uart_16550::watch_receiver() {
+    // Back to waiting for rx_watch_ unless the firmware wants RX interrupts and nothing waits.
+    if (!in_ || loopback() || rx_ >= 0 || !(ier_ & ier_erbfi)) return;
+    poll_input();
+    if (rx_ < 0) next_trigger(sc_core::sc_time(rx_poll_interval_us, sc_core::SC_US));
 }
 
 void uart_16550::transmit(uint8_t byte) {
@@ -143,7 +159,7 @@ void uart_16550::poll_input() {
 }
 
 uint8_t uart_16550::interrupt_id() const {
-    if ((ier_ & ier_erbfi) && rx_ >= 0) return iir_rx_data;
+    if ((ier_ & ier_erbfi) && rx_ >= 0) return fifo_enabled_ && rx_trigger_ != 0 ? iir_rx_timeout : iir_rx_data;
     if ((ier_ & ier_etbei) && thre_pending_) return iir_thre;
     return iir_none;
 }

@@ -36,6 +36,8 @@
 //   0x38 ERROR_ADDR  RO  64-bit bus address of the failed DMA
 //   0x40 FRAMES      RO  frames decoded and written
 //   0x44 INT_STATUS  W1C bit 0 DONE, bit 1 ERROR (DMA or format)   0x48 INT_ENABLE RW same bits
+//   `irq` (the DT `interrupts`): INT_STATUS & INT_ENABLE != 0. DONE is set when a frame is
+//   written, ERROR at a DMA stall or a format error.
 //   0x4c WIDTH       RO  0x50 HEIGHT RO: dimensions of the last header read
 // A DMA error (the IOMMU faulted, stalled or aborted the access: an error response) stalls the
 // decoder with STATUS.DMA_ERROR until software writes RESUME (the job restarts from the first

@@ -37,7 +37,8 @@
 // requester does when its request is not claimed.
 //
 // INTx: `intx` follows `set_intx` unless Command.INTx-disable is set; Status.interrupt always
-// shows the device's level. The platform routes it nowhere yet (no interrupt controller model).
+// shows the device's level. The builder routes it through the host bridge node's interrupt-map
+// (the host bridge factory lists each function's pin in built_model::pci_functions).
 
 #include <array>
 #include <cstdint>

@@ -4,8 +4,10 @@
 
 namespace socsim::platform {
 
-const std::vector<model_entry>& model_registry() {
-    static const std::vector<model_entry> registry = [] {
+namespace {
+
+std::vector<model_entry>& registry_entries() {
+    static std::vector<model_entry> registry = [] {
         std::vector<model_entry> all;
         for (auto area : {core_factories, pcie_factories, iommu_factories, dart_factories, sun50i_factories,
                           device_factories, irq_factories}) {
@@ -16,6 +18,12 @@ const std::vector<model_entry>& model_registry() {
     }();
     return registry;
 }
+
+} // namespace
+
+const std::vector<model_entry>& model_registry() { return registry_entries(); }
+
+void add_model_entry(model_entry entry) { registry_entries().push_back(std::move(entry)); }
 
 const model_entry* find_model(const std::vector<std::string>& compatible) {
     for (const std::string& c : compatible)

@@ -71,15 +71,29 @@ struct model_context {
 // - `details` are extra lines for `socsim info` (windows, functions, stream ids);
 // - `checker` is an IOMMU's DMA checker: the builder hands its announcement table to every
 //   socsim,dma-debug device (`accept_announcements`) under the phandle of the IOMMU's node;
-// - `interrupt_controller` is set by interrupt controllers (GICv2, Apple AIC): the builder turns
-//   the `interrupts` specifiers of the nodes whose interrupt parent it is into connections.
+// - `irq` / `irq_lines` are the model's interrupt outputs and `interrupt_controller` is set by
+//   interrupt-controller models; `pci_functions` lists a host bridge's functions with their INTx
+//   pins. The builder wires them all from the DT (interrupt_wiring.h).
 struct built_model {
     std::unique_ptr<sc_core::sc_module> module;
     std::vector<tlm::tlm_target_socket<>*> targets;  // one per `reg` entry, or one for all
     core::irq_line* irq = nullptr;
     // Models with several interrupt outputs name them as in the DT `interrupt-names` (SMMUv3:
-    // "eventq", "gerror", "cmdq-sync"); `irq` is then the first of them.
+    // "eventq", "priq", "cmdq-sync", "gerror"); `irq` is then the first of them.
     std::vector<std::pair<std::string, core::irq_line*>> irq_lines;
+    // Set by interrupt-controller models (GICv2, Apple AIC): the builder connects every line whose
+    // interrupt parent is this node through it, and its cpu_irq/cpu_fiq outputs to the cores.
+    irq::interrupt_controller* interrupt_controller = nullptr;
+    // Set by PCIe host bridges: each attached function with an interrupt pin, routed through the
+    // bridge node's `interrupt-map`.
+    struct pci_function {
+        unsigned bus = 0;
+        unsigned devfn = 0;
+        unsigned pin = 0;  // 1..4 INTA..INTD
+        core::irq_line* intx = nullptr;
+        std::string name;  // the function's sc_module name ("pcie_edu")
+    };
+    std::vector<pci_function> pci_functions;
     cpu::arm64_cpu* cpu = nullptr;  // set for processors
     tlm::tlm_initiator_socket<>* dma = nullptr;
     tlm::tlm_initiator_socket<>* downstream = nullptr;
@@ -93,7 +107,6 @@ struct built_model {
     };
     std::vector<window> windows;
     pcie::pcie_endpoint* endpoint = nullptr;  // owned by `module`
-    irq::interrupt_controller* interrupt_controller = nullptr;  // owned by `module`
     std::vector<std::string> details;
 };
 
@@ -105,6 +118,8 @@ struct model_entry {
 };
 
 const std::vector<model_entry>& model_registry();
+// Adds an entry after the built-in ones: for tests, a test-only model under a test compatible.
+void add_model_entry(model_entry entry);
 // The entry for the first of `compatible` that has one, or null.
 const model_entry* find_model(const std::vector<std::string>& compatible);
 

@@ -102,6 +102,7 @@ void platform::apply_override(const std::string& spec) {
     // property or the node already has a property of that name.
     static const std::set<std::string> standard = {
         "status", "compatible", "reg", "ranges", "dma-ranges", "interrupts", "interrupt-parent",
+        "interrupts-extended", "interrupt-names", "interrupt-map", "interrupt-map-mask",
         "clock-frequency", "model", "iommus", "iommu-map", "iommu-map-mask", "msi-map", "bootargs",
         "stdout-path", "device_type", "#address-cells", "#size-cells", "#iommu-cells"};
     if (prop.find(',') == std::string::npos && !standard.count(prop) && !dt_.has(node, prop)) prop = "socsim," + prop;
@@ -171,28 +172,6 @@ std::string platform::instance_name(int node) {
     return name;
 }
 
-std::string platform::decode_interrupts(int node) const {
-    auto spec = dt_.cells(node, "interrupts");
-    if (spec.empty()) return "";
-    int parent = dt_.interrupt_parent(node);
-    unsigned n = parent >= 0 ? dt_.interrupt_cells(parent) : 0;
-    std::ostringstream os;
-    if (n == 3 && spec.size() % 3 == 0) {
-        // Arm GIC binding: type (0 SPI, 1 PPI), number, flags (1 rising edge, 4 level high...).
-        for (size_t i = 0; i < spec.size(); i += 3) {
-            if (i) os << ", ";
-            os << (spec[i] == 0 ? "SPI " : spec[i] == 1 ? "PPI " : "type" + std::to_string(spec[i]) + " ")
-               << spec[i + 1];
-            uint32_t f = spec[i + 2] & 0xf;
-            os << (f == 1 ? " edge-rising" : f == 2 ? " edge-falling" : f == 4 ? " level-high" : f == 8 ? " level-low" : "");
-        }
-    } else {
-        for (size_t i = 0; i < spec.size(); ++i) os << (i ? " " : "") << spec[i];
-    }
-    if (parent >= 0) os << " -> " << dt_.name(parent);
-    return os.str();
-}
-
 void platform::build() {
     coherence_ = std::make_unique<memory::coherence_tracker>();
     router_ = std::make_unique<bus::router>("bus");
@@ -201,6 +180,7 @@ void platform::build() {
     connect_dma_debug();
     if (ram_ranges_.empty()) throw core::config_error("platform '" + dt_.source() + "': no /memory node: the platform has no RAM");
     if (!cpu_) throw core::config_error("platform '" + dt_.source() + "': no CPU under /cpus with a modelled compatible");
+    wire_irqs();
     // The CPU sees every mapping; it maps RAM directly and the rest as MMIO.
     std::vector<core::address_range> map;
     for (const auto& m : router_->mappings()) map.push_back(m.range);
@@ -279,6 +259,15 @@ void platform::wire_dma() {
     }
 }
 
+void platform::wire_irqs() {
+    std::vector<wiring_model> models;
+    for (instance& inst : instances_) models.push_back({inst.path, inst.name, &inst.model});
+    std::vector<wiring_core> cores;
+    for (const instance& inst : instances_)
+        if (inst.model.cpu == cpu_) cores.push_back({inst.name, cpu_});
+    irq_routes_ = wire_interrupts(dt_, models, cores);
+}
+
 void platform::connect_dma_debug() {
     for (instance& dbg : instances_) {
         if (!dbg.model.accept_announcements) continue;
@@ -313,7 +302,6 @@ void platform::add_model(int node, const model_entry& entry, const std::string& 
     inst.compatible = compatible;
     inst.description = entry.description;
     inst.regs = dt_.reg(node);
-    inst.interrupts = decode_interrupts(node);
     model_context ctx{dt_, node, inst.name, inst.regs, *this, coherence_.get()};
     inst.model = entry.make(ctx);
     if (inst.model.endpoint)
@@ -426,7 +414,9 @@ void platform::describe(std::ostream& os) const {
         for (const auto& inst : instances_)
             if (m.name == inst.path || m.name.rfind(inst.path + " ", 0) == 0) {
                 what = inst.name + "  " + inst.compatible;
-                extra = inst.interrupts.empty() ? "" : "  irq " + inst.interrupts;
+                extra.clear();
+                for (const auto& r : irq_routes_)
+                    if (r.owner == inst.name && !r.controller.empty()) extra += (extra.empty() ? "  irq " : "; ") + r.input;
             }
         char range[64];
         std::snprintf(range, sizeof range, "0x%010llx-0x%010llx", static_cast<unsigned long long>(m.range.base),
@@ -438,11 +428,21 @@ void platform::describe(std::ostream& os) const {
     for (const auto& inst : instances_)
         os << "  " << std::left << std::setw(20) << inst.name << std::setw(26) << inst.compatible << inst.description
            << "\n";
-    bool any_irq = std::any_of(instances_.begin(), instances_.end(), [](const instance& i) { return !i.interrupts.empty(); });
-    if (any_irq) {
+    if (!irq_routes_.empty()) {
+        // Each interrupt output: the controller input its DT specifier names (the controller's own
+        // description), or why it goes nowhere.
         os << "\ninterrupt lines:\n";
-        for (const auto& inst : instances_)
-            if (!inst.interrupts.empty()) os << "  " << std::left << std::setw(20) << inst.name << inst.interrupts << "\n";
+        for (const auto& r : irq_routes_) {
+            os << "  " << std::left << std::setw(20) << r.source << " -> ";
+            if (r.controller.empty())
+                os << "nothing (no interrupt in the DT for it: unconnected)";
+            else
+                os << r.controller << " " << r.input
+                   << (!r.note.empty() ? "  (" + r.note + ")"
+                       : r.connected   ? ""
+                                       : "  (" + r.controller + " not modelled: unconnected)");
+            os << "\n";
+        }
     }
     bool any_dma = std::any_of(instances_.begin(), instances_.end(), [](const instance& i) { return i.model.dma; });
     if (any_dma) {

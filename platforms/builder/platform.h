@@ -17,6 +17,7 @@
 
 #include "models/core/address_range.h"
 #include "platforms/builder/device_tree.h"
+#include "platforms/builder/interrupt_wiring.h"
 #include "platforms/builder/model_registry.h"
 
 namespace socsim::bus {
@@ -63,7 +64,6 @@ private:
         std::string compatible;   // the one that matched
         std::string description;  // from the registry
         std::vector<core::address_range> regs;
-        std::string interrupts;   // decoded specifier, for `info`
         std::string dma_path;     // the IOMMU its DMA goes through, or the bus
         std::string stream_id;    // from `iommus`, for `info`
         built_model model;
@@ -79,7 +79,7 @@ private:
     void add_memory(int node);
     void add_model(int node, const model_entry& entry, const std::string& compatible);
     std::string instance_name(int node);
-    std::string decode_interrupts(int node) const;
+    void wire_irqs();
 
     device_tree dt_;
     platform_options options_;
@@ -90,6 +90,7 @@ private:
     std::vector<std::unique_ptr<memory::ram>> rams_;
     std::vector<std::pair<core::address_range, std::string>> ram_ranges_;  // range, node path
     std::vector<instance> instances_;
+    std::vector<interrupt_route> irq_routes_;  // every interrupt output, for `info`
     std::vector<std::string> unmodelled_;
     std::set<std::string> used_names_;
     std::map<std::string, std::unique_ptr<std::ofstream>> files_;

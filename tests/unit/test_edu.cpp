@@ -295,3 +295,60 @@ TEST_CASE("edu: with bus mastering off the bridge refuses the DMA and the edu re
                     "clear") != std::string::npos);
     CHECK(text.find("edu: warning: DMA write to bus address 0x100000 (16 bytes) failed upstream") != std::string::npos);
 }
+
+TEST_CASE("edu: with MSI enabled each raise is a write of the message data to the message address, upstream") {
+    bench b;
+    test::run_script([&] {
+        b.enable();
+        b.cpu.write32(bar0 + 0x60, 0x1);
+        CHECK(b.edu->intx.level());
+        b.cpu.write32(config + 0x44, 0x2000);  // message address 0x2000 (in RAM on this bench)
+        b.cpu.write32(config + 0x48, 0x0);
+        b.cpu.write(config + 0x4c, 0x5a17, 2);  // message data
+        b.cpu.write(config + 0x42, 0x0001, 2);  // MSI enable
+        CHECK_FALSE(b.edu->intx.level());       // MSI replaces INTx
+        sc_core::wait(sc_time(1, SC_NS));
+        CHECK(*reinterpret_cast<uint32_t*>(b.ram_at(0x2000)) == 0);  // enabling sends nothing
+
+        b.cpu.write32(bar0 + 0x60, 0x100);
+        sc_core::wait(sc_time(1, SC_NS));
+        CHECK(*reinterpret_cast<uint32_t*>(b.ram_at(0x2000)) == 0x5a17);  // 4 bytes, little-endian
+        CHECK_FALSE(b.edu->intx.level());
+        CHECK(b.cpu.read32(bar0 + 0x24) == 0x101);
+
+        // Acknowledging sends nothing; each raise sends one message, the factorial's too.
+        std::memset(b.ram_at(0x2000), 0, 4);
+        b.cpu.write32(bar0 + 0x64, 0x101);
+        sc_core::wait(sc_time(1, SC_NS));
+        CHECK(*reinterpret_cast<uint32_t*>(b.ram_at(0x2000)) == 0);
+        b.cpu.write32(bar0 + 0x20, 0x80);  // raise 0x001 when the factorial is done
+        b.cpu.write32(bar0 + 0x08, 5);
+        sc_core::wait(sc_time(101, SC_NS));
+        CHECK(b.cpu.read32(bar0 + 0x08) == 120);
+        CHECK(*reinterpret_cast<uint32_t*>(b.ram_at(0x2000)) == 0x5a17);
+
+        // MSI off again: INTx for the next raise.
+        b.cpu.write(config + 0x42, 0x0000, 2);
+        b.cpu.write32(bar0 + 0x60, 0x2);
+        CHECK(b.edu->intx.level());
+    });
+}
+
+TEST_CASE("edu: an MSI with bus mastering off is refused by the bridge and reported") {
+    std::ostringstream log;
+    core::set_log_stream(&log);
+    bench b;
+    test::run_script([&] {
+        b.enable(0x0002);  // memory decode only
+        b.cpu.write32(config + 0x44, 0x2000);
+        b.cpu.write(config + 0x4c, 0x1, 2);
+        b.cpu.write(config + 0x42, 0x0001, 2);
+        b.cpu.write32(bar0 + 0x60, 0x1);
+        sc_core::wait(sc_time(1, SC_NS));
+        CHECK(*reinterpret_cast<uint32_t*>(b.ram_at(0x2000)) == 0);
+        CHECK_FALSE(b.edu->intx.level());
+    });
+    core::set_log_stream(nullptr);
+    const std::string text = log.str();
+    CHECK(text.find("edu: warning: MSI write of data 0x1 to bus address 0x2000 failed upstream") != std::string::npos);
+}

@@ -179,6 +179,58 @@ TEST_CASE("PL011 RX interrupt follows a waiting character and is not cleared by 
     });
 }
 
+TEST_CASE("PL011 RX interrupt: a character arriving from the input raises UARTINTR with no polling") {
+    std::ostringstream out;
+    // Nothing for the first 200 us of simulated time, then "x".
+    auto input = [] { return sc_core::sc_time_stamp() >= sc_core::sc_time(200, sc_core::SC_US) ? int('x') : -1; };
+    bool taken = false;
+    devices::pl011 uart("uart", out, [&] { return taken ? -1 : input(); });
+    test::test_initiator cpu("cpu");
+    cpu.socket.bind(uart.socket);
+    test::run_script([&] {
+        sc_core::wait(300, sc_core::SC_US);
+        CHECK_FALSE(uart.irq.level());  // RX interrupts masked: nothing is taken unasked
+        cpu.write32(IMSC, 0x10);        // RXIM: the model now watches its input
+        sc_core::wait(50, sc_core::SC_US);
+        CHECK(uart.irq.level());  // the character arrived at the first look
+        CHECK(cpu.read32(RIS) == 0x10);
+        CHECK(cpu.read32(MIS) == 0x10);
+        CHECK(cpu.read32(DR) == 'x');
+        taken = true;
+        CHECK_FALSE(uart.irq.level());
+        CHECK(cpu.read32(RIS) == 0);
+        sc_core::wait(1, sc_core::SC_MS);
+        CHECK_FALSE(uart.irq.level());  // the source has nothing more
+    });
+}
+
+TEST_CASE("PL011 RX interrupt with the FIFOs on is the receive timeout (RTRIS), masked by RTIM") {
+    std::ostringstream out;
+    auto input = std::make_shared<scripted_input>();
+    input->text = "yz";
+    input->gaps = 3;  // the source has a character only at every fourth look
+    devices::pl011 uart("uart", out, [input] { return (*input)(); });
+    test::test_initiator cpu("cpu");
+    cpu.socket.bind(uart.socket);
+    test::run_script([&] {
+        cpu.write32(LCR_H, 0x70);  // 8 bits, FIFOs enabled
+        cpu.write32(IMSC, 0x40);   // RTIM only
+        CHECK_FALSE(uart.irq.level());
+        sc_core::wait(400, sc_core::SC_US);  // four looks, 87 us apart
+        CHECK(uart.irq.level());
+        CHECK(cpu.read32(RIS) == 0x40);
+        cpu.write32(ICR, 0x40);  // follows the FIFO: not cleared while the character waits
+        CHECK(cpu.read32(MIS) == 0x40);
+        CHECK(cpu.read32(DR) == 'y');
+        CHECK_FALSE(uart.irq.level());
+        sc_core::wait(400, sc_core::SC_US);
+        CHECK(uart.irq.level());
+        CHECK(cpu.read32(DR) == 'z');
+        cpu.write32(IMSC, 0);
+        CHECK_FALSE(uart.irq.level());
+    });
+}
+
 TEST_CASE("PL011 debug reads of FR and DR take no input") {
     std::ostringstream out;
     auto input = std::make_shared<scripted_input>();

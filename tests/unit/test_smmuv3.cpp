@@ -318,6 +318,7 @@ TEST_CASE("SMMUv3 CR0 is acknowledged in CR0ACK at once, reserved bits read as z
         r.cpu.write32(IRQ_CTRL, 0xff);
         CHECK(r.cpu.read32(IRQ_CTRL) == 0x5);
         CHECK(r.cpu.read32(IRQ_CTRLACK) == 0x5);
+        CHECK_FALSE(r.smmu.priq_irq.level());  // PRIQ_IRQEN is RES0: no PRI queue, the line stays low
     });
 }
 

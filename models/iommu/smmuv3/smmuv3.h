@@ -3,7 +3,8 @@
 // and to run firmware that programs it the Linux way. Facts: shared/reference/smmuv3.md.
 //
 // DT: compatible "arm,smmu-v3"; `reg` (>= 0x20000: page 0 and page 1); `interrupts` with
-// `interrupt-names` "eventq", "gerror", "cmdq-sync" (recorded). Simulator knobs:
+// `interrupt-names` among "eventq", "priq", "cmdq-sync", "gerror" (the builder wires each output
+// by that name; without names, in that order). Simulator knobs:
 //   socsim,tlb-entries (default 512), socsim,tlb-ways (4), socsim,config-cache-entries (64),
 //   socsim,check-stale (1: the DMA checker runs on every TLB hit), socsim,untagged-dma
 //   ("abort", default, or "bypass": what happens to a DMA that carries no stream id).
@@ -12,7 +13,9 @@
 // stream id comes from core::dma_extension), `downstream` (to the bus: table walks, queue and
 // structure accesses, translated DMA). Interrupt lines (levels): `eventq_irq` = IRQ_CTRL.EVENTQ_IRQEN
 // and the event queue enabled and not empty; `gerror_irq` = IRQ_CTRL.GERROR_IRQEN and an active
-// global error (GERROR != GERRORN); `cmdq_sync_irq` pulses on CMD_SYNC with CS=SIG_IRQ.
+// global error (GERROR != GERRORN); `cmdq_sync_irq` pulses on CMD_SYNC with CS=SIG_IRQ;
+// `priq_irq` never rises (IDR0.PRI = 0: there is no PRI queue), it exists so that a DT naming
+// "priq", as QEMU's virt does, wires like any other.
 //
 // ID registers (reset values):
 //   IDR0 0x0948501a: ST_LEVEL=1 (2-level stream tables), TERM_MODEL=0 (CD.A
@@ -136,6 +139,7 @@ public:
     core::irq_line eventq_irq;
     core::irq_line gerror_irq;
     core::irq_line cmdq_sync_irq;
+    core::irq_line priq_irq;  // never raised: PRI is not implemented
 
     smmuv3(sc_core::sc_module_name name, const config& cfg);
     ~smmuv3() override;

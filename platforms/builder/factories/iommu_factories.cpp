@@ -29,7 +29,10 @@ built_model make_smmuv3(model_context& ctx) {
     built_model m;
     m.targets = {&smmu->socket};
     m.irq = &smmu->eventq_irq;
-    m.irq_lines = {{"eventq", &smmu->eventq_irq}, {"gerror", &smmu->gerror_irq}, {"cmdq-sync", &smmu->cmdq_sync_irq}};
+    m.irq_lines = {{"eventq", &smmu->eventq_irq},
+                   {"priq", &smmu->priq_irq},
+                   {"cmdq-sync", &smmu->cmdq_sync_irq},
+                   {"gerror", &smmu->gerror_irq}};
     m.downstream = &smmu->downstream;
     m.accept_dma = [s](tlm::tlm_initiator_socket<>& master) { master.bind(s->upstream); };
     m.checker = &s->checker();

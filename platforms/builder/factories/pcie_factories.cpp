@@ -165,6 +165,13 @@ built_model make_pcie_host(model_context& ctx) {
         m.windows.push_back({{outbound[i].cpu_base, outbound[i].size},
                              &bridge->window(i),
                              outbound[i].type == bridge_t::space::io ? "I/O window" : "memory window"});
+    // INTx: the builder routes each function's pin through this node's interrupt-map.
+    for (const auto& [devfn, f] : bridge->functions()) {
+        if (devfn == 0) continue;  // the bridge's own header
+        const unsigned pin = f->config_read(pcie::cfg::interrupt_pin, 1);
+        if (pin == 0) continue;
+        m.pci_functions.push_back({root_bus, devfn, pin, &f->intx, f->name()});
+    }
     m.details = describe_bridge(ctx, *bridge);
     m.details.insert(m.details.end(), skipped.begin(), skipped.end());
     m.module = std::move(bridge);
