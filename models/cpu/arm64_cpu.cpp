@@ -13,6 +13,7 @@
 #include "models/core/run_control.h"
 #include "models/core/trace_writer.h"
 #include "models/cpu/psci.h"
+#include "models/cpu/cluster.h"
 #include "models/cpu/generic_timer.h"
 #include "models/cpu/semihosting.h"
 #include "models/cpu/unicorn_internals.h"
@@ -56,9 +57,17 @@ uint32_t mrs_hook(uc_engine*, uc_arm64_reg reg, const uc_arm64_cp_reg* cp, void*
 uint32_t msr_hook(uc_engine*, uc_arm64_reg reg, const uc_arm64_cp_reg* cp, void* self) {
     return static_cast<arm64_cpu*>(self)->on_sysreg_write(reg, cp) ? 1 : 0;
 }
+// Cache maintenance the model acts on: DC by address (SYS #3, C7, Cm, #1) and the instruction
+// cache invalidations IC IVAU (SYS #3, C7, C5, #1), IC IALLU (SYS #0, C7, C5, #0) and IC IALLUIS
+// (SYS #0, C7, C1, #0).
+bool is_dc_by_address(const uc_arm64_cp_reg* cp) { return cp->op0 == 1 && cp->op1 == 3 && cp->crn == 7 && cp->op2 == 1; }
+bool is_ic_invalidate(const uc_arm64_cp_reg* cp) {
+    if (cp->op0 != 1 || cp->crn != 7) return false;
+    return (cp->op1 == 3 && cp->crm == 5 && cp->op2 == 1) || (cp->op1 == 0 && (cp->crm == 5 || cp->crm == 1) && cp->op2 == 0);
+}
 uint32_t sys_hook(uc_engine*, uc_arm64_reg, const uc_arm64_cp_reg* cp, void* self) {
-    // DC by address is SYS #3, C7, Cm, #1: filter here so the call into the model is for those only.
-    if (cp->op0 == 1 && cp->op1 == 3 && cp->crn == 7 && cp->op2 == 1) static_cast<arm64_cpu*>(self)->on_sys(cp);
+    // Filter here so that the call into the model is for those only.
+    if (is_dc_by_address(cp) || is_ic_invalidate(cp)) static_cast<arm64_cpu*>(self)->on_sys(cp);
     return 0;  // the instruction goes on as usual
 }
 bool write_prot_hook(uc_engine*, uc_mem_type, uint64_t addr, int size, int64_t value, void* self) {
@@ -160,9 +169,7 @@ arm64_cpu::arm64_cpu(sc_core::sc_module_name name, const config& cfg)
           "MRS hook");
     check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(msr_hook), this, 1, 0, UC_ARM64_INS_MSR),
           "MSR hook");
-    if (cfg_.coherence)
-        check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(sys_hook), this, 1, 0, UC_ARM64_INS_SYS),
-              "SYS hook");
+    if (cfg_.coherence) add_sys_hook();
     check(uc_hook_add(uc_, &h, UC_HOOK_MEM_WRITE_PROT, reinterpret_cast<void*>(write_prot_hook), this, 1, 0),
           "write-protection hook");
     check(uc_hook_add(uc_, &h, UC_HOOK_MEM_FETCH_PROT, reinterpret_cast<void*>(fetch_prot_hook), this, 1, 0),
@@ -190,6 +197,49 @@ arm64_cpu::arm64_cpu(sc_core::sc_module_name name, const config& cfg)
 
 arm64_cpu::~arm64_cpu() {
     if (uc_) uc_close(uc_);
+}
+
+void arm64_cpu::add_sys_hook() {
+    // Only SYS instructions pay for it; added before any code is translated.
+    if (sys_hook_added_) return;
+    uc_hook h;
+    check(uc_hook_add(uc_, &h, UC_HOOK_INSN, reinterpret_cast<void*>(sys_hook), this, 1, 0, UC_ARM64_INS_SYS),
+          "SYS hook");
+    sys_hook_added_ = true;
+}
+
+void arm64_cpu::set_cluster(cluster& c) {
+    cluster_ = &c;
+    if (c.size() > 1) add_sys_hook();  // IC invalidations reach the other cores
+}
+
+void arm64_cpu::power_on(uint64_t entry, uint64_t context) {
+    start_entry_ = entry;
+    start_context_ = context;
+    powered_ = true;
+    power_event_.notify(sc_core::SC_ZERO_TIME);
+    SOCSIM_LOG(log_, info, "powered on at " << core::hex(entry) << " (x0 " << core::hex(context) << ")");
+}
+
+bool arm64_cpu::wait_for_power_on(uint64_t& pc) {
+    // A powered-off core waits for CPU_ON, then starts as from reset: EL1h, interrupts masked,
+    // MMU and caches off, at the entry point with x0 = the context id.
+    while (!powered_) {
+        if (core::run_control::instance().stopping()) return false;
+        wait(power_event_);
+    }
+    if (core::run_control::instance().stopping()) return false;
+    synced_icount_ = icount_;
+    stall_ = sc_core::SC_ZERO_TIME;
+    uint32_t pstate = 0x3c5;  // EL1h, DAIF set
+    uc_reg_write(uc_, UC_ARM64_REG_PSTATE, &pstate);
+    uc_arm64_cp_reg sctlr{1, 0, 3, 0, 0, 0};  // SCTLR_EL1
+    uc_reg_read(uc_, UC_ARM64_REG_CP_REG, &sctlr);
+    sctlr.val &= ~((1ull << 0) | (1ull << 2) | (1ull << 12));  // M, C, I
+    uc_reg_write(uc_, UC_ARM64_REG_CP_REG, &sctlr);
+    uc_reg_write(uc_, UC_ARM64_REG_X0, &start_context_);
+    pc = start_entry_;
+    return true;
 }
 
 void arm64_cpu::set_irq(bool level) {
@@ -378,20 +428,29 @@ sc_core::sc_time arm64_cpu::slice_length() const {
 }
 
 void arm64_cpu::run() {
-    if (firmware_.segments.empty()) {
+    unicorn_internals::prepare_el1(uc_);
+    // FP/SIMD are trapped at reset (CPACR_EL1.FPEN = 0); firmware may use them from the start.
+    uint64_t cpacr = 3ull << 20;
+    uc_reg_write(uc_, UC_ARM64_REG_CPACR_EL1, &cpacr);
+    uint64_t pc = 0;
+    if (!firmware_.segments.empty()) {
+        if (!load_boot_images()) return;
+        pc = firmware_.entry;
+        powered_ = true;
+        uc_reg_write(uc_, UC_ARM64_REG_X0, &dtb_address_);
+    } else if (cluster_ && cluster_->size() > 1) {
+        if (!wait_for_power_on(pc)) return;  // a secondary core
+    } else {
         core::run_control::instance().request_exit(core::run_outcome::config_error, core::exit_config_error,
                                                    "no firmware loaded");
         return;
     }
-    if (!load_boot_images()) return;
-    uint64_t pc = firmware_.entry;
-    unicorn_internals::prepare_el1(uc_);
-    uc_reg_write(uc_, UC_ARM64_REG_X0, &dtb_address_);
-    // FP/SIMD are trapped at reset (CPACR_EL1.FPEN = 0); firmware may use them from the start.
-    uint64_t cpacr = 3ull << 20;
-    uc_reg_write(uc_, UC_ARM64_REG_CPACR_EL1, &cpacr);
 
     while (!core::run_control::instance().stopping()) {
+        if (drop_code_) {
+            drop_code_ = false;
+            uc_ctl_flush_tb(uc_);
+        }
         const uint64_t slice_insns = std::max<uint64_t>(1, static_cast<uint64_t>(slice_length() / period_));
         budget_end_ = icount_ + slice_insns;
         budget_stop_ = false;
@@ -414,6 +473,7 @@ void arm64_cpu::run() {
         synced_icount_ = icount_;
         stall_ = sc_core::SC_ZERO_TIME;
         timer_->update(sc_core::sc_time_stamp());
+        if (!powered_ && !wait_for_power_on(pc)) return;  // PSCI CPU_OFF
         if (!budget_stop_ && instruction_at(pc - 4) == wfi_instruction) wait_for_interrupt();
     }
 }
@@ -561,7 +621,7 @@ bool arm64_cpu::handle_psci(uint32_t intno, uint64_t pc) {
 
     uint64_t x[4] = {};
     for (int i = 0; i < 4; ++i) uc_reg_read(uc_, UC_ARM64_REG_X0 + i, &x[i]);
-    const psci::result r = psci(0).call(x[0], x[1], x[2], x[3]);
+    const psci::result r = psci(cfg_.mpidr, cluster_).call(x[0], x[1], x[2], x[3]);
     SOCSIM_LOG(log_, debug, "PSCI " << r.what << " (" << core::hex(x[0] & 0xffffffffu) << ") -> " << core::hex(r.x0));
     core::trace_event("psci", name()).field("function", r.what).hex_field("id", x[0] & 0xffffffffu).hex_field("x0", r.x0).emit();
     uint64_t next = at + 4;
@@ -586,8 +646,15 @@ bool arm64_cpu::handle_psci(uint32_t intno, uint64_t pc) {
                                  std::to_string(core::exit_system_reset) + ")");
         break;
     case psci::action::cpu_off:
+        if (cluster_ && cluster_->running() > 1) {
+            // This core stops here until a CPU_ON starts it again; CPU_OFF does not return.
+            powered_ = false;
+            uc_emu_stop(uc_);
+            SOCSIM_LOG(log_, info, "PSCI CPU_OFF after " << icount_ << " instructions");
+            break;
+        }
         uc_reg_write(uc_, UC_ARM64_REG_PC, &at);
-        raise_fault("PSCI CPU_OFF on the only core: nothing could ever run again");
+        raise_fault("PSCI CPU_OFF on the last running core: nothing could ever run again");
         break;
     }
     return true;
@@ -700,6 +767,12 @@ arm64_cpu::access_result arm64_cpu::mmio_access(tlm::tlm_command cmd, uint64_t a
 
 bool arm64_cpu::on_sysreg_read(int reg, const void* cp_void) {
     const auto* cp = static_cast<const uc_arm64_cp_reg*>(cp_void);
+    if (cp->op0 == 3 && cp->op1 == 0 && cp->crn == 0 && cp->crm == 0 && cp->op2 == 5) {
+        // MPIDR_EL1: every engine is QEMU's CPU 0; the core's affinity is the DT's. Bit 31 RES1.
+        uint64_t value = (1ull << 31) | (cfg_.mpidr & psci::affinity_mask);
+        if (reg != UC_ARM64_REG_XZR) uc_reg_write(uc_, static_cast<uc_arm64_reg>(reg), &value);
+        return true;
+    }
     if (!is_timer_register(cp)) return false;
     const sc_core::sc_time now = now_at(pc());
     uint64_t value = 0;
@@ -745,6 +818,11 @@ bool arm64_cpu::on_sysreg_write(int reg, const void* cp_void) {
 
 void arm64_cpu::on_sys(const void* cp_void) {
     const auto* cp = static_cast<const uc_arm64_cp_reg*>(cp_void);
+    if (is_ic_invalidate(cp)) {
+        if (cluster_) cluster_->invalidate_code(*this);
+        return;
+    }
+    if (!cfg_.coherence) return;
     using op = memory::coherence_tracker::maintenance;
     op kind;
     switch (cp->crm) {

@@ -75,6 +75,7 @@ namespace socsim::cpu {
 
 class semihosting;
 class generic_timer;
+class cluster;
 
 class arm64_cpu : public sc_core::sc_module {
 public:
@@ -86,6 +87,7 @@ public:
         core_model model = core_model::cortex_a57;
         uint64_t clock_hz = 1'000'000'000;
         uint64_t counter_hz = 62'500'000;  // the generic timer's (QEMU virt's CNTFRQ_EL0 by default)
+        uint64_t mpidr = 0;                // affinity (the DT cpu node's `reg`); MPIDR_EL1 reads it
         std::string firmware_path;  // for the semihosting command line
         psci_conduit psci = psci_conduit::none;
         memory::coherence_tracker* coherence = nullptr;  // gets DC maintenance by address, if set
@@ -111,6 +113,16 @@ public:
     // What to load before the first instruction: the firmware's segments and the DTB, written
     // through the socket; execution starts at the ELF's entry with x0 = the DTB's address.
     void set_boot(elf_image firmware, uint64_t dtb_address, std::vector<uint8_t> dtb);
+
+    // Several cores (cluster.h): every core but the boot core (the one given set_boot) waits,
+    // powered off, for PSCI CPU_ON.
+    void set_cluster(cluster& c);
+    uint64_t mpidr() const { return cfg_.mpidr; }
+    bool powered_on() const { return powered_; }
+    // Starts a powered-off core at `entry` (EL1h, MMU off, interrupts masked) with x0 = `context`.
+    void power_on(uint64_t entry, uint64_t context);
+    // Another core invalidated its instruction cache: drop translated code before the next slice.
+    void drop_translated_code() { drop_code_ = true; }
 
     uint64_t instructions() const { return icount_; }
     uint64_t exceptions_taken() const { return exceptions_taken_; }
@@ -148,6 +160,8 @@ private:
     };
 
     void run();
+    bool wait_for_power_on(uint64_t& pc);
+    void add_sys_hook();
     bool load_boot_images();
     void map_memory();
     void end_of_elaboration() override;
@@ -202,6 +216,12 @@ private:
     uint64_t exceptions_taken_ = 0;
     pending_abort abort_;
     fault fault_;
+    cluster* cluster_ = nullptr;
+    bool powered_ = false;
+    bool drop_code_ = false;
+    bool sys_hook_added_ = false;
+    uint64_t start_entry_ = 0, start_context_ = 0;
+    sc_core::sc_event power_event_;
     sc_core::sc_event wake_;
     core::logger log_;
 };

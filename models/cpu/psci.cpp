@@ -1,12 +1,6 @@
 #include "models/cpu/psci.h"
 
 namespace socsim::cpu {
-namespace {
-
-// Affinity fields of an MPIDR (Aff3 in bits 39:32, Aff2..Aff0 in bits 23:0).
-constexpr uint64_t affinity_mask = 0xff00ffffffull;
-
-} // namespace
 
 std::string psci::function_name(uint32_t id) {
     switch (id & ~smc64) {
@@ -41,13 +35,14 @@ bool psci::implemented(uint32_t id) const {
     }
 }
 
-psci::result psci::call(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t /*x3*/) const {
+psci::result psci::call(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3) const {
     const uint32_t id = static_cast<uint32_t>(x0);
     const bool is64 = (id & smc64) != 0;
     // SMC32: arguments are the low 32 bits of the registers.
     if (!is64) {
         x1 &= 0xffffffffull;
         x2 &= 0xffffffffull;
+        x3 &= 0xffffffffull;
     }
     result r;
     r.what = function_name(id);
@@ -66,13 +61,31 @@ psci::result psci::call(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t /*x3*/) 
         r.x0 = code(denied);  // only seen if the platform refuses to stop
         r.then = action::cpu_off;
         break;
-    case fn_cpu_on:
-        r.x0 = code((x1 & affinity_mask) == (own_mpidr_ & affinity_mask) ? already_on : invalid_parameters);
+    case fn_cpu_on: {
+        const bool self = (x1 & affinity_mask) == (own_mpidr_ & affinity_mask);
+        const int index = cores_ ? cores_->find(x1) : -1;
+        if (self)
+            r.x0 = code(already_on);
+        else if (index < 0)
+            r.x0 = code(invalid_parameters);
+        else if (cores_->is_on(index))
+            r.x0 = code(already_on);
+        else {
+            cores_->power_on(index, x2, x3);  // x2: entry point, x3: context id (the new core's x0)
+            r.x0 = code(success);
+        }
         break;
-    case fn_affinity_info:
+    }
+    case fn_affinity_info: {
         // x2 = lowest affinity level: only level 0 (one core) is meaningful here.
-        r.x0 = code(x2 == 0 && (x1 & affinity_mask) == (own_mpidr_ & affinity_mask) ? 0 : invalid_parameters);
+        const bool self = (x1 & affinity_mask) == (own_mpidr_ & affinity_mask);
+        const int index = cores_ ? cores_->find(x1) : -1;
+        if (x2 != 0 || (!self && index < 0))
+            r.x0 = code(invalid_parameters);
+        else
+            r.x0 = self || cores_->is_on(index) ? 0 : 1;  // ON, OFF
         break;
+    }
     case fn_migrate_info_type:
         r.x0 = 2;
         break;

@@ -2,7 +2,7 @@
 // The Arm Power State Coordination Interface (PSCI 1.1, Arm DEN 0022) as firmware running at
 // EL1 sees it: the platform's EL2/EL3 firmware answers HVC or SMC calls whose function id is in
 // x0 and arguments in x1..x3; the result comes back in x0. socsim has no EL2/EL3 firmware, so
-// the CPU model answers here, for one core (MPIDR 0), the way QEMU's built-in PSCI does.
+// the CPU model answers here, the way QEMU's built-in PSCI does.
 //
 // Which instruction is the conduit is the Device Tree's choice (`/psci` node, `method` = "hvc"
 // or "smc"); the CPU model checks that before calling here. Function ids (SMC32 / SMC64):
@@ -10,10 +10,14 @@
 //                                             DT, and ours, say "arm,psci-1.0": 1.1 is compatible)
 //   CPU_SUSPEND        0x84000001/c4000001 -> SUCCESS: treated as a standby state that wakes at
 //                                             once (the architecture allows any wake-up event)
-//   CPU_OFF            0x84000002          -> the run stops: the only core is off for good
-//   CPU_ON             0x84000003/c4000003 -> ALREADY_ON for MPIDR 0, INVALID_PARAMETERS for any
-//                                             other core (none is simulated)
-//   AFFINITY_INFO      0x84000004/c4000004 -> ON (0) for MPIDR 0 at level 0, else INVALID_PARAMETERS
+//   CPU_OFF            0x84000002          -> the calling core powers off (the CPU model ends the
+//                                             run instead if it is the last core on)
+//   CPU_ON             0x84000003/c4000003 -> SUCCESS and the core starts at x2 with x0 = x3;
+//                                             ALREADY_ON if it runs; INVALID_PARAMETERS for an
+//                                             MPIDR no core has
+//   AFFINITY_INFO      0x84000004/c4000004 -> ON (0) or OFF (1) at level 0, else INVALID_PARAMETERS
+// Which cores exist and whether they run is the `cores` interface's (the CPU cluster); without
+// one, the caller is the only core.
 //   MIGRATE_INFO_TYPE  0x84000006          -> 2 (no Trusted OS, no migration needed)
 //   SYSTEM_OFF         0x84000008          -> the run ends with status 0
 //   SYSTEM_RESET       0x84000009          -> the run ends (status 123) or restarts (see cpu)
@@ -57,10 +61,23 @@ public:
         std::string what;  // the function's name, for logs
     };
 
-    // `own_mpidr`: the affinity of the calling (and only) core.
-    explicit psci(uint64_t own_mpidr = 0) : own_mpidr_(own_mpidr) {}
+    // The cores PSCI powers: found by MPIDR affinity, on or off, started at an entry point.
+    class cores {
+    public:
+        virtual ~cores() = default;
+        virtual int find(uint64_t mpidr) const = 0;  // index, or -1
+        virtual bool is_on(int index) const = 0;
+        virtual void power_on(int index, uint64_t entry, uint64_t context) = 0;
+    };
+
+    // `own_mpidr`: the affinity of the calling core; `others`: every core (the caller included),
+    // or null when the caller is the only one.
+    explicit psci(uint64_t own_mpidr = 0, cores* others = nullptr) : own_mpidr_(own_mpidr), cores_(others) {}
 
     result call(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3) const;
+
+    // Affinity fields of an MPIDR (Aff3 in bits 39:32, Aff2..Aff0 in bits 23:0).
+    static constexpr uint64_t affinity_mask = 0xff00ffffffull;
 
     // The name of a function id, "unknown" if it is not a PSCI function.
     static std::string function_name(uint32_t id);
@@ -70,6 +87,7 @@ private:
     bool implemented(uint32_t id) const;
 
     uint64_t own_mpidr_;
+    cores* cores_;
 };
 
 } // namespace socsim::cpu

@@ -264,6 +264,19 @@ void apple_aic::connect(const std::vector<uint32_t>& specifier, core::irq_line& 
     SOCSIM_LOG(log_, debug, who << " drives " << describe(specifier));
 }
 
+void apple_aic::connect_for_core(unsigned cpu, const std::vector<uint32_t>& specifier, core::irq_line& source,
+                                 const std::string& who) {
+    parsed_specifier ps;
+    try {
+        ps = parse(specifier);
+    } catch (const core::config_error& e) {
+        throw core::config_error(who + ": " + e.what());
+    }
+    if (!ps.fiq) return connect(specifier, source, who);
+    connect_fiq(cpu, ps.number, source);
+    SOCSIM_LOG(log_, debug, who << " drives core " << cpu << "'s " << describe(specifier));
+}
+
 void apple_aic::connect_fiq(unsigned cpu, unsigned fiq, core::irq_line& source) {
     if (cpu >= cfg_.num_cpus || fiq >= num_fiqs)
         throw core::config_error(std::string(name()) + ": no FIQ " + std::to_string(fiq) + " on core " + std::to_string(cpu));

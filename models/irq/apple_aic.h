@@ -79,9 +79,12 @@ public:
 
     // Connects a FIQ source (AIC_FIQ number `fiq`, < num_fiqs) to core `cpu`'s FIQ output.
     void connect_fiq(unsigned cpu, unsigned fiq, core::irq_line& source);
+    // A FIQ source (a core's timer) goes to core `cpu`; hardware IRQs as connect().
+    void connect_for_core(unsigned cpu, const std::vector<uint32_t>& specifier, core::irq_line& source,
+                          const std::string& who) override;
 
     // Which core each access comes from (default: all core 0).
-    void set_cpu_index(cpu_index_fn fn) { cpu_of_ = std::move(fn); }
+    void set_cpu_index(cpu_index_fn fn) override { cpu_of_ = std::move(fn); }
 
     const config& configuration() const { return cfg_; }
     core::register_file& registers() { return regs_; }

@@ -575,6 +575,23 @@ void gic_v2::connect(const std::vector<uint32_t>& specifier, core::irq_line& sou
     SOCSIM_LOG(log_, debug, who << " drives " << describe(specifier));
 }
 
+void gic_v2::connect_for_core(unsigned cpu, const std::vector<uint32_t>& specifier, core::irq_line& source,
+                              const std::string& who) {
+    parsed_specifier ps;
+    try {
+        ps = parse(specifier);
+    } catch (const core::config_error& e) {
+        throw core::config_error(who + ": " + e.what());
+    }
+    if (ps.id >= 32) return connect(specifier, source, who);
+    if (cpu >= cfg_.num_cpus)
+        throw core::config_error(who + ": core " + std::to_string(cpu) + " has no CPU interface on " + name());
+    // A core's own source (its timer) is wired to its own PPI whatever the specifier's core mask
+    // says: the binding's mask describes the platform, and Linux does not use it either.
+    attach_source(cpus_[cpu].ppi_inputs[ps.id - 16], source, cpu, ps.id);
+    SOCSIM_LOG(log_, debug, who << " drives core " << cpu << "'s " << describe(specifier));
+}
+
 void gic_v2::attach_source(input& in, core::irq_line& source, unsigned cpu, unsigned id) {
     in.sources.push_back(&source);
     source.on_change([this, &in, cpu, id](bool) { input_changed(in, cpu, id); });

@@ -100,6 +100,10 @@ public:
     // interrupt_controller
     unsigned interrupt_cells() const override { return 3; }
     void connect(const std::vector<uint32_t>& specifier, core::irq_line& source, const std::string& who) override;
+    // A PPI goes to core `cpu`'s bank only (the specifier's core mask is not consulted: a
+    // core-private source is wired to its own core).
+    void connect_for_core(unsigned cpu, const std::vector<uint32_t>& specifier, core::irq_line& source,
+                          const std::string& who) override;
     core::irq_line& cpu_irq(unsigned cpu) override;
     core::irq_line& cpu_fiq(unsigned cpu) override;
     std::string describe(const std::vector<uint32_t>& specifier) const override;
@@ -116,7 +120,7 @@ public:
     tlm::tlm_target_socket<>& unmodelled_region(unsigned i);
 
     // Which core each access comes from (default: all core 0).
-    void set_cpu_index(cpu_index_fn fn) { cpu_of_ = std::move(fn); }
+    void set_cpu_index(cpu_index_fn fn) override { cpu_of_ = std::move(fn); }
 
     const config& configuration() const { return cfg_; }
     unsigned num_irqs() const { return cfg_.num_irqs; }

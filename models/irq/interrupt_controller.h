@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "models/core/irq_line.h"
+#include "models/irq/cpu_index.h"
 
 namespace socsim::irq {
 
@@ -26,6 +27,18 @@ public:
     // one-line reason if the specifier is not one this controller has. `who` names the source
     // for messages ("/soc/serial@5000000").
     virtual void connect(const std::vector<uint32_t>& specifier, core::irq_line& source, const std::string& who) = 0;
+
+    // Connects a per-core source (core `cpu`'s generic-timer output) to the input of that core
+    // only, where the controller banks inputs per core (GIC PPIs, AIC FIQs). A controller without
+    // banked inputs connects it as connect() does.
+    virtual void connect_for_core(unsigned cpu, const std::vector<uint32_t>& specifier, core::irq_line& source,
+                                  const std::string& who) {
+        (void)cpu;
+        connect(specifier, source, who);
+    }
+
+    // Names the core an access to a banked register comes from (cpu_index.h). Default: core 0.
+    virtual void set_cpu_index(cpu_index_fn fn) = 0;
 
     // The controller's outputs to core `cpu` (0-based, in the order of the DT's cpu nodes): the
     // builder connects them to the core's set_irq / set_fiq. A controller without FIQ output

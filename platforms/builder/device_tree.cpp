@@ -323,4 +323,11 @@ void device_tree::set_property(int node, const std::string& prop, const std::vec
     blob_.resize(fdt_totalsize(blob_.data()));
 }
 
+int device_tree::find_compatible(const std::string& compatible) const {
+    for (int node = fdt_node_offset_by_compatible(blob_.data(), -1, compatible.c_str()); node >= 0;
+         node = fdt_node_offset_by_compatible(blob_.data(), node, compatible.c_str()))
+        if (enabled(node)) return node;
+    return -1;
+}
+
 } // namespace socsim::platform

@@ -47,6 +47,8 @@ public:
     // Finds a node by path ("/chosen"), label ("uart0"), alias ("serial0") or unique name
     // ("pl011@9000000", or "pl011" when only one node is called that). Returns -1 if none.
     int find(const std::string& spec) const;
+    // The first enabled node compatible with `compatible`, or -1.
+    int find_compatible(const std::string& compatible) const;
     // The node's one `compatible` a model was found for, etc.: a one-line description.
     std::string describe(int node) const;
 

@@ -243,8 +243,9 @@ private:
         return name.substr(0, name.find('@'));
     }
 
+    // `core_index` >= 0: the source belongs to that core (its timer) and goes to its banked input.
     void connect(const target& t, core::irq_line& line, const std::string& owner, const std::string& source,
-                 const std::string& who) {
+                 const std::string& who, int core_index = -1) {
         interrupt_route r;
         r.owner = owner;
         r.source = source;
@@ -262,7 +263,10 @@ private:
             fail(t.controller, "#interrupt-cells is " + std::to_string(t.spec.size()) + ", but its model takes " +
                                    std::to_string(ic->interrupt_cells()) + " cells");
         try {
-            ic->connect(t.spec, line, who);
+            if (core_index >= 0)
+                ic->connect_for_core(static_cast<unsigned>(core_index), t.spec, line, who);
+            else
+                ic->connect(t.spec, line, who);
         } catch (const core::config_error& e) {
             throw core::config_error("platform '" + dt_.source() + "': " + who + ": " + e.what());
         }
@@ -369,7 +373,8 @@ private:
             if (std::find(timer_names.begin(), timer_names.end(), name) == timer_names.end())
                 fail(node, "interrupt-names \"" + name + "\": the generic timer has no output of that name (it has " +
                                join(timer_names) + ")");
-            for (const wiring_core& core : cores_) {
+            for (size_t k = 0; k < cores_.size(); ++k) {
+                const wiring_core& core = cores_[k];
                 core::irq_line* line = timer_output(*core.cpu, name);
                 const std::string source = core.name + " timer " + name;
                 if (!line) {
@@ -387,7 +392,8 @@ private:
                     routes_.push_back(r);
                     continue;
                 }
-                connect(targets[i], *line, core.name, source, dt_.path(node) + " " + name + " (" + core.name + ")");
+                connect(targets[i], *line, core.name, source, dt_.path(node) + " " + name + " (" + core.name + ")",
+                        static_cast<int>(k));
             }
         }
     }

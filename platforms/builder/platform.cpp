@@ -17,7 +17,9 @@
 #include "models/bus/router.h"
 #include "models/core/config_error.h"
 #include "models/core/log.h"
+#include "models/core/dma_extension.h"
 #include "models/cpu/arm64_cpu.h"
+#include "models/irq/interrupt_controller.h"
 #include "models/cpu/elf_loader.h"
 #include "models/memory/coherence_tracker.h"
 #include "models/iommu/common/dma_checker.h"
@@ -181,10 +183,13 @@ void platform::build() {
     if (ram_ranges_.empty()) throw core::config_error("platform '" + dt_.source() + "': no /memory node: the platform has no RAM");
     if (!cpu_) throw core::config_error("platform '" + dt_.source() + "': no CPU under /cpus with a modelled compatible");
     wire_irqs();
-    // The CPU sees every mapping; it maps RAM directly and the rest as MMIO.
+    // Every core sees every mapping; it maps RAM directly and the rest as MMIO.
     std::vector<core::address_range> map;
     for (const auto& m : router_->mappings()) map.push_back(m.range);
-    cpu_->set_address_map(map);
+    for (unsigned i = 0; i < cluster_->size(); ++i) {
+        cluster_->core(i).set_address_map(map);
+        cluster_->core(i).set_cluster(*cluster_);
+    }
 }
 
 void platform::visit(int node) {
@@ -264,8 +269,19 @@ void platform::wire_irqs() {
     for (instance& inst : instances_) models.push_back({inst.path, inst.name, &inst.model});
     std::vector<wiring_core> cores;
     for (const instance& inst : instances_)
-        if (inst.model.cpu == cpu_) cores.push_back({inst.name, cpu_});
+        if (inst.model.cpu) cores.push_back({inst.name, inst.model.cpu});
     irq_routes_ = wire_interrupts(dt_, models, cores);
+    // Banked controller registers answer per core: the core is the initiator of the access.
+    auto names = core_names_;
+    const irq::cpu_index_fn core_of = [names](const tlm::tlm_generic_payload& p) -> unsigned {
+        const auto* ext = p.get_extension<core::dma_extension>();
+        if (!ext) return 0;
+        for (unsigned i = 0; i < names.size(); ++i)
+            if (ext->initiator == names[i]) return i;
+        return 0;
+    };
+    for (instance& inst : instances_)
+        if (inst.model.interrupt_controller) inst.model.interrupt_controller->set_cpu_index(core_of);
 }
 
 void platform::connect_dma_debug() {
@@ -309,12 +325,14 @@ void platform::add_model(int node, const model_entry& entry, const std::string& 
                                  ") is a PCI function: it belongs under a PCIe host bridge node");
 
     if (inst.model.cpu) {
-        if (cpu_) {
-            log().warning("only one CPU is simulated; " + inst.path + " is ignored");
-            return;
-        }
-        cpu_ = inst.model.cpu;
-        cpu_->socket.bind(router_->target_socket);
+        // Every core is built; the first in DT order boots, the others wait for PSCI CPU_ON.
+        if (!cpu_) cpu_ = inst.model.cpu;
+        if (cluster_->find(inst.model.cpu->mpidr()) >= 0)
+            throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " has the same MPIDR (" +
+                                     core::hex(inst.model.cpu->mpidr()) + ") as another cpu node");
+        cluster_->add(*inst.model.cpu);
+        core_names_.push_back(inst.name);
+        inst.model.cpu->socket.bind(router_->target_socket);
         inst.regs.clear();  // a cpu's `reg` is its MPIDR, not an address
     } else if (!inst.model.targets.empty()) {
         if (inst.regs.empty()) throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " has no 'reg'");

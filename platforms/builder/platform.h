@@ -7,6 +7,7 @@
 // Simulator knobs live in the tree as `socsim,` properties; `-c node.property=value` overrides
 // set them (or any property) before the platform is built.
 
+#include "models/cpu/cluster.h"
 #include <fstream>
 #include <map>
 #include <memory>
@@ -50,7 +51,9 @@ public:
     // The memory map, models, interrupt lines and unmodelled nodes, for `socsim info`.
     void describe(std::ostream& os) const;
 
+    // The boot core (the first `cpu` node), and every core in DT order.
     cpu::arm64_cpu* cpu() const { return cpu_; }
+    const cpu::cluster& cores() const { return *cluster_; }
     const device_tree& tree() const { return dt_; }
 
     std::ostream& output(const std::string& path) override;
@@ -96,6 +99,8 @@ private:
     std::map<std::string, std::unique_ptr<std::ofstream>> files_;
     std::vector<int> input_fds_;  // closed with the platform
     cpu::arm64_cpu* cpu_ = nullptr;
+    std::unique_ptr<cpu::cluster> cluster_ = std::make_unique<cpu::cluster>();
+    std::vector<std::string> core_names_;  // sc_module names, by core index
 };
 
 } // namespace socsim::platform

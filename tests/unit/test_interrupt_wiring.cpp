@@ -33,6 +33,7 @@ public:
         connections[who] = spec;
         source.on_change([this, spec](bool level) { levels[spec] = level; });
     }
+    void set_cpu_index(irq::cpu_index_fn) override {}
     core::irq_line& cpu_irq(unsigned cpu) override { return irq_out.at(cpu); }
     core::irq_line& cpu_fiq(unsigned cpu) override { return fiq_out.at(cpu); }
     std::string describe(const std::vector<uint32_t>& spec) const override {

@@ -17,6 +17,18 @@ built_model make_cpu(model_context& ctx, cpu::arm64_cpu::core_model model) {
     cfg.model = model;
     cfg.clock_hz = ctx.dt.number(ctx.node, "clock-frequency").value_or(1'000'000'000);
     cfg.firmware_path = ctx.io.firmware_path();
+    cfg.mpidr = ctx.dt.number(ctx.node, "reg").value_or(0);
+    // The generic timer's counter frequency: the timer node's `clock-frequency` (Linux's
+    // arm,arch_timer binding), else QEMU virt's 62.5 MHz.
+    for (const char* timer : {"arm,armv8-timer", "arm,armv7-timer"}) {
+        const int node = ctx.dt.find_compatible(timer);
+        if (node < 0) continue;
+        if (auto hz = ctx.dt.number(node, "clock-frequency")) {
+            if (*hz == 0) throw core::config_error(ctx.dt.path(node) + ": clock-frequency is 0");
+            cfg.counter_hz = *hz;
+        }
+        break;
+    }
     // PSCI (Linux's binding arm/psci.yaml): `/psci` names the conduit in `method`.
     int psci = ctx.dt.find("/psci");
     if (psci >= 0 && ctx.dt.enabled(psci)) {
