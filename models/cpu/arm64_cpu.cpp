@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "models/core/config_error.h"
@@ -15,6 +16,7 @@
 #include "models/cpu/psci.h"
 #include "models/cpu/cluster.h"
 #include "models/cpu/generic_timer.h"
+#include "models/cpu/load_store_address.h"
 #include "models/cpu/semihosting.h"
 #include "models/cpu/unicorn_internals.h"
 #include "models/memory/coherence_tracker.h"
@@ -75,6 +77,11 @@ bool write_prot_hook(uc_engine*, uc_mem_type, uint64_t addr, int size, int64_t v
 }
 bool fetch_prot_hook(uc_engine*, uc_mem_type, uint64_t addr, int, int64_t, void* self) {
     return static_cast<arm64_cpu*>(self)->on_fetch_protected(addr);
+}
+
+// Unicorn's register ids: X0..X28 are consecutive, X29 and X30 are not (X0 + 29 is V0).
+int x_register(unsigned n) {
+    return n < 29 ? UC_ARM64_REG_X0 + static_cast<int>(n) : n == 29 ? UC_ARM64_REG_X29 : UC_ARM64_REG_X30;
 }
 
 // The generic timer's registers: op0 3, op1 3, CRn 14.
@@ -742,12 +749,8 @@ arm64_cpu::access_result arm64_cpu::mmio_access(tlm::tlm_command cmd, uint64_t a
     core::memory_epoch::bump();
     if (ok || fault_.pending) return access_result::ok;
     if (can_take_exceptions()) {
-        // A synchronous external abort at this instruction. FAR is the virtual address: the
-        // same as the physical one with the MMU off; with it on, the instruction's own address
-        // computation is not known here, so the page's offset is kept on the virtual page the
-        // PC's translation regime maps to this physical page when it is the identity, else FAR
-        // holds the physical address (documented in docs/cpu.md).
-        abort_.virtual_address = addr;
+        // A synchronous external abort at this instruction, FAR = the virtual address it used.
+        abort_.virtual_address = fault_virtual_address(pc, addr);
         ++exceptions_taken_;
         SOCSIM_LOG(log_, debug, "external abort: " << (abort_.write ? "write" : "read") << " at " << core::hex(addr)
                                                    << " by pc " << core::hex(pc));
@@ -763,6 +766,30 @@ arm64_cpu::access_result arm64_cpu::mmio_access(tlm::tlm_command cmd, uint64_t a
                     true, addr);
     fault_.note = "the firmware cannot take the external abort: VBAR_EL1 is 0 or does not point at memory";
     return access_result::ok;
+}
+
+uint64_t arm64_cpu::fault_virtual_address(uint64_t pc, uint64_t physical) const {
+    // The bus knows the physical address; the instruction says which virtual address it used
+    // (its base register and offset). Checked against the translation: an access that crosses
+    // into the faulting page still reports the faulting byte's address. MMU off: the same.
+    auto x = [this](unsigned n) -> uint64_t {
+        uint64_t v = 0;
+        if (n <= 30) uc_reg_read(uc_, x_register(n), &v);
+        return v;  // 31 as an index register is XZR
+    };
+    uint64_t sp = 0;
+    uc_reg_read(uc_, UC_ARM64_REG_SP, &sp);
+    const std::optional<uint64_t> va = load_store_address(instruction_at(pc), pc, x, sp);
+    uint64_t pa = 0;
+    if (!va || !unicorn_internals::translate(uc_, *va, pa)) return physical;
+    const uint64_t delta = physical - pa;  // the faulting byte within the access (0..63)
+    if (delta < 64) return *va + delta;
+    uint64_t next_page_pa = 0;  // an access crossing a page boundary: the second page's part
+    const uint64_t next_page_va = (*va | (page - 1)) + 1;
+    if (unicorn_internals::translate(uc_, next_page_va, next_page_pa) && physical >= next_page_pa &&
+        physical - next_page_pa < 64)
+        return next_page_va + (physical - next_page_pa);
+    return physical;
 }
 
 bool arm64_cpu::on_sysreg_read(int reg, const void* cp_void) {
@@ -796,8 +823,18 @@ bool arm64_cpu::on_sysreg_read(int reg, const void* cp_void) {
 
 bool arm64_cpu::on_sysreg_write(int reg, const void* cp_void) {
     const auto* cp = static_cast<const uc_arm64_cp_reg*>(cp_void);
-    if (!is_timer_register(cp) || (cp->crm != 2 && cp->crm != 3) || cp->op2 > 2) return false;
     uint64_t value = 0;
+    if (cp->op0 == 3 && cp->op1 == 0 && cp->crn == 1 && cp->crm == 0 && cp->op2 == 0) {
+        // SCTLR_EL1: the write is the instruction's own; say when translation turns on or off.
+        if (reg != UC_ARM64_REG_XZR) uc_reg_read(uc_, static_cast<uc_arm64_reg>(reg), &value);
+        uc_arm64_cp_reg now{1, 0, 3, 0, 0, 0};
+        uc_reg_read(uc_, UC_ARM64_REG_CP_REG, &now);
+        if ((value ^ now.val) & 1)
+            SOCSIM_LOG(log_, info, "MMU " << ((value & 1) ? "on" : "off") << " (SCTLR_EL1 " << core::hex(value)
+                                          << ") at pc " << core::hex(pc()));
+        return false;
+    }
+    if (!is_timer_register(cp) || (cp->crm != 2 && cp->crm != 3) || cp->op2 > 2) return false;
     if (reg != UC_ARM64_REG_XZR) uc_reg_read(uc_, static_cast<uc_arm64_reg>(reg), &value);
     const sc_core::sc_time now = now_at(pc());
     const auto w = cp->crm == 2 ? generic_timer::physical : generic_timer::virtual_;
@@ -870,7 +907,7 @@ void arm64_cpu::report_fault() {
     if (fault_.has_address) os << "  address 0x" << std::hex << fault_.address << std::dec << '\n';
     for (int i = 0; i <= 30; ++i) {
         uint64_t v = 0;
-        uc_reg_read(uc_, UC_ARM64_REG_X0 + i, &v);
+        uc_reg_read(uc_, x_register(static_cast<unsigned>(i)), &v);
         std::snprintf(line, sizeof line, "  x%-2d 0x%016llx%s", i, static_cast<unsigned long long>(v),
                       (i % 4 == 3 || i == 30) ? "\n" : "");
         os << line;

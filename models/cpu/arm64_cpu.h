@@ -184,6 +184,7 @@ private:
     bool is_memory(uint64_t physical, uint64_t len = 1) const;
     bool read_virtual(uint64_t va, void* dst, uint64_t len) const;
     uint32_t instruction_at(uint64_t addr) const;
+    uint64_t fault_virtual_address(uint64_t pc, uint64_t physical) const;
     bool transport(tlm::tlm_command cmd, uint64_t addr, unsigned size, uint64_t& data, const sc_core::sc_time& at);
 
     config cfg_;
