@@ -558,8 +558,13 @@ void arm64_cpu::on_block(uint64_t address, uint32_t size) {
         return;
     }
     if (kick_) {
+        // Unicorn 2.1.1 runs the block hook before the block's exit-request check, so the kick
+        // makes this block leave before its first instruction (as the budget stop above does):
+        // it is not counted now, and will be when it runs (after the interrupt, if taken).
         kick_ = false;
         unicorn_internals::kick(uc_);
+        block_size_ = 0;
+        return;
     }
     block_pc_ = address;
     block_first_ = icount_;
