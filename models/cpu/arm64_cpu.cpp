@@ -417,6 +417,10 @@ void arm64_cpu::sync_if_events_due(uint64_t pc) {
     const sc_core::sc_time local = local_time_at(pc);
     if (local == sc_core::SC_ZERO_TIME) return;
     if (!sc_core::sc_pending_activity() || sc_core::sc_time_to_pending_activity() > local) return;
+    // Not past the run's time limit: the simulation stops there, and this thread must not be
+    // left suspended inside the engine.
+    const sc_core::sc_time limit = core::run_control::instance().time_limit();
+    if (limit != sc_core::SC_ZERO_TIME && sc_core::sc_time_stamp() + local >= limit) return;
     wait(local);
     synced_icount_ = retired_before(pc);
     stall_ = sc_core::SC_ZERO_TIME;
