@@ -28,9 +28,22 @@ const char* code_name(uint32_t code) {
 } // namespace
 
 dma_engine::dma_engine(sc_core::sc_module_name name, const config& cfg)
-    : peripheral(name), dma("dma", cfg.stream_id, this->name()), cfg_(cfg) {
+    : sc_module(name), socket("socket"), dma("dma", cfg.stream_id, this->name()), cfg_(cfg),
+      regs_(this->name()), log_(this->name()) {
+    socket.register_b_transport(this, &dma_engine::b_transport);
+    socket.register_transport_dbg(this, &dma_engine::transport_dbg);
     declare_registers();
     SC_THREAD(engine_thread);
+}
+
+void dma_engine::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
+    access_time_ = sc_core::sc_time_stamp() + delay;
+    regs_.access(p, false);
+}
+
+unsigned dma_engine::transport_dbg(tlm::tlm_generic_payload& p) {
+    regs_.access(p, true);
+    return p.is_response_ok() ? p.get_data_length() : 0;
 }
 
 void dma_engine::declare_registers() {
@@ -38,28 +51,17 @@ void dma_engine::declare_registers() {
     regs_.add("RING_BASE", 0x08, 8).read_only(descriptor_size - 1);
     regs_.add("RING_SIZE", 0x10, 4);
     regs_.add("CONTROL", 0x14, 4).read_only(~uint64_t{1}).on_write([this](core::reg&, uint64_t old, uint64_t now) {
-        if ((old & 1) && !(now & 1)) regs_["HEAD"].set(0);
+        if (!(old & 1) || (now & 1)) return;
+        regs_["HEAD"].set(0);
+        target_ = 0;
+        doorbells_.clear();
+        if (!running_) clear_busy_if_idle();
     });
     regs_.add("HEAD", 0x18, 4).read_only();
     regs_.add("TAIL", 0x1c, 4);
     regs_.add("DOORBELL", 0x20, 4).write_only().on_write([this](core::reg& r, uint64_t, uint64_t) {
         r.set(0);
-        const uint32_t status = static_cast<uint32_t>(regs_["STATUS"].get());
-        if (!(regs_["CONTROL"].get() & 1)) {
-            log_.warning("doorbell while CONTROL.ENABLE is 0: ignored");
-            return;
-        }
-        if (status & status_error) {
-            log_.warning("doorbell while stopped on error " + core::hex(regs_["ERROR_CODE"].get()) +
-                         " (write ERROR_CLEAR first): ignored");
-            return;
-        }
-        const uint64_t size = regs_["RING_SIZE"].get();
-        if (size == 0 || size > max_ring || regs_["TAIL"].get() >= size) {
-            stop(st_bad_ring, static_cast<uint32_t>(regs_["HEAD"].get()), regs_["RING_BASE"].get());
-            return;
-        }
-        doorbell_.notify(sc_core::SC_ZERO_TIME);
+        ring_doorbell();
     });
     regs_.add("STATUS", 0x24, 4).read_only();
     regs_.add("INT_STATUS", 0x28, 4).read_only(~uint64_t{int_done | int_error}).write_one_to_clear(int_done | int_error)
@@ -92,6 +94,11 @@ void dma_engine::stop(uint32_t code, uint32_t index, uint64_t address) {
     update_irq();
     log_.warning("stopped: descriptor " + std::to_string(index) + ": " + code_name(code) + " at bus address " +
                  core::hex(address));
+    if (!doorbells_.empty()) {
+        log_.warning(std::to_string(doorbells_.size()) + " later doorbell(s) dropped: the engine stopped first");
+        doorbells_.clear();
+    }
+    target_ = static_cast<uint32_t>(regs_["HEAD"].get());
     core::trace_event("dma_engine_error", name())
         .hex_field("code", code)
         .field("index", static_cast<uint64_t>(index))
@@ -99,33 +106,94 @@ void dma_engine::stop(uint32_t code, uint32_t index, uint64_t address) {
         .emit();
 }
 
-void dma_engine::engine_thread() {
-    for (;;) {
-        wait(doorbell_);
-        core::reg& status = regs_["STATUS"];
-        status.set(status.get() | status_busy);
-        while ((regs_["CONTROL"].get() & 1) && !(status.get() & status_error)) {
-            const uint64_t size = regs_["RING_SIZE"].get();
-            const uint32_t head = static_cast<uint32_t>(regs_["HEAD"].get());
-            if (size == 0 || size > max_ring || head == regs_["TAIL"].get()) break;
-            if (head >= size) {  // RING_SIZE shrank under a running engine
-                stop(st_bad_ring, head, regs_["RING_BASE"].get());
-                break;
-            }
-            sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-            const bool go = process(head, delay);
-            if (delay > sc_core::SC_ZERO_TIME) wait(delay);
-            if (!go) break;
-        }
-        status.set(status.get() & ~uint64_t{status_busy});
+void dma_engine::ring_doorbell() {
+    if (!(regs_["CONTROL"].get() & 1)) {
+        log_.warning("doorbell while CONTROL.ENABLE is 0: ignored");
+        return;
+    }
+    if (regs_["STATUS"].get() & status_error) {
+        log_.warning("doorbell while stopped on error " + core::hex(regs_["ERROR_CODE"].get()) +
+                     " (write ERROR_CLEAR first): ignored");
+        return;
+    }
+    const uint64_t size = regs_["RING_SIZE"].get();
+    if (size == 0 || size > max_ring || regs_["TAIL"].get() >= size) {
+        stop(st_bad_ring, static_cast<uint32_t>(regs_["HEAD"].get()), regs_["RING_BASE"].get());
+        return;
+    }
+    // BUSY from the write on; the engine takes the doorbell at the write's time.
+    core::reg& status = regs_["STATUS"];
+    status.set(status.get() | status_busy);
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const sc_core::sc_time at = access_time_ > now ? access_time_ : now;
+    doorbells_.push_back({at, static_cast<uint32_t>(regs_["TAIL"].get())});
+    doorbell_.notify(at - now);
+}
+
+void dma_engine::take_due_doorbells() {
+    while (!doorbells_.empty() && doorbells_.front().at <= sc_core::sc_time_stamp()) {
+        target_ = doorbells_.front().tail;
+        doorbells_.pop_front();
     }
 }
 
-bool dma_engine::process(uint32_t index, sc_core::sc_time& delay) {
+bool dma_engine::has_work() const {
+    if (!(regs_["CONTROL"].get() & 1) || (regs_["STATUS"].get() & status_error)) return false;
+    return regs_["HEAD"].get() != target_;
+}
+
+void dma_engine::clear_busy_if_idle() {
+    if (!doorbells_.empty() || has_work()) return;
+    core::reg& status = regs_["STATUS"];
+    status.set(status.get() & ~uint64_t{status_busy});
+}
+
+void dma_engine::settle(sc_core::sc_time& delay) {
+    if (delay > sc_core::SC_ZERO_TIME) wait(delay);
+    delay = sc_core::SC_ZERO_TIME;
+}
+
+void dma_engine::engine_thread() {
+    for (;;) {
+        take_due_doorbells();
+        if (has_work()) {
+            const uint64_t size = regs_["RING_SIZE"].get();
+            const uint32_t head = static_cast<uint32_t>(regs_["HEAD"].get());
+            if (size == 0 || size > max_ring || head >= size) {  // RING_SIZE changed under a running engine
+                stop(st_bad_ring, head, regs_["RING_BASE"].get());
+                continue;
+            }
+            // The previous status write-back still holds the port.
+            const sc_core::sc_time now = sc_core::sc_time_stamp();
+            if (port_free_at_ > now) {
+                wait(port_free_at_ - now);
+                continue;  // CONTROL may have changed meanwhile
+            }
+            sc_core::sc_time after = sc_core::SC_ZERO_TIME;
+            running_ = true;
+            process(head, after);
+            running_ = false;
+            port_free_at_ = sc_core::sc_time_stamp() + after;
+            // At the completion time: a doorbell due by now extends the run, else BUSY clears.
+            take_due_doorbells();
+            clear_busy_if_idle();
+            continue;
+        }
+        clear_busy_if_idle();
+        if (doorbells_.empty())
+            wait(doorbell_);
+        else
+            wait(doorbells_.front().at - sc_core::sc_time_stamp());
+    }
+}
+
+bool dma_engine::process(uint32_t index, sc_core::sc_time& after) {
     const uint64_t size = regs_["RING_SIZE"].get();
     const uint64_t at = regs_["RING_BASE"].get() + uint64_t{index} * descriptor_size;
     uint8_t d[descriptor_size];
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     auto fetched = dma.read(at, d, sizeof d, delay);
+    settle(delay);
     if (!fetched.ok()) {
         stop(st_desc_read, index, fetched.failed_address);
         return false;
@@ -135,9 +203,11 @@ bool dma_engine::process(uint32_t index, sc_core::sc_time& delay) {
     delay += cfg_.per_descriptor;
     fail_address_ = 0;
     const uint32_t code = execute(control, src, dst, length, delay);
+    settle(delay);  // the completion time (or the failure's)
     const uint8_t st[4] = {uint8_t(code), uint8_t(code >> 8), uint8_t(code >> 16), uint8_t(code >> 24)};
-    auto written = dma.write(at + 4, st, 4, delay);
-    regs_["HEAD"].set((index + 1) % size);
+    auto written = dma.write(at + 4, st, 4, after);
+    const bool enabled = regs_["CONTROL"].get() & 1;  // disabled meanwhile: HEAD stays reset
+    if (enabled) regs_["HEAD"].set((index + 1) % size);
     core::trace_event("dma_engine_descriptor", name())
         .field("index", static_cast<uint64_t>(index))
         .hex_field("op", control & 0xff)
@@ -159,7 +229,7 @@ bool dma_engine::process(uint32_t index, sc_core::sc_time& delay) {
         regs_["INT_STATUS"].set(regs_["INT_STATUS"].get() | int_done);
         update_irq();
     }
-    return true;
+    return enabled;
 }
 
 uint32_t dma_engine::execute(uint32_t control, uint64_t src, uint64_t dst, uint32_t length, sc_core::sc_time& delay) {
@@ -171,12 +241,14 @@ uint32_t dma_engine::execute(uint32_t control, uint64_t src, uint64_t dst, uint3
     for (uint64_t done = 0; done < length;) {
         const unsigned piece = static_cast<unsigned>(std::min<uint64_t>(length - done, sizeof bounce_));
         if (op == op_copy) {
+            settle(delay);
             auto r = dma.read(src + done, bounce_, piece, delay);
             if (!r.ok()) {
                 fail_address_ = r.failed_address;
                 return st_src_error;
             }
         }
+        settle(delay);
         auto w = dma.write(dst + done, bounce_, piece, delay);
         if (!w.ok()) {
             fail_address_ = w.failed_address;

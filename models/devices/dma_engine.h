@@ -16,7 +16,8 @@
 //   0x14 CONTROL     RW  bit 0 ENABLE (0: the doorbell is ignored; clearing it resets HEAD to 0)
 //   0x18 HEAD        RO  index of the next descriptor the engine processes
 //   0x1c TAIL        RW  index one past the last descriptor software queued (mod RING_SIZE)
-//   0x20 DOORBELL    WO  any write: process descriptors from HEAD until HEAD == TAIL
+//   0x20 DOORBELL    WO  any write: process descriptors from HEAD until HEAD == TAIL (the TAIL
+//                        written before this doorbell; a later TAIL needs another doorbell)
 //   0x24 STATUS      RO  bit 0 BUSY, bit 1 ERROR (stopped on an error; see ERROR_*)
 //   0x28 INT_STATUS  W1C bit 0 DONE (a descriptor with the IRQ flag completed), bit 1 ERROR
 //   0x2c INT_ENABLE  RW  same bits; the interrupt line is INT_STATUS & INT_ENABLE != 0
@@ -37,20 +38,42 @@
 // same way; so does a doorbell with an invalid ring (0x87 BAD_RING: RING_SIZE 0 or too large,
 // TAIL >= RING_SIZE). A transfer is done in 4 KiB-bounded bursts through a 4 KiB bounce buffer;
 // bytes written before a failing burst stay written.
-// Time: each descriptor takes socsim,descriptor-ns plus socsim,ps-per-byte per byte plus the
-// latency the bus and IOMMU annotate; the engine completes descriptors one at a time.
+// Timeline (every step at its own simulated time; the access time of a register write is the
+// time the initiator annotates, e.g. the CPU instruction's):
+//   - doorbell written at t: STATUS.BUSY reads 1 from the write on; the engine starts at t;
+//   - descriptor i starting at s: the fetch is issued at s, then descriptor-ns, then each burst
+//     (up to 4 KiB): the source read, the destination write, ps-per-byte per byte; every access
+//     is issued once the previous one's latency (as the bus and IOMMU annotate it) has passed;
+//   - descriptor i completes at c = s + fetch latency + descriptor-ns + the bursts' latencies +
+//     ps-per-byte * length: at c its status is written back, HEAD becomes i + 1, COMPLETED and
+//     INT_STATUS.DONE are updated, and, when HEAD has reached the doorbell's TAIL (and no later
+//     doorbell is pending), BUSY clears at that same time c: never before, not later. The next
+//     descriptor starts when the write-back's latency has passed;
+//   - a failure stops the engine when it is found (a failing access: its issue time plus its
+//     latency; a bad opcode or length: after descriptor-ns): the status write-back, HEAD (moved
+//     past it, except for DESC_READ), ERROR and the error registers at that time, and BUSY
+//     clears at that same time (doorbells written meanwhile are dropped, with a diagnostic).
+// So data is in memory before its status, and the status before HEAD says so. Clearing
+// CONTROL.ENABLE resets HEAD to 0, drops pending doorbells and clears BUSY once the descriptor
+// in progress (if any) has finished (its status is written back, HEAD is not advanced).
 // Reset values: all zero except ID.
 
 #include <cstdint>
+#include <deque>
 #include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
 
 #include "models/core/irq_line.h"
-#include "models/core/peripheral.h"
+#include "models/core/log.h"
+#include "models/core/register_file.h"
 #include "models/devices/dma_port.h"
 
 namespace socsim::devices {
 
-class dma_engine : public core::peripheral {
+// Not a core::peripheral: the doorbell needs the access's annotated time, which the shared
+// register-socket glue does not pass on.
+class dma_engine : public sc_core::sc_module {
 public:
     static constexpr uint32_t id_value = 0x444d4145;
     static constexpr unsigned descriptor_size = 32;
@@ -70,24 +93,51 @@ public:
         sc_core::sc_time per_byte = sc_core::sc_time(250, sc_core::SC_PS);
     };
 
+    tlm_utils::simple_target_socket<dma_engine> socket;  // registers
     dma_port dma;
     core::irq_line irq;
 
     SC_HAS_PROCESS(dma_engine);
     dma_engine(sc_core::sc_module_name name, const config& cfg);
 
+    core::register_file& registers() { return regs_; }
+
 private:
+    struct doorbell {
+        sc_core::sc_time at;  // the write's time
+        uint32_t tail;        // TAIL when it was written
+    };
+
+    void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
+    unsigned transport_dbg(tlm::tlm_generic_payload& p);
     void declare_registers();
+    void ring_doorbell();
     void engine_thread();
-    // Runs one descriptor; returns false when the engine must stop.
-    bool process(uint32_t index, sc_core::sc_time& delay);
+    // Takes the doorbells whose time has come: the engine's target becomes their TAIL.
+    void take_due_doorbells();
+    // BUSY clears when nothing is left to do: HEAD at the target (or stopped, or disabled) and no
+    // doorbell pending.
+    void clear_busy_if_idle();
+    bool has_work() const;
+    // Lets `delay` pass (the thread waits) and zeroes it.
+    void settle(sc_core::sc_time& delay);
+    // Runs one descriptor, returning at its completion time (HEAD advanced or the engine
+    // stopped); `after` receives the status write-back's latency. False when the engine stopped.
+    bool process(uint32_t index, sc_core::sc_time& after);
     uint32_t execute(uint32_t control, uint64_t src, uint64_t dst, uint32_t length, sc_core::sc_time& delay);
     void stop(uint32_t code, uint32_t index, uint64_t address);
     void update_irq();
 
     config cfg_;
+    core::register_file regs_;
+    core::logger log_;
+    sc_core::sc_time access_time_;      // of the register access in progress
+    std::deque<doorbell> doorbells_;    // accepted, not yet taken by the engine
     sc_core::sc_event doorbell_;
-    uint64_t fail_address_ = 0;  // of the last failed transfer
+    uint32_t target_ = 0;               // the TAIL the engine works towards
+    bool running_ = false;              // inside process()
+    sc_core::sc_time port_free_at_;     // the last write-back's latency has passed
+    uint64_t fail_address_ = 0;         // of the last failed transfer
     uint8_t bounce_[4096];
 };
 

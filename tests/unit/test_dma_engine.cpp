@@ -1,6 +1,8 @@
 // The platform DMA engine through real sockets: CPU -> registers; engine -> tap (stream ids,
 // faults) -> router -> RAM. Copy and fill with status write-back, time, interrupts, and garbage:
-// an unmapped ring, zero length, a bad opcode, a faulting source, an invalid ring.
+// an unmapped ring, zero length, a bad opcode, a faulting source, an invalid ring. The status
+// timeline (dma_engine.h): BUSY from the doorbell write, each descriptor's data, status and HEAD
+// at their times, BUSY clearing exactly when HEAD reaches TAIL.
 #include <catch2/catch.hpp>
 
 #include <cstring>
@@ -24,7 +26,7 @@ constexpr uint64_t ring = ram_base, buf_a = ram_base + 0x10000, buf_b = ram_base
 
 struct bench {
     bus::router bus{"bus"};
-    memory::ram ram{"ram", ram_size};
+    memory::ram ram;
     dma_engine engine;
     test::dma_tap tap{"tap"};
     test::test_initiator cpu{"cpu"};
@@ -36,7 +38,8 @@ struct bench {
         c.per_byte = sc_time(1, SC_NS);
         return c;
     }
-    bench() : engine("engine", cfg()) {
+    explicit bench(sc_time ram_latency = sc_core::SC_ZERO_TIME)
+        : ram("ram", ram_size, ram_latency), engine("engine", cfg()) {
         cpu.socket.bind(bus.target_socket);
         engine.dma.socket.bind(tap.upstream);
         tap.downstream.bind(bus.target_socket);
@@ -202,4 +205,115 @@ TEST_CASE("DMA engine: an unmapped ring, an invalid ring size or tail, and a dis
     core::set_log_stream(nullptr);
     CHECK(log.str().find("DESC_READ") != std::string::npos);
     CHECK(log.str().find("CONTROL.ENABLE is 0") != std::string::npos);
+}
+
+namespace {
+
+// Waits until simulated time `t`, then one delta cycle, so that everything the engine does at
+// `t` has happened.
+void until(sc_time t) {
+    if (t > sc_core::sc_time_stamp()) sc_core::wait(t - sc_core::sc_time_stamp());
+    sc_core::wait(sc_core::SC_ZERO_TIME);
+}
+
+// Just before `t`: one picosecond earlier.
+sc_time before(sc_time t) { return t - sc_time(1, sc_core::SC_PS); }
+
+} // namespace
+
+TEST_CASE("DMA engine timeline: BUSY from the doorbell, each descriptor's data, status and HEAD at its time, "
+          "BUSY clears with HEAD reaching TAIL") {
+    const sc_time lat(10, SC_NS);  // every RAM access
+    bench b(lat);
+    for (unsigned i = 0; i < 64; ++i) b.at(buf_a)[i] = static_cast<uint8_t>(i + 1);
+    b.descriptor(0, dma_engine::op_copy, buf_a, buf_b, 64);
+    b.descriptor(1, dma_engine::op_fill, 0x55aa55aa, buf_b + 0x100, 32);
+    test::run_script([&] {
+        b.setup();
+        until(sc_time(1000, SC_NS));
+        b.cpu.write32(regs + 0x1c, 2);
+        // The doorbell write is annotated 50 ns ahead of SystemC time (as a CPU running ahead
+        // does): the engine starts at t0 = 1050 ns, BUSY reads 1 at once.
+        b.cpu.delay = sc_time(50, SC_NS);
+        b.cpu.write32(regs + 0x20, 1);
+        const sc_time t0(1050, SC_NS);
+        CHECK((b.cpu.read32(regs + 0x24) & dma_engine::status_busy) != 0);
+        CHECK(b.cpu.read32(regs + 0x18) == 0);
+        b.cpu.delay = sc_core::SC_ZERO_TIME;
+        until(before(t0));
+        CHECK(b.tap.log.empty());  // nothing before the doorbell's time
+        CHECK((b.cpu.read32(regs + 0x24) & dma_engine::status_busy) != 0);
+
+        // Descriptor 0: fetch at t0 (+10), 100 ns, read at t0 + 110 (+10), write at t0 + 120
+        // (+10), 64 bytes at 1 ns: completes at c0 = t0 + 194 ns.
+        const sc_time c0 = t0 + sc_time(194, SC_NS);
+        until(before(c0));
+        CHECK(std::memcmp(b.at(buf_b), b.at(buf_a), 64) == 0);  // data before status
+        CHECK(b.status_of(0) == 0);
+        CHECK(b.cpu.read32(regs + 0x18) == 0);
+        CHECK(b.cpu.read32(regs + 0x40) == 0);
+        CHECK(b.cpu.read32(regs + 0x24) == dma_engine::status_busy);
+        until(c0);
+        CHECK(b.status_of(0) == dma_engine::st_ok);
+        CHECK(b.cpu.read32(regs + 0x18) == 1);
+        CHECK(b.cpu.read32(regs + 0x40) == 1);
+        CHECK(b.cpu.read32(regs + 0x24) == dma_engine::status_busy);  // HEAD != TAIL
+
+        // Descriptor 1 starts when the write-back's 10 ns have passed: fetch (+10), 100 ns,
+        // write (+10), 32 bytes: completes at c1 = c0 + 10 + 152 ns.
+        const sc_time c1 = c0 + sc_time(162, SC_NS);
+        until(before(c1));
+        CHECK(b.cpu.read32(regs + 0x18) == 1);
+        CHECK(b.cpu.read32(regs + 0x24) == dma_engine::status_busy);
+        CHECK(b.status_of(1) == 0);
+        until(c1);
+        CHECK(b.cpu.read32(regs + 0x18) == 2);
+        CHECK(b.cpu.read32(regs + 0x24) == 0);  // BUSY clears exactly as HEAD reaches TAIL
+        CHECK(b.status_of(1) == dma_engine::st_ok);
+        CHECK(b.cpu.read32(regs + 0x40) == 2);
+    });
+}
+
+TEST_CASE("DMA engine timeline: a doorbell rung while running extends the run, BUSY never drops in between") {
+    bench b;
+    for (unsigned i = 0; i < 4; ++i) b.descriptor(i, dma_engine::op_fill, 0x01010101 * (i + 1), buf_b + 0x100 * i, 100);
+    test::run_script([&] {
+        b.setup();
+        b.kick(2);  // at 0: descriptors 0 and 1, 200 ns each (no bus latency)
+        until(sc_time(250, SC_NS));
+        CHECK(b.cpu.read32(regs + 0x18) == 1);
+        b.kick(4);  // at 250 ns, while descriptor 1 runs
+        for (unsigned ns = 251; ns < 900; ++ns) {
+            until(sc_time(ns, SC_NS));
+            const uint32_t head = b.cpu.read32(regs + 0x18);
+            const uint32_t busy = b.cpu.read32(regs + 0x24) & dma_engine::status_busy;
+            INFO("at " << ns << " ns: HEAD " << head);
+            CHECK(head == ns / 200);
+            CHECK(busy == (head != 4 ? 1u : 0u));
+        }
+        CHECK(b.status_of(3) == dma_engine::st_ok);
+    });
+}
+
+TEST_CASE("DMA engine timeline: a failure clears BUSY at the failure's time, with HEAD past the descriptor") {
+    std::ostringstream log;
+    core::set_log_stream(&log);
+    bench b;
+    b.tap.fault_base = buf_a;
+    b.tap.fault_size = 0x1000;
+    b.descriptor(0, dma_engine::op_fill, 0x12345678, buf_b, 50);
+    b.descriptor(1, dma_engine::op_copy, buf_a, buf_b, 50);  // its source faults
+    test::run_script([&] {
+        b.setup();
+        b.kick(2);
+        // Descriptor 0: 100 + 50 ns. Descriptor 1 from 150 ns: its source read fails at 250 ns.
+        until(before(sc_time(250, SC_NS)));
+        CHECK(b.cpu.read32(regs + 0x18) == 1);
+        CHECK(b.cpu.read32(regs + 0x24) == dma_engine::status_busy);
+        until(sc_time(250, SC_NS));
+        CHECK(b.cpu.read32(regs + 0x24) == dma_engine::status_error);
+        CHECK(b.cpu.read32(regs + 0x18) == 2);
+        CHECK(b.status_of(1) == dma_engine::st_src_error);
+    });
+    core::set_log_stream(nullptr);
 }
