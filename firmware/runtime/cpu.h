@@ -14,6 +14,18 @@ static inline unsigned current_el(void)
 	return (unsigned)(el >> 2) & 3;
 }
 
+/* MPIDR_EL1: this core's affinity (Aff3 in bits 39:32, Aff2..Aff0 in bits 23:0). */
+static inline uint64_t cpu_mpidr(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, mpidr_el1" : "=r"(v));
+	return v;
+}
+
+#define MPIDR_AFFINITY_MASK	0xff00ffffffull
+#define MPIDR_AFF0(v)		((unsigned)(v) & 0xffu)
+
 /* Smallest data-cache line of the caches the CPU maintains by address: CTR_EL0.DminLine. */
 static inline size_t dcache_line_size(void)
 {

@@ -26,6 +26,7 @@ static unsigned n_iar, iar_pos;
 static uint32_t eoi_log[8];
 static unsigned n_eoi;
 static unsigned dispatched[8], n_dispatched;
+static uint32_t iar_in_handler[8];	/* gic_v2_current_iar() as each handler saw it */
 
 uint32_t fake_mmio_read32(uintptr_t addr)
 {
@@ -82,8 +83,10 @@ void irq_set_chip(const struct irq_chip *c, void (*irq_entry)(struct exception_f
 
 enum irqreturn irq_dispatch(unsigned line)
 {
-	if (n_dispatched < 8)
+	if (n_dispatched < 8) {
+		iar_in_handler[n_dispatched] = gic_v2_current_iar();
 		dispatched[n_dispatched++] = line;
+	}
 	return IRQ_HANDLED;
 }
 
@@ -144,6 +147,10 @@ static void test_lines(struct gic_v2 *g)
 
 	gic_v2_send_sgi_self(g, 5);
 	CHECK(dist[GICD_SGIR / 4] == (2u << 24 | 5));
+	gic_v2_send_sgi(g, 0x1, 1);	/* target list: CPU interface 0 */
+	CHECK(dist[GICD_SGIR / 4] == (0x1u << 16 | 1));
+	gic_v2_send_sgi(g, 0x102, 17);	/* only 8 CPUs and 16 SGIs */
+	CHECK(dist[GICD_SGIR / 4] == (0x2u << 16 | 1));
 }
 
 static void test_handle(struct gic_v2 *g)
@@ -154,6 +161,8 @@ static void test_handle(struct gic_v2 *g)
 	n_iar = 2;
 	gic_v2_handle_irq(g);
 	CHECK(n_dispatched == 2 && dispatched[0] == 106 && dispatched[1] == 5);
+	CHECK(iar_in_handler[0] == 106 && iar_in_handler[1] == (1u << 10 | 5));
+	CHECK(GICC_IAR_CPUID(iar_in_handler[1]) == 1);
 	CHECK(n_eoi == 2 && eoi_log[0] == 106 && eoi_log[1] == (1u << 10 | 5));	/* the IAR value */
 }
 

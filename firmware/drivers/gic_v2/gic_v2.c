@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "cpu.h"
 #include "irq.h"
 #include "mmio.h"
 #include "mmu.h"
@@ -18,7 +19,7 @@ static uint32_t dist_read(struct gic_v2 *g, uint32_t off)
 }
 
 /* This CPU's target bit: the first non-zero of the banked, read-only ITARGETSR0..7. */
-static uint32_t cpu_mask(struct gic_v2 *g)
+uint32_t gic_v2_cpu_mask(struct gic_v2 *g)
 {
 	for (unsigned i = 0; i < 32; i += 4) {
 		uint32_t m = dist_read(g, GICD_ITARGETSR(i));
@@ -67,10 +68,15 @@ int gic_v2_init(struct gic_v2 *g, uintptr_t dist, uintptr_t cpu)
 	g->nr_lines = GICD_TYPER_LINES(dist_read(g, GICD_TYPER));
 	if (g->nr_lines > GICC_IAR_SPURIOUS)
 		g->nr_lines = GICC_IAR_SPURIOUS;
-	g->cpumask = cpu_mask(g);
+	g->cpumask = gic_v2_cpu_mask(g);
 	dist_init(g);
 	cpu_init(g);
 	return 0;
+}
+
+void gic_v2_secondary_init(struct gic_v2 *g)
+{
+	cpu_init(g);
 }
 
 void gic_v2_unmask(struct gic_v2 *g, unsigned line)
@@ -128,13 +134,30 @@ void gic_v2_send_sgi_self(struct gic_v2 *g, unsigned id)
 	dist_write(g, GICD_SGIR, GICD_SGIR_TO_SELF | (id & 0xf));
 }
 
+void gic_v2_send_sgi(struct gic_v2 *g, uint32_t targets, unsigned id)
+{
+	dist_write(g, GICD_SGIR, GICD_SGIR_TARGETS(targets) | (id & 0xf));
+}
+
+/* The IAR each CPU is handling; one slot per CPU interface, so CPUs in handlers at the same time
+ * do not overwrite each other's. */
+static volatile uint32_t current_iar[GIC_MAX_CPUS];
+
+uint32_t gic_v2_current_iar(void)
+{
+	return current_iar[MPIDR_AFF0(cpu_mpidr()) % GIC_MAX_CPUS];
+}
+
 void gic_v2_handle_irq(struct gic_v2 *g)
 {
+	volatile uint32_t *slot = &current_iar[MPIDR_AFF0(cpu_mpidr()) % GIC_MAX_CPUS];
+
 	for (;;) {
 		uint32_t iar = read32(g->cpu + GICC_IAR);
 		unsigned id = GICC_IAR_INTID(iar);
 		if (id >= GICC_IAR_SPURIOUS)
 			break;
+		*slot = iar;
 		irq_dispatch(id);
 		write32(g->cpu + GICC_EOIR, iar);
 	}

@@ -1,6 +1,7 @@
 # Runs one ELF under QEMU and under socsim and requires the same printed lines and exit status.
 # QEMU 7.2 writes semihosting output to stderr and the PL011 to stdout; socsim writes both to
 # stdout: compare QEMU's two streams together with socsim's stdout.
+# PLATFORM: what `socsim run` gets (a name or a .dts/.dtb path), virt unless given.
 # Exits 77 (CTest: skipped) when QEMU is not installed.
 if(NOT QEMU)
   message("qemu-system-aarch64 is not installed: skipped")
@@ -8,9 +9,12 @@ if(NOT QEMU)
 endif()
 string(REPLACE "|" ";" qemu_args "${QEMU_ARGS}")
 string(REPLACE "|" ";" socsim_args "${SOCSIM_ARGS}")
+if(NOT PLATFORM)
+  set(PLATFORM virt)
+endif()
 execute_process(COMMAND ${QEMU} ${qemu_args} -kernel ${FIRMWARE}
   RESULT_VARIABLE qemu_status OUTPUT_VARIABLE qemu_out ERROR_VARIABLE qemu_out TIMEOUT 60)
-execute_process(COMMAND ${SOCSIM} run virt --firmware ${FIRMWARE} ${socsim_args}
+execute_process(COMMAND ${SOCSIM} run ${PLATFORM} --firmware ${FIRMWARE} ${socsim_args}
   RESULT_VARIABLE socsim_status OUTPUT_VARIABLE socsim_out ERROR_VARIABLE socsim_err TIMEOUT 60)
 if(NOT qemu_out STREQUAL socsim_out)
   message(FATAL_ERROR "output differs\n--- QEMU ---\n${qemu_out}--- socsim ---\n${socsim_out}--- socsim stderr ---\n${socsim_err}")
