@@ -16,18 +16,11 @@
 #include <stdio.h>
 
 #include "dtb.h"
+#include "edu.h"
 #include "mmio.h"
 #include "pages.h"
 #include "smmu_edu.h"
 #include "timer.h"
-
-/* BAR0 registers (drivers/edu/edu.h has the map). */
-#define EDU_DMA_SRC	0x80
-#define EDU_DMA_DST	0x88
-#define EDU_DMA_COUNT	0x90
-#define EDU_DMA_CMD	0x98
-#define EDU_CMD_RUN	(1u << 0)
-#define EDU_CMD_TO_RAM	(1u << 1)
 
 #define CHUNK		64u
 /* Buffer slots used in turn: chunk k goes through offset (k % SLOTS) * CHUNK, below

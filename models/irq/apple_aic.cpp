@@ -23,14 +23,6 @@ constexpr uint32_t ipi_bits = apple_aic::ipi_other | apple_aic::ipi_self;
 const char* fiq_names[apple_aic::num_fiqs] = {"HV physical timer", "HV virtual timer", "guest physical timer",
                                              "guest virtual timer", "PMU (efficiency cores)", "PMU (performance cores)"};
 
-std::string cells_text(const std::vector<uint32_t>& spec) {
-    std::ostringstream os;
-    os << "<";
-    for (size_t i = 0; i < spec.size(); ++i) os << (i ? " " : "") << spec[i];
-    os << ">";
-    return os.str();
-}
-
 } // namespace
 
 apple_aic::apple_aic(sc_core::sc_module_name name, const config& cfg)
@@ -223,7 +215,7 @@ void apple_aic::fiq_source_changed(unsigned cpu) {
 
 apple_aic::parsed_specifier apple_aic::parse(const std::vector<uint32_t>& spec) const {
     auto fail = [&](const std::string& why) -> parsed_specifier {
-        throw core::config_error("interrupt specifier " + cells_text(spec) + " for " + std::string(name()) + ": " + why);
+        throw core::config_error("interrupt specifier " + specifier_text(spec) + " for " + std::string(name()) + ": " + why);
     };
     if (spec.size() != 3)
         return fail(std::to_string(spec.size()) + " cells; this AIC takes 3 (type, number, flags): it has one die");

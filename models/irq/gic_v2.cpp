@@ -40,14 +40,6 @@ const char* trigger_name(unsigned t) {
     }
 }
 
-std::string cells_text(const std::vector<uint32_t>& spec) {
-    std::ostringstream os;
-    os << "<";
-    for (size_t i = 0; i < spec.size(); ++i) os << (i ? " " : "") << spec[i];
-    os << ">";
-    return os.str();
-}
-
 } // namespace
 
 gic_v2::gic_v2(sc_core::sc_module_name name, const config& cfg)
@@ -530,7 +522,7 @@ void gic_v2::pulse_spi(unsigned intid) {
 
 gic_v2::parsed_specifier gic_v2::parse(const std::vector<uint32_t>& spec) const {
     auto fail = [&](const std::string& why) -> parsed_specifier {
-        throw core::config_error("interrupt specifier " + cells_text(spec) + " for " + std::string(name()) + ": " + why);
+        throw core::config_error("interrupt specifier " + specifier_text(spec) + " for " + std::string(name()) + ": " + why);
     };
     if (spec.size() != 3)
         return fail(std::to_string(spec.size()) + " cells; the GIC takes 3 (type, number, flags)");

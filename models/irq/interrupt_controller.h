@@ -16,6 +16,13 @@
 
 namespace socsim::irq {
 
+// A specifier as the DTS writes it, "<0 1 4>", for messages.
+inline std::string specifier_text(const std::vector<uint32_t>& spec) {
+    std::string text = "<";
+    for (size_t i = 0; i < spec.size(); ++i) text += (i ? " " : "") + std::to_string(spec[i]);
+    return text + ">";
+}
+
 class interrupt_controller {
 public:
     virtual ~interrupt_controller() = default;

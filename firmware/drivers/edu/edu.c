@@ -7,22 +7,6 @@
 #include "mmu.h"
 #include "timer.h"
 
-#define EDU_ID			0x00
-#define EDU_LIVENESS		0x04
-#define EDU_FACTORIAL		0x08
-#define EDU_STATUS		0x20
-#define EDU_STATUS_COMPUTING	(1u << 0)
-#define EDU_IRQ_STATUS		0x24
-#define EDU_IRQ_ACK		0x64
-#define EDU_DMA_SRC		0x80
-#define EDU_DMA_DST		0x88
-#define EDU_DMA_COUNT		0x90
-#define EDU_DMA_CMD		0x98
-#define EDU_CMD_RUN		(1u << 0)
-#define EDU_CMD_TO_RAM		(1u << 1)
-#define EDU_CMD_IRQ		(1u << 2)
-#define EDU_IRQ_DMA		0x100u
-
 int edu_init(struct edu *edu, struct pci_dev *pdev)
 {
 	if (!pdev->bar[0].assigned || pdev->bar[0].io) {

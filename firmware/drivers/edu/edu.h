@@ -27,6 +27,23 @@
 
 #include "pci.h"
 
+/* BAR0 registers */
+#define EDU_ID			0x00
+#define EDU_LIVENESS		0x04
+#define EDU_FACTORIAL		0x08
+#define EDU_STATUS		0x20
+#define EDU_STATUS_COMPUTING	(1u << 0)
+#define EDU_IRQ_STATUS		0x24
+#define EDU_IRQ_ACK		0x64
+#define EDU_DMA_SRC		0x80
+#define EDU_DMA_DST		0x88
+#define EDU_DMA_COUNT		0x90
+#define EDU_DMA_CMD		0x98
+#define EDU_CMD_RUN		(1u << 0)
+#define EDU_CMD_TO_RAM		(1u << 1)
+#define EDU_CMD_IRQ		(1u << 2)
+#define EDU_IRQ_DMA		0x100u
+
 #define EDU_VENDOR_ID		0x1234
 #define EDU_DEVICE_ID		0x11e8
 #define EDU_BUFFER_ADDR		0x40000u
