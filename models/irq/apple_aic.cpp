@@ -236,13 +236,16 @@ apple_aic::parsed_specifier apple_aic::parse(const std::vector<uint32_t>& spec) 
     return fail("type " + std::to_string(type) + ": the AIC has IRQs (0) and FIQs (1)");
 }
 
-void apple_aic::connect(const std::vector<uint32_t>& specifier, core::irq_line& source, const std::string& who) {
-    parsed_specifier ps;
+apple_aic::parsed_specifier apple_aic::parse_for(const std::vector<uint32_t>& specifier, const std::string& who) const {
     try {
-        ps = parse(specifier);
+        return parse(specifier);
     } catch (const core::config_error& e) {
         throw core::config_error(who + ": " + e.what());
     }
+}
+
+void apple_aic::connect(const std::vector<uint32_t>& specifier, core::irq_line& source, const std::string& who) {
+    const parsed_specifier ps = parse_for(specifier, who);
     if (ps.fiq) {
         connect_fiq(0, ps.number, source);
     } else {
@@ -258,12 +261,7 @@ void apple_aic::connect(const std::vector<uint32_t>& specifier, core::irq_line& 
 
 void apple_aic::connect_for_core(unsigned cpu, const std::vector<uint32_t>& specifier, core::irq_line& source,
                                  const std::string& who) {
-    parsed_specifier ps;
-    try {
-        ps = parse(specifier);
-    } catch (const core::config_error& e) {
-        throw core::config_error(who + ": " + e.what());
-    }
+    const parsed_specifier ps = parse_for(specifier, who);
     if (!ps.fiq) return connect(specifier, source, who);
     connect_fiq(cpu, ps.number, source);
     SOCSIM_LOG(log_, debug, who << " drives core " << cpu << "'s " << describe(specifier));

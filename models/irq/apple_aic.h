@@ -131,6 +131,8 @@ private:
         unsigned trigger;
     };
     parsed_specifier parse(const std::vector<uint32_t>& specifier) const;
+    // parse(), with `who` (the source) in front of the error message.
+    parsed_specifier parse_for(const std::vector<uint32_t>& specifier, const std::string& who) const;
 
     config cfg_;
     std::vector<hw_irq> irqs_;

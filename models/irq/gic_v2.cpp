@@ -551,13 +551,16 @@ gic_v2::parsed_specifier gic_v2::parse(const std::vector<uint32_t>& spec) const 
     return fail("type " + std::to_string(type) + ": the GIC has SPIs (0) and PPIs (1)");
 }
 
-void gic_v2::connect(const std::vector<uint32_t>& specifier, core::irq_line& source, const std::string& who) {
-    parsed_specifier ps;
+gic_v2::parsed_specifier gic_v2::parse_for(const std::vector<uint32_t>& specifier, const std::string& who) const {
     try {
-        ps = parse(specifier);
+        return parse(specifier);
     } catch (const core::config_error& e) {
         throw core::config_error(who + ": " + e.what());
     }
+}
+
+void gic_v2::connect(const std::vector<uint32_t>& specifier, core::irq_line& source, const std::string& who) {
+    const parsed_specifier ps = parse_for(specifier, who);
     if (ps.id >= 32) {
         attach_source(spi_inputs_[ps.id], source, 0, ps.id);
     } else {
@@ -569,12 +572,7 @@ void gic_v2::connect(const std::vector<uint32_t>& specifier, core::irq_line& sou
 
 void gic_v2::connect_for_core(unsigned cpu, const std::vector<uint32_t>& specifier, core::irq_line& source,
                               const std::string& who) {
-    parsed_specifier ps;
-    try {
-        ps = parse(specifier);
-    } catch (const core::config_error& e) {
-        throw core::config_error(who + ": " + e.what());
-    }
+    const parsed_specifier ps = parse_for(specifier, who);
     if (ps.id >= 32) return connect(specifier, source, who);
     if (cpu >= cfg_.num_cpus)
         throw core::config_error(who + ": core " + std::to_string(cpu) + " has no CPU interface on " + name());

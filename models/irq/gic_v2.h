@@ -193,6 +193,8 @@ private:
         unsigned trigger;
     };
     parsed_specifier parse(const std::vector<uint32_t>& specifier) const;
+    // parse(), with `who` (the source) in front of the error message.
+    parsed_specifier parse_for(const std::vector<uint32_t>& specifier, const std::string& who) const;
     void attach_source(input& in, core::irq_line& source, unsigned cpu, unsigned id);
     void input_changed(input& in, unsigned cpu, unsigned id);
 
