@@ -581,6 +581,12 @@ bool arm64_cpu::can_take_exceptions() {
     uint64_t vbar = 0;
     uc_reg_read(uc_, UC_ARM64_REG_VBAR_EL1, &vbar);
     if (vbar == 0) return false;
+    // From EL0 the vectors cannot be translated with EL0's permissions (they are privileged
+    // memory, often in the TTBR1 half): software running at EL0 was put there by an EL1 that
+    // set VBAR_EL1.
+    uint32_t pstate = 0;  // 32 bits wide in Unicorn
+    uc_reg_read(uc_, UC_ARM64_REG_PSTATE, &pstate);
+    if (((pstate >> 2) & 3) == 0) return true;
     uint64_t pa = 0;
     return unicorn_internals::translate(uc_, vbar + 0x200, pa) && is_memory(pa, 4);
 }
