@@ -70,7 +70,11 @@ platform::platform(device_tree dt, platform_options options) : dt_(std::move(dt)
     apply_overrides();
     if (!options_.bios.empty() && !options_.firmware.empty())
         throw core::config_error("give either --firmware ELF or --bios IMAGE, not both");
-    firmware_ = !options_.bios.empty() ? options_.bios : options_.firmware;
+    if (!options_.kernel.empty() && (!options_.bios.empty() || !options_.firmware.empty()))
+        throw core::config_error("give --kernel IMAGE alone, without --firmware or --bios");
+    if (options_.kernel.empty() && (!options_.initrd.empty() || options_.append))
+        throw core::config_error("--initrd and --append go with --kernel");
+    firmware_ = !options_.kernel.empty() ? options_.kernel : !options_.bios.empty() ? options_.bios : options_.firmware;
     if (firmware_.empty()) {
         int chosen = dt_.find("/chosen");
         if (chosen >= 0) {
@@ -390,7 +394,87 @@ void platform::prepare_bios_boot() {
     cpu_->set_boot(std::move(image), first_bank.base, std::move(blob));
 }
 
+namespace {
+
+std::vector<uint8_t> read_file(const std::string& path, const std::string& what) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw core::config_error(what + " '" + path + "': cannot open it");
+    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw core::config_error(what + " '" + path + "': cannot read it");
+    if (bytes.empty()) throw core::config_error(what + " '" + path + "' is empty");
+    return bytes;
+}
+
+uint64_t le64(const std::vector<uint8_t>& b, size_t at) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | b[at + static_cast<size_t>(i)];
+    return v;
+}
+
+} // namespace
+
+void platform::prepare_kernel_boot() {
+    // Linux's arm64 boot protocol (Documentation/arch/arm64/booting.rst): a 64-byte Image header
+    // with text_offset at 8, image_size at 16, flags at 24 and the magic "ARM\x64" at 56; the
+    // Image at a 2 MiB aligned base + text_offset; the DTB 8-byte aligned and under 2 MiB; the
+    // initramfs anywhere in RAM, named in /chosen by linux,initrd-start/end; x0 = the DTB.
+    std::vector<uint8_t> kernel = read_file(options_.kernel, "kernel");
+    if (kernel.size() < 64 || kernel[56] != 'A' || kernel[57] != 'R' || kernel[58] != 'M' || kernel[59] != 0x64)
+        throw core::config_error("kernel '" + options_.kernel +
+                                 "' is not an arm64 Linux Image (no \"ARM\\x64\" magic at offset 56; a compressed "
+                                 "vmlinuz must be decompressed first)");
+    const uint64_t text_offset = le64(kernel, 8);
+    const uint64_t image_size = std::max<uint64_t>(le64(kernel, 16), kernel.size());
+    const core::address_range bank = ram_ranges_.front().first;
+    constexpr uint64_t two_mib = 2ull << 20;
+    const uint64_t load = ((bank.base + two_mib - 1) & ~(two_mib - 1)) + two_mib + text_offset;
+    if (load + image_size > bank.base + bank.size)
+        throw core::config_error("kernel '" + options_.kernel + "' (" + core::human_size(image_size) +
+                                 " with its BSS) does not fit in RAM at " + core::hex(load));
+    cpu::elf_image image;
+    image.path = options_.kernel;
+    image.entry = load;
+    cpu::elf_segment seg;
+    seg.paddr = load;
+    seg.memsz = kernel.size();  // the kernel clears its own BSS
+    seg.bytes = std::move(kernel);
+    image.segments.push_back(std::move(seg));
+
+    int chosen = dt_.find("/chosen");
+    if (chosen < 0) throw core::config_error("platform '" + dt_.source() + "': --kernel needs a /chosen node");
+    if (!options_.initrd.empty()) {
+        std::vector<uint8_t> initrd = read_file(options_.initrd, "initrd");
+        // At the top of the first RAM bank, page aligned, as QEMU keeps it clear of the kernel.
+        const uint64_t end = bank.base + bank.size;
+        const uint64_t start = (end - initrd.size() - two_mib) & ~uint64_t{0xfff};
+        if (initrd.size() + two_mib > bank.size || start < load + image_size)
+            throw core::config_error("initrd '" + options_.initrd + "' (" + core::human_size(initrd.size()) +
+                                     ") does not fit in RAM above the kernel");
+        const uint64_t initrd_end = start + initrd.size();
+        dt_.set_property(chosen, "linux,initrd-start",
+                         std::vector<uint32_t>{static_cast<uint32_t>(start >> 32), static_cast<uint32_t>(start)});
+        chosen = dt_.find("/chosen");
+        dt_.set_property(chosen, "linux,initrd-end",
+                         std::vector<uint32_t>{static_cast<uint32_t>(initrd_end >> 32), static_cast<uint32_t>(initrd_end)});
+        cpu::elf_segment rd;
+        rd.paddr = start;
+        rd.memsz = initrd.size();
+        rd.bytes = std::move(initrd);
+        image.segments.push_back(std::move(rd));
+    }
+    chosen = dt_.find("/chosen");
+    if (options_.append) dt_.set_property(chosen, "bootargs", *options_.append);
+
+    const uint64_t dtb_size = dt_.total_size();
+    if (dtb_size > two_mib) throw core::config_error("the device tree (" + core::human_size(dtb_size) + ") is over 2 MiB");
+    SOCSIM_LOG(log(), info, "kernel " << options_.kernel << " at " << core::hex(load) << ", DTB at "
+                                      << core::hex(bank.base) << " (" << dtb_size << " bytes)");
+    std::vector<uint8_t> blob(dt_.blob().begin(), dt_.blob().end());
+    cpu_->set_boot(std::move(image), bank.base, std::move(blob));
+}
+
 void platform::prepare_boot() {
+    if (!options_.kernel.empty()) return prepare_kernel_boot();
     if (!options_.bios.empty()) return prepare_bios_boot();
     if (firmware_.empty())
         throw core::config_error("no firmware: give --firmware ELF, or set /chosen socsim,firmware in the platform");

@@ -8,6 +8,7 @@
 // set them (or any property) before the platform is built.
 
 #include "models/cpu/cluster.h"
+#include <optional>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -36,6 +37,11 @@ struct platform_options {
     std::vector<std::string> overrides;  // "node.property=value"
     std::string firmware;                // empty: /chosen socsim,firmware
     std::string bios;                    // a raw image for the memory at 0x0 (excludes firmware)
+    // Linux's arm64 boot protocol (excludes firmware and bios): the Image, an initramfs, and the
+    // command line for /chosen/bootargs.
+    std::string kernel;
+    std::string initrd;
+    std::optional<std::string> append;
 };
 
 class platform : public platform_io {
@@ -73,6 +79,7 @@ private:
     };
 
     void prepare_bios_boot();
+    void prepare_kernel_boot();
     void apply_overrides();
     void apply_override(const std::string& spec);
     void build();

@@ -131,7 +131,7 @@ std::string find_platform(const std::string& name) {
 
 int run_command(const std::vector<std::string>& args) {
     po::options_description opts(
-        "usage: socsim run PLATFORM [--firmware ELF | --bios IMAGE] [options]\n\n"
+        "usage: socsim run PLATFORM [--firmware ELF | --bios IMAGE | --kernel IMAGE] [options]\n\n"
         "Runs firmware on PLATFORM. The exit status is the firmware's exit code (0-255;\n"
         "PSCI SYSTEM_OFF: 0); 123: PSCI SYSTEM_RESET, 124: --max-time reached,\n"
         "125: usage or configuration error, 126: firmware fault.\n\n"
@@ -142,6 +142,11 @@ int run_command(const std::vector<std::string>& args) {
         ("bios", po::value<std::string>(),
          "raw firmware image (e.g. U-Boot's u-boot.bin) for the boot flash at 0x0; runs from 0x0 "
          "with x0 = the DTB, placed at the base of RAM")
+        ("kernel", po::value<std::string>(),
+         "arm64 Linux Image, booted as the arm64 boot protocol says (2 MiB above the base of RAM, "
+         "x0 = the DTB)")
+        ("initrd", po::value<std::string>(), "initramfs for --kernel (top of RAM, named in /chosen)")
+        ("append", po::value<std::string>(), "kernel command line for --kernel (/chosen bootargs)")
         ("max-time", po::value<std::string>()->default_value("10s"),
          "stop after this much simulated time, 0 for no limit (e.g. 500ms)")
         ("quantum", po::value<std::string>()->default_value("100us"), "CPU synchronisation quantum (e.g. 1us)")
@@ -173,6 +178,9 @@ int run_command(const std::vector<std::string>& args) {
         if (vm.count("config")) options.overrides = vm["config"].as<std::vector<std::string>>();
         if (vm.count("firmware")) options.firmware = vm["firmware"].as<std::string>();
         if (vm.count("bios")) options.bios = vm["bios"].as<std::string>();
+        if (vm.count("kernel")) options.kernel = vm["kernel"].as<std::string>();
+        if (vm.count("initrd")) options.initrd = vm["initrd"].as<std::string>();
+        if (vm.count("append")) options.append = vm["append"].as<std::string>();
         if (vm.count("trace")) {
             try {
                 core::trace_writer::instance().open(vm["trace"].as<std::string>());
