@@ -125,6 +125,8 @@ public:
     void drop_translated_code() { drop_code_ = true; }
 
     uint64_t instructions() const { return icount_; }
+    // Whether [physical, physical + len) is RAM or ROM mapped into the core.
+    bool is_memory(uint64_t physical, uint64_t len = 1) const;
     uint64_t exceptions_taken() const { return exceptions_taken_; }
     uint64_t pc() const;
 
@@ -181,7 +183,7 @@ private:
     bool can_take_exceptions();
     void wait_for_interrupt();
     bool handle_psci(uint32_t intno, uint64_t pc);
-    bool is_memory(uint64_t physical, uint64_t len = 1) const;
+
     bool read_virtual(uint64_t va, void* dst, uint64_t len) const;
     uint32_t instruction_at(uint64_t addr) const;
     uint64_t fault_virtual_address(uint64_t pc, uint64_t physical) const;

@@ -24,6 +24,11 @@ void cluster::power_on(int index, uint64_t entry, uint64_t context) {
     cores_.at(static_cast<size_t>(index))->power_on(entry, context);
 }
 
+bool cluster::valid_entry(uint64_t entry) const {
+    // A core starts with its MMU off: the entry point is a physical address in RAM or ROM.
+    return !cores_.empty() && entry % 4 == 0 && cores_.front()->is_memory(entry, 4);
+}
+
 void cluster::invalidate_code(const arm64_cpu& from) {
     for (arm64_cpu* c : cores_)
         if (c != &from) c->drop_translated_code();

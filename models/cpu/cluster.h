@@ -33,6 +33,7 @@ public:
     int find(uint64_t mpidr) const override;
     bool is_on(int index) const override;
     void power_on(int index, uint64_t entry, uint64_t context) override;
+    bool valid_entry(uint64_t entry) const override;
 
     // `from` invalidated its instruction cache: every other core drops its translated code.
     void invalidate_code(const arm64_cpu& from);

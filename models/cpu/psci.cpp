@@ -70,6 +70,8 @@ psci::result psci::call(uint64_t x0, uint64_t x1, uint64_t x2, uint64_t x3) cons
             r.x0 = code(invalid_parameters);
         else if (cores_->is_on(index))
             r.x0 = code(already_on);
+        else if (!cores_->valid_entry(x2))
+            r.x0 = code(invalid_address);
         else {
             cores_->power_on(index, x2, x3);  // x2: entry point, x3: context id (the new core's x0)
             r.x0 = code(success);

@@ -14,7 +14,8 @@
 //                                             run instead if it is the last core on)
 //   CPU_ON             0x84000003/c4000003 -> SUCCESS and the core starts at x2 with x0 = x3;
 //                                             ALREADY_ON if it runs; INVALID_PARAMETERS for an
-//                                             MPIDR no core has
+//                                             MPIDR no core has; INVALID_ADDRESS for an entry
+//                                             point that is not memory
 //   AFFINITY_INFO      0x84000004/c4000004 -> ON (0) or OFF (1) at level 0, else INVALID_PARAMETERS
 // Which cores exist and whether they run is the `cores` interface's (the CPU cluster); without
 // one, the caller is the only core.
@@ -38,6 +39,7 @@ public:
     static constexpr int32_t invalid_parameters = -2;
     static constexpr int32_t denied = -3;
     static constexpr int32_t already_on = -4;
+    static constexpr int32_t invalid_address = -9;
     static constexpr uint32_t version_1_1 = 0x00010001;
 
     // Function ids (SMC32 form; the SMC64 form sets bit 30).
@@ -68,6 +70,8 @@ public:
         virtual int find(uint64_t mpidr) const = 0;  // index, or -1
         virtual bool is_on(int index) const = 0;
         virtual void power_on(int index, uint64_t entry, uint64_t context) = 0;
+        // Whether a core could start executing at physical address `entry` (memory, not a device).
+        virtual bool valid_entry(uint64_t entry) const = 0;
     };
 
     // `own_mpidr`: the affinity of the calling core; `others`: every core (the caller included),

@@ -78,3 +78,29 @@ TEST_CASE("PSCI CPU_SUSPEND returns SUCCESS at once, MIGRATE_INFO_TYPE says no m
     CHECK(ret(p.call(0xc4000001, 0, 0x40000000, 0)) == psci::success);
     CHECK(ret(p.call(0x84000006, 0, 0, 0)) == 2);
 }
+
+namespace {
+// Two cores: the caller (MPIDR 0, on) and MPIDR 1 (off until started); memory at 0x40000000.
+struct two_cores : socsim::cpu::psci::cores {
+    bool on1 = false;
+    uint64_t entry = 0, context = 0;
+    int find(uint64_t mpidr) const override { return (mpidr & 0xff) <= 1 ? static_cast<int>(mpidr & 0xff) : -1; }
+    bool is_on(int index) const override { return index == 0 || on1; }
+    void power_on(int, uint64_t e, uint64_t c) override { on1 = true, entry = e, context = c; }
+    bool valid_entry(uint64_t e) const override { return e >= 0x40000000 && e < 0x48000000; }
+};
+} // namespace
+
+TEST_CASE("PSCI CPU_ON with several cores: SUCCESS starts the core, then ALREADY_ON; a bad entry is INVALID_ADDRESS") {
+    using socsim::cpu::psci;
+    two_cores cores;
+    const psci p(0, &cores);
+    CHECK(p.call(0xc4000004, 1, 0, 0).x0 == 1);  // AFFINITY_INFO: OFF
+    CHECK(p.call(0xc4000003, 1, 0x1000, 7).x0 == static_cast<uint64_t>(int64_t{psci::invalid_address}));
+    CHECK_FALSE(cores.on1);
+    CHECK(p.call(0xc4000003, 1, 0x40100000, 7).x0 == 0);  // SUCCESS
+    CHECK((cores.on1 && cores.entry == 0x40100000 && cores.context == 7));
+    CHECK(p.call(0xc4000003, 1, 0x40100000, 7).x0 == static_cast<uint64_t>(int64_t{psci::already_on}));
+    CHECK(p.call(0xc4000004, 1, 0, 0).x0 == 0);  // AFFINITY_INFO: ON
+    CHECK(p.call(0xc4000003, 2, 0x40100000, 7).x0 == static_cast<uint64_t>(int64_t{psci::invalid_parameters}));
+}
