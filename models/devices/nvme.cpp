@@ -779,7 +779,13 @@ uint16_t nvme::map_prps(const command& c, uint64_t length, std::vector<segment>&
     }
     uint64_t list = prp2;
     if (list & 7) return reject(c, sc_invalid_prp_offset, "PRP list pointer " + core::hex(list) + " is not qword aligned");
-    while (left > 0) {
+    // A list page holding only its chain entry moves nothing: bound the pages read so that a
+    // chain looping on itself cannot hold the controller.
+    const uint64_t list_page_limit = (length / page_size) + 2;
+    for (uint64_t pages = 0; left > 0; ++pages) {
+        if (pages == list_page_limit)
+            return reject(c, sc_invalid_field, "the PRP list chain does not advance (" + std::to_string(pages) +
+                                                   " list pages read)");
         // Entries left in this list page; the last one chains to the next page when more follow.
         const uint64_t in_page = (page_size - (list & page_mask)) / 8;
         const uint64_t needed = (left + page_size - 1) / page_size;

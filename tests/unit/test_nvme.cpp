@@ -309,6 +309,9 @@ TEST_CASE("nvme: bad commands complete with the spec's status and a log line") {
         CHECK(b.run(1, bench::rw(0x02, 0, 16, data, data + 0x1100)).status == 0x013);  // PRP2 offset
         CHECK(b.run(1, bench::rw(0x02, 0, 1, fault_page)).status == 0x004);  // Data Transfer Error
         CHECK(b.run(1, bench::rw(0x02, 0, 24, data, fault_page)).status == 0x004);  // PRP list read fails
+        const uint64_t loop = prp_list + 0xff8;  // a list page of one entry chaining to itself
+        std::memcpy(b.ram_at(loop), &loop, 8);
+        CHECK(b.run(1, bench::rw(0x02, 0, 24, data, loop)).status == 0x002);  // Invalid Field
         CHECK(b.run(1, bench::cmd(0x55, 1)).status == 0x001);  // I/O: Invalid Command Opcode
         CHECK(b.run(1, bench::rw(0x02, 0, 1, data) /* nsid 1 */).status == 0);
         auto ns2 = bench::rw(0x02, 0, 1, data);
@@ -340,6 +343,7 @@ TEST_CASE("nvme: bad commands complete with the spec's status and a log line") {
     CHECK(count_of(text, "Invalid PRP Offset") == 2);
     CHECK(count_of(text, "Data Transfer Error") == 2);
     CHECK(count_of(text, "Invalid Queue Size") == 1);
+    CHECK(count_of(text, "does not advance") == 1);
     CHECK(count_of(text, "invalid doorbell register") == 2);
     CHECK(count_of(text, "invalid doorbell write value") == 1);
 }
