@@ -79,6 +79,18 @@
 // in-memory overlay read back by later reads. Without an image, the namespace is an in-memory
 // disk of `socsim,disk-size` bytes (zeros).
 //
+// Choices where this model differs from QEMU's device, and why:
+// - CAP.CSS reports the NVM command set only and CAP.MPSMAX is 0 (QEMU: also the I/O command
+//   set / admin-only bits, MPSMAX 4): one command set and 4 KiB pages keep the PRP walker to the
+//   one page size Linux and U-Boot use on arm64 with 4 KiB pages;
+// - no power-management capability, no CMB/PMR, no SGLs, no namespace management, no Dataset
+//   Management / Write Zeroes / Compare (ONCS 0), no Commands Supported and Effects log (LPA 0),
+//   no timestamps, no interrupt coalescing (the feature is stored only), no controller memory
+//   buffer for queues;
+// - commands run one at a time in submission order (QEMU runs them through its block layer
+//   asynchronously), so Abort never finds its target;
+// - an I/O queue creation checks CC.IOSQES/IOCQES (QEMU checks them at enable).
+//
 // DT: compatible "pci1b36,10" (a child of a PCIe host bridge node, `reg` = devfn << 8), with
 // `socsim,disk-image`, `socsim,disk-size`, `socsim,discard-writes`, `socsim,command-latency-ns`.
 

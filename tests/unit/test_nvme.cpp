@@ -448,3 +448,45 @@ TEST_CASE("nvme: socsim,discard-writes keeps the image unchanged and reads back 
     f.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
     CHECK(std::all_of(bytes.begin(), bytes.end(), [](char ch) { return ch == 0x11; }));
 }
+
+TEST_CASE("nvme: a bad enable and an admin queue the bus refuses set CSTS.CFS; a reset recovers") {
+    std::ostringstream log;
+    core::set_log_stream(&log);
+    bench b;
+    test::run_script([&] {
+        b.cpu.write32(config + 0x10, static_cast<uint32_t>(bar0));
+        b.cpu.write32(config + 0x14, 0);
+        b.cpu.write(config + 0x04, 0x0006, 2);
+        // 8 KiB pages (CC.MPS 1) are beyond CAP.MPSMAX: the enable is refused.
+        b.cpu.write32(bar0 + 0x24, 0x00070007);
+        b.cpu.write64(bar0 + 0x28, asq);
+        b.cpu.write64(bar0 + 0x30, acq);
+        b.cpu.write32(bar0 + 0x14, 6u << 16 | 4u << 20 | 1u << 7 | 1);
+        CHECK(b.cpu.read32(bar0 + 0x1c) == 0x2);  // CFS, not RDY
+        b.cpu.write32(bar0 + 0x14, 0);
+        CHECK(b.cpu.read32(bar0 + 0x1c) == 0);
+        // An admin SQ in a page the bus refuses: the first fetch is fatal, nothing hangs.
+        b.cpu.write64(bar0 + 0x28, fault_page);
+        b.cpu.write32(bar0 + 0x14, 6u << 16 | 4u << 20 | 1);
+        CHECK(b.cpu.read32(bar0 + 0x1c) == 0x1);
+        b.cpu.write32(bar0 + 0x1000, 1);
+        sc_core::wait(sc_time(20, SC_US));
+        CHECK(b.cpu.read32(bar0 + 0x1c) == 0x3);  // RDY and CFS
+        b.cpu.write32(bar0 + 0x1000, 2);           // further doorbells change nothing
+        sc_core::wait(sc_time(20, SC_US));
+        // Reset, then a proper bring-up works; a disable while a command runs drops it.
+        b.cpu.write32(bar0 + 0x14, 0);
+        b.cpu.write64(bar0 + 0x28, asq);
+        b.enable();
+        CHECK(b.run(0, bench::cmd(0x08)).dw0 == 1);  // Abort: not found
+        b.submit(0, bench::cmd(0x7f));
+        sc_core::wait(sc_time(5, SC_US));
+        b.cpu.write32(bar0 + 0x14, 0);
+        sc_core::wait(sc_time(20, SC_US));
+        CHECK(b.ram_at(acq + 16)[14] == 0);  // no completion written for the dropped command
+        CHECK_FALSE(b.nvme->intx.level());
+    });
+    core::set_log_stream(nullptr);
+    CHECK(log.str().find("CC.MPS 1 is not 4 KiB") != std::string::npos);
+    CHECK(log.str().find("fetching SQ 0 entry 0") != std::string::npos);
+}
