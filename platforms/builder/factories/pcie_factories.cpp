@@ -8,6 +8,7 @@
 #include "models/core/config_error.h"
 #include "models/core/log.h"
 #include "models/devices/edu.h"
+#include "models/devices/nvme.h"
 #include "models/pcie/pcie_host_bridge.h"
 
 namespace socsim::platform {
@@ -190,12 +191,30 @@ built_model make_edu(model_context& ctx) {
     return m;
 }
 
+built_model make_nvme(model_context& ctx) {
+    devices::nvme::config cfg;
+    cfg.disk_image = ctx.dt.string(ctx.node, "socsim,disk-image").value_or("");
+    cfg.disk_size = ctx.dt.number(ctx.node, "socsim,disk-size").value_or(0);
+    cfg.discard_writes = knob(ctx, "socsim,discard-writes", 0, 0, 1) != 0;
+    cfg.command_latency = time_ns(ctx, "socsim,command-latency-ns", cfg.command_latency);
+    if (cfg.disk_image.empty() && cfg.disk_size == 0)
+        bad_node(ctx, ctx.node, "needs 'socsim,disk-image' or 'socsim,disk-size' (an in-memory namespace)");
+    if (cfg.disk_size % devices::nvme::lba_size != 0)
+        bad_node(ctx, ctx.node, "'socsim,disk-size' must be a multiple of 512 bytes");
+    auto dev = std::make_unique<devices::nvme>(ctx.instance.c_str(), cfg);
+    built_model m;
+    m.endpoint = dev.get();
+    m.module = std::move(dev);
+    return m;
+}
+
 } // namespace
 
 std::vector<model_entry> pcie_factories() {
     return {
         {{"pci-host-ecam-generic"}, "PCIe host bridge (ECAM, windows, iommu-map)", make_pcie_host},
         {{"pci1234,11e8"}, "QEMU edu PCI device (factorial, DMA, interrupts)", make_edu},
+        {{"pci1b36,10"}, "NVM Express controller as QEMU's nvme (one namespace on a disk image)", make_nvme},
     };
 }
 
