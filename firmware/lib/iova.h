@@ -3,7 +3,7 @@
  * IOMMU's single table), never one for the whole system, since IOVA spaces are per IOMMU
  * context and have nothing to do with physical memory.
  *
- * Rules, after Linux iommu-dma (reference/pcie-platforms.md §1.4, §1.5):
+ * Rules, after Linux iommu-dma (drivers/iommu/dma-iommu.c: iommu_dma_alloc_iova, reserved regions):
  * - sizes are rounded up to whole IOMMU granules, and every allocation is naturally aligned to
  *   its size rounded up to a power of two (so large buffers can use block mappings);
  * - the search is top-down: the highest free block that ends at or below the caller's limit

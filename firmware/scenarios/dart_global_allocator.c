@@ -1,5 +1,5 @@
 /*
- * dart_global_allocator: U-Boot's LMB regression (reference/dart.md §5.4) on apple-t8103.
+ * dart_global_allocator: U-Boot's LMB regression (the 2024 u-boot mailing-list report: a global LMB made apple_dart hand out IOVAs above 4 GiB) on apple-t8103.
  *
  * BUGGY (U-Boot after ed17a33fed2): one global allocator for the whole system. RAM and the
  * DART's IOVA window [16 KiB, 4 GiB) are regions of one map, and a top-down search finds RAM

@@ -1,5 +1,5 @@
 /*
- * h6_free_live_domain: the 2020 review's bug (reference/sun50i.md §3.9): a domain's tables
+ * h6_free_live_domain: the bug the 2020 review of Linux's sun50i-iommu driver found: a domain's tables
  * freed while the TTB still points at them. The freed memory is handed out again and filled
  * with other data, and the IOMMU goes on using it as the live directory.
  *

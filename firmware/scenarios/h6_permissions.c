@@ -1,6 +1,6 @@
 /*
  * h6_permissions: a write through a read-only permission domain faults, the master stalls until
- * its reset bit is pulsed, and the firmware recovers it (reference/sun50i.md §1.3, §3.10, §4.4).
+ * its reset bit is pulsed, and the firmware recovers it (Linux sun50i_iommu_irq and its reset pulse).
  * The video engine (master 3) decodes into a frame buffer that was mapped DMA_TO_DEVICE by
  * mistake: its PTE has ACI 2 (RD), and the driver programmed DM_AUT_CTRL1 = 0x05550aaa, so
  * domain 2 prohibits writes for every master.

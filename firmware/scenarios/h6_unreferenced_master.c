@@ -2,7 +2,7 @@
  * h6_unreferenced_master: the CSI (master 4) has no `iommus` in Linux's H6 device tree, so its
  * driver hands it physical addresses and nothing is ever mapped for it; but the mainline IOMMU
  * driver writes BYPASS = 0 at enable (v6.11), which makes every master translated, the CSI
- * included (reference/sun50i.md §4.5). socsim wires it with `socsim,iommus = <&iommu 4>`.
+ * included (sun50i-h6.dtsi references masters 0, 1, 3, 5 only). socsim wires it with `socsim,iommus = <&iommu 4>`.
  *   1. With the IOMMU enabled as Linux does (BYPASS = 0), the capture is told to write one frame
  *      to a buffer's physical address: the IOMMU finds no DTE for it and raises an L1-invalid
  *      fault for master 4 (INT_STA bit 16, L1PG_INT bit 4, INT_ERR_ADDR_L1 = the address), the

@@ -1,7 +1,7 @@
 /*
  * Host test of firmware/drivers/dart against a fake t8020 register block and a reference
- * walker written from reference/dart.md (not from the driver): register sequences (reset,
- * attach, invalidate with BUSY, locked DART), the PTE encodings of the fact sheet's examples,
+ * walker written from the DART facts in models/iommu/dart (not from the driver): register sequences (reset,
+ * attach, invalidate with BUSY, locked DART), worked PTE encodings,
  * per-DART IOVA spaces, error read and clear. Built with ASan/UBSan (tests/firmware).
  */
 #include <errno.h>
@@ -151,7 +151,7 @@ static int last_write(const struct fake_dart *f, uint32_t off)
 	return -1;
 }
 
-/* Reference walk (dart.md §3, DART1, t8020): the PA, or a t8020 error code in *code. */
+/* Reference walk (DART1 PTEs, t8020): the PA, or a t8020 error code in *code. */
 static uint64_t walk(const struct fake_dart *f, unsigned sid, uint64_t iova, int write,
 		     uint32_t *code)
 {
@@ -250,7 +250,7 @@ static void test_attach_map_unmap(void)
 	CHECK(f->n_invalidated == 1 && f->invalidated[0] == 0x2);
 	CHECK(dart_attach_stream(&d, 16) == -EINVAL);
 
-	/* The fact sheet's example: PA 0x8_1234_4000, read/write -> 0x000f_ff08_1234_4003. */
+	/* A worked example: PA 0x8_1234_4000, read/write -> 0x000f_ff08_1234_4003. */
 	CHECK(dart_iommu_ops.map(&d, 0xffffc000, 0x812344000ull, DART_PAGE_SIZE,
 				 IOMMU_READ | IOMMU_WRITE) == 0);
 	CHECK(dart_pte(&d, 0xffffc000) == 0x000fff0812344003ull);
@@ -328,7 +328,7 @@ static void test_dart2_pte(void)
 	fake_reset(&fakes[0], BASE0);
 	CHECK(dart_probe(&d, "dart0", BASE0, "apple,t6000-dart") == 0);
 	CHECK(dart_reset(&d) == 0 && dart_attach_stream(&d, 0) == 0);
-	/* The fact sheet's DART2 example: PA 0x100_1234_4000 RW -> 0x000f_ff10_0123_4401. */
+	/* A worked DART2 example: PA 0x100_1234_4000 RW -> 0x000f_ff10_0123_4401. */
 	CHECK(dart_iommu_ops.map(&d, 0x4000, 0x10012344000ull, DART_PAGE_SIZE, IOMMU_READ | IOMMU_WRITE) == 0);
 	CHECK(dart_pte(&d, 0x4000) == 0x000fff1001234401ull);
 	CHECK(dart_iommu_ops.iova_to_phys(&d, 0x4008) == 0x10012344008ull);

@@ -1,6 +1,6 @@
 /*
  * Host test of firmware/drivers/sun50i against a fake H6 IOMMU register block, checking the
- * sequences of reference/sun50i.md §3 (enable order, the combined 0xB4 value, zap with
+ * sequences of Linux's sun50i-iommu.c (enable order, the combined 0xB4 value, zap with
  * neighbours, full flush, fault handling with the reset pulse, TTB switch) and that every
  * table update is cleaned before the hardware is told anything: at each register write the
  * table memory must equal what was last cleaned (what a walker behind the caches reads).

@@ -25,7 +25,7 @@ constexpr uint64_t RAM_BASE = 0x800000000ull, RAM_SIZE = 0x01000000;  // 16 MiB 
 constexpr uint64_t NOWHERE = 0x700000000ull;                          // nothing mapped there
 constexpr uint64_t PAGE = 0x4000;
 
-// t8020 / t6000 register offsets and bits (dart.md §2.2).
+// t8020 / t6000 register offsets and bits (Linux apple-dart.c).
 namespace t8020 {
 constexpr uint64_t PARAMS1 = 0x0, PARAMS2 = 0x4, STREAM_COMMAND = 0x20, STREAM_SELECT = 0x34, ERROR = 0x40,
                    ERROR_ADDR_LO = 0x50, ERROR_ADDR_HI = 0x54, CONFIG = 0x60, REMAP = 0x80, STREAMS_ENABLE = 0xfc;
@@ -39,7 +39,7 @@ uint32_t ttbr_value(uint64_t pa) { return static_cast<uint32_t>(pa >> 12) | (1u 
 uint32_t error_stream(uint32_t e) { return (e >> 24) & 0xf; }
 } // namespace t8020
 
-// t8110 (dart.md §2.4).
+// t8110 (Linux apple-dart.c).
 namespace t8110 {
 constexpr uint64_t PARAMS3 = 0x8, PARAMS4 = 0xc, TLB_CMD = 0x80, ERROR = 0x100, ERROR_MASK = 0x104,
                    ERROR_ADDR_LO = 0x170, ERROR_ADDR_HI = 0x174, ERROR_STREAMS = 0x1c0, PROTECT = 0x200,
@@ -201,7 +201,7 @@ TEST_CASE("DART variant table: compatibles, layouts, TTBR encodings") {
 
 TEST_CASE("DART PTE formats: DART1 and DART2 encodings (fact-sheet examples)") {
     iommu::dart_format d1(iommu::dart_pte_format::dart1), d2(iommu::dart_pte_format::dart2);
-    // dart.md §3.3: t8103 PA 0x8_1234_4000 RW = 0x000F_FF08_1234_4003 (Linux adds SP_DIS, bit 1).
+    // A worked t8103 PTE: PA 0x8_1234_4000 RW = 0x000F_FF08_1234_4003 (Linux adds SP_DIS, bit 1).
     CHECK(d1.leaf_descriptor(0x812344000ull, true, true, 0, 0xfff, true) == 0x000fff0812344003ull);
     // DART2 at 0x100_1234_4000: 0x000F_FF10_0123_4401 (bit 1 NO_CACHE not set here).
     CHECK(d2.leaf_descriptor(0x10012344000ull, true, true) == 0x000fff1001234401ull);
@@ -817,7 +817,7 @@ TEST_CASE("DART t8103 U-Boot's sequence never writes STREAMS_ENABLE and its DMA 
     rig r("apple,t8103-dart");
     using namespace t8020;
     test::run_script([&] {
-        // dart.md §5.2: TCR = 0, TTBR = 0, flush; PARAMS2[0] = 0, so tables; TTBR0; flush;
+        // U-Boot's apple_dart.c sequence: TCR = 0, TTBR = 0, flush; PARAMS2[0] = 0, so tables; TTBR0; flush;
         // the enable loop runs nsid/32 = 0 times; TCR = TRANSLATE_ENABLE.
         CHECK((r.cpu.read32(PARAMS2) & 1) == 0);
         for (unsigned sid = 0; sid < 16; ++sid) r.cpu.write32(tcr(sid), 0);

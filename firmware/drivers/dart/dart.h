@@ -1,7 +1,7 @@
 /*
  * Apple DART driver (t8103 = "t8020" register layout with DART1 PTEs, t6000 = the same layout
  * with DART2 PTEs), after Linux drivers/iommu/apple-dart.c and io-pgtable-dart.c, with the
- * locked-DART handling of the Asahi tree and m1n1 (reference/dart.md §4).
+ * locked-DART handling of the Asahi tree and m1n1 (Asahi Linux's drivers/iommu/apple-dart.c and m1n1).
  *
  * One struct dart per DART instance. It is also the IOMMU domain: one set of tables (TTBR0 ->
  * L1 -> L2, 16 KiB pages, a 32-bit IOVA space as Linux uses it, IAS 32) shared by every stream
@@ -47,7 +47,7 @@
 #define DART_TTBR_COUNT		4u
 #define DART_IOVA_BITS		32u		/* Linux's IAS on t8020/t6000 */
 
-/* t8020 / t6000 registers (reference/dart.md §2.1, §2.2). */
+/* t8020 / t6000 registers (Linux drivers/iommu/apple-dart.c). */
 #define DART_PARAMS1			0x000
 #define DART_PARAMS1_PAGE_SHIFT(v)	(((v) >> 24) & 0xf)
 #define DART_PARAMS2			0x004
@@ -79,7 +79,7 @@
 #define DART_T8020_TTBR_VALID		(1u << 31)
 #define DART_T8020_TTBR_SHIFT		12
 
-/* Page-table entries (reference/dart.md §3.3, §3.4). */
+/* Page-table entries (Linux drivers/iommu/io-pgtable-dart.c). */
 #define DART_PTE_VALID			(1ull << 0)
 #define DART_PTE_SUBPAGE_START(off)	((uint64_t)(((off) >> 2) & 0xfff) << 52)	/* byte offset */
 #define DART_PTE_SUBPAGE_END(off)	((uint64_t)(((off) >> 2) & 0xfff) << 40)	/* inclusive */

@@ -1,5 +1,5 @@
 /*
- * ECAM PCI host bridge and enumeration: see pci.h. Header layouts: reference/pcie-platforms.md §3.
+ * ECAM PCI host bridge and enumeration: see pci.h. Header layouts: the PCI Local Bus and PCI Express Base specifications (type 0/1 headers).
  */
 #include "pci.h"
 

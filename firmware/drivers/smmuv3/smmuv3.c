@@ -1,5 +1,5 @@
 /*
- * Arm SMMUv3 driver: see smmuv3.h. Register and structure layouts: reference/smmuv3.md §1.
+ * Arm SMMUv3 driver: see smmuv3.h. Register and structure layouts: the Arm SMMUv3 architecture specification (IHI 0070).
  */
 #include "smmuv3.h"
 

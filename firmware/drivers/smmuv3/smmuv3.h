@@ -1,6 +1,6 @@
 /*
  * Arm SMMUv3 driver, stage 1 only, after Linux drivers/iommu/arm/arm-smmu-v3 (sequences and
- * field layouts: reference/smmuv3.md).
+ * field layouts: the Arm SMMUv3 architecture specification, IHI 0070).
  *
  * - Probe: checks the ID registers for what this driver needs (listed in smmu_probe()).
  * - Reset (smmu_reset): Linux's arm_smmu_device_reset() order, stopping before SMMUEN so a
@@ -27,7 +27,7 @@
 
 #include "iommu.h"
 
-/* Event record types (reference/smmuv3.md §1.8). */
+/* Event record types (IHI 0070, "Event records"). */
 enum smmu_event_type {
 	SMMU_EVT_F_UUT = 0x01,
 	SMMU_EVT_C_BAD_STREAMID = 0x02,

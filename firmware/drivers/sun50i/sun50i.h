@@ -1,6 +1,6 @@
 /*
- * Allwinner H6 IOMMU driver, after Linux drivers/iommu/sun50i-iommu.c (reference/sun50i.md §3),
- * with the fixes the fact sheet lists.
+ * Allwinner H6 IOMMU driver, after Linux drivers/iommu/sun50i-iommu.c,
+ * with the fixes made to it upstream since.
  *
  * One translation table (TTB -> 4096 DTEs of 1 MiB -> 256 PTEs of 4 KiB) is live at a time and
  * every master (0..5) uses it: a "domain" is one such table plus its own IOVA space (lib/iova
@@ -55,7 +55,7 @@
 #define SUN50I_PT_ENTRIES	256u		/* 1 KiB page table */
 #define SUN50I_MASTERS		6u
 
-/* Registers (reference/sun50i.md §1.1). */
+/* Registers (Linux drivers/iommu/sun50i-iommu.c). */
 #define SUN50I_RESET			0x010
 #define SUN50I_RESET_RELEASE_ALL	0xffffffffu
 #define SUN50I_ENABLE			0x020
@@ -92,7 +92,7 @@
 #define SUN50I_DM_AUT_CTRL0_VALUE	0x0fff0000u	/* domain 1 (NONE): rd+wr prohibited */
 #define SUN50I_DM_AUT_CTRL1_VALUE	0x05550aaau	/* domain 2 (RD): wr prohibited; 3 (WR): rd */
 
-/* Table entries (reference/sun50i.md §2). */
+/* Table entries (Linux drivers/iommu/sun50i-iommu.c). */
 #define SUN50I_DTE_PT_MASK		0xfffffc00u
 #define SUN50I_DTE_TYPE_MASK		0x3u
 #define SUN50I_DTE_VALID		0x1u		/* only 0b01 is valid */

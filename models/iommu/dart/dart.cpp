@@ -113,7 +113,7 @@ void dart::declare_registers() {
         config_ = &regs_.add("CONFIG", v.config, 4)
                        .reset_value(cfg_.preset_locked ? v.config_lock : 0)
                        .on_write([this](core::reg& r, uint64_t old, uint64_t now) {
-                           // LOCK is set by software and cleared only by reset (dart.md §2.5).
+                           // LOCK is set by software and cleared only by reset (Asahi Linux relies on it for the locked display DART).
                            r.set(now | (old & v_.config_lock));
                            if ((now ^ old) & v_.config_lock & now) log_.info("CONFIG.LOCK set: TTBR and TCR are locked");
                            if (old & v_.config_lock & ~now)

@@ -1,7 +1,7 @@
 #pragma once
 // Apple DART (Device Address Resolution Table), the IOMMU of Apple M1/M2 SoCs: one instance per
-// group of DMA masters, 16 KiB pages, page tables per stream. Facts (with their sources):
-// shared/reference/dart.md. The variants are rows of dart_variants() (dart_variant.h); the page
+// group of DMA masters, 16 KiB pages, page tables per stream. Facts from Linux
+// drivers/iommu/apple-dart.c and io-pgtable-dart.c, U-Boot drivers/iommu/apple_dart.c, m1n1. The variants are rows of dart_variants() (dart_variant.h); the page
 // table formats are dart_format (dart_format.h).
 //
 // DT: compatible "apple,t8103-dart" (t8020 registers, DART1 PTEs), "apple,t6000-dart" (t8020
@@ -45,10 +45,10 @@
 //            [2] BYPASS_DAPF, [3] FOUR_LEVEL. 0x1400 + 4*sid TTBR: [0] VALID, [29:2] PA >> 14.
 //   Reserved bits of TCR, TTBR, STREAM_SELECT and the stream bitmaps read as zero.
 //
-// Reset values (no source gives any, dart.md §8; these are choices): PARAMS as above, TCR = 0,
+// Reset values (no public source gives any; these are choices): PARAMS as above, TCR = 0,
 // TTBR = 0, ERROR = 0, CONFIG = 0, PROTECT = 0, REMAP identity, and every stream ENABLED
 // (STREAMS_ENABLE = 0xffff; all t8110 enable bits). Why enabled: U-Boot never writes
-// STREAMS_ENABLE on t8103/t6000 (its loop runs nsid/32 = 0 times, dart.md §5.2 step 7) and
+// STREAMS_ENABLE on t8103/t6000 (its loop runs nsid/32 = 0 times in U-Boot's apple_dart.c) and
 // relies on what iBoot left there, and its DMA works on hardware; Linux writes all-ones anyway.
 // A stream whose enable bit software clears is blocked (DMA error, diagnostic, nothing latched).
 //
@@ -59,7 +59,7 @@
 //
 // Lock: while CONFIG.LOCK / PROTECT[0] is set, writes to TCR and TTBR are ignored (the value is
 // kept; one warning per register naming it); TLB commands, ERROR, STREAMS_ENABLE and the tables
-// in memory keep working (dart.md §2.5: Asahi's locked-DART code relies on that).
+// in memory keep working (Asahi's locked-DART code relies on that).
 //
 // TLB invalidation takes time, as on hardware: a command marks the selected streams' entries
 // for invalidation and sets BUSY; BUSY reads 1 for the next socsim,invalidate-polls reads
@@ -85,7 +85,7 @@
 //   window [SP_START*4, SP_END*4+3] (DART1 SP_DIS turns the check off) SUBPAGE_PROT, or on
 //   t8110, where no source names a sub-page code, READ_FAULT / WRITE_FAULT.
 // - TCR with neither (Linux's "blocked", TCR = 0; also BYPASS_DART without bypass support):
-//   NO_TTBR with the diagnostic "translation disabled" (Linux's intent, dart.md §8).
+//   NO_TTBR with the diagnostic "translation disabled" (Linux's intent).
 // - A fault: the DMA gets TLM_ADDRESS_ERROR_RESPONSE (what the master sees on hardware is not
 //   documented; an error is the natural choice), the first error is latched in ERROR (FLAG,
 //   stream, code) and ERROR_ADDR (the IOVA); later errors while FLAG is set are counted

@@ -4,7 +4,7 @@ namespace socsim::iommu {
 
 namespace {
 
-// Per-format descriptor layout (dart.md §3.3): a table, so that decode() has no format branches.
+// Per-format descriptor layout (Linux io-pgtable-dart.c): a table, so that decode() has no format branches.
 struct pte_layout {
     uint64_t addr_mask;   // address bits in the descriptor
     unsigned addr_shift;  // PA = (desc & addr_mask) << addr_shift

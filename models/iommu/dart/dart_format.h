@@ -1,5 +1,5 @@
 #pragma once
-// The DART page-table formats as walk_formats for the common page walker (dart.md §3). 16 KiB
+// The DART page-table formats as walk_formats for the common page walker (Linux io-pgtable-dart.c). 16 KiB
 // tables of 2048 8-byte entries; levels are numbered as the IOVA bits they index:
 //   level 0: IOVA[46:36] (t8110 with TCR.FOUR_LEVEL only), level 1: IOVA[35:25],
 //   level 2: IOVA[24:14] (leaf PTEs); the page offset is IOVA[13:0].

@@ -6,7 +6,7 @@ namespace {
 
 constexpr uint32_t N = dart_variant::none;
 
-// The t8020 register layout (t8103, and t6000 with DART2 PTEs): dart.md §2.2. 16 streams, four
+// The t8020 register layout (t8103, and t6000 with DART2 PTEs) (Linux apple-dart.c, apple_dart_hw_t8103). 16 streams, four
 // TTBRs per stream picked by IOVA[37:36], TTBR [31] VALID, [30:0] PA >> 12.
 dart_variant t8020_layout(const char* compatible, const char* name, dart_pte_format pte, unsigned pa_bits) {
     dart_variant v{};
@@ -66,7 +66,7 @@ dart_variant t8020_layout(const char* compatible, const char* name, dart_pte_for
     return v;
 }
 
-// The t8110 layout (M2, some t600x blocks): dart.md §2.4. One TTBR per stream, [0] VALID,
+// The t8110 layout (M2, some t600x blocks) (Linux apple-dart.c, apple_dart_hw_t8110). One TTBR per stream, [0] VALID,
 // [29:2] PA >> 14; TLB_CMD instead of STREAM_SELECT/COMMAND; ENABLE/DISABLE words; PROTECT.
 dart_variant t8110_layout() {
     dart_variant v{};

@@ -1,7 +1,7 @@
 #pragma once
 // The Apple DART variants as data: one row per hardware generation, as Linux's apple-dart.c
 // describes each SoC with a `struct apple_dart_hw`. The model reads every offset, bit and size
-// from the row and never tests which variant it is. Facts: shared/reference/dart.md §1-§3.
+// from the row and never tests which variant it is. Facts: Linux apple-dart.c's per-SoC rows.
 //
 // An offset of `none` means the variant has no such register (t8020 has no TLB_CMD, t8110 no
 // STREAM_SELECT). An error-code bit of 0 means the variant has no such code.
@@ -12,7 +12,7 @@
 
 namespace socsim::iommu {
 
-// Leaf and table descriptor layouts (dart.md §3.3, §3.4).
+// Leaf and table descriptor layouts (Linux io-pgtable-dart.c).
 enum class dart_pte_format : uint8_t {
     dart1,  // t8020: PA in place (bits [35:12]), NO_READ bit 8, NO_WRITE bit 7, SP_DIS bit 1
     dart2,  // t6000, t8110: PA >> 4 in bits [37:10], NO_READ bit 3, NO_WRITE bit 2

@@ -1,6 +1,6 @@
 #pragma once
 // Arm SMMUv3 (IHI 0070), stage 1 only, VMSAv8-64 tables: enough to pass Linux arm-smmu-v3's probe
-// and to run firmware that programs it the Linux way. Facts: shared/reference/smmuv3.md.
+// and to run firmware that programs it the Linux way. Facts: IHI 0070 and Linux arm-smmu-v3.c.
 //
 // DT: compatible "arm,smmu-v3"; `reg` (>= 0x20000: page 0 and page 1); `interrupts` with
 // `interrupt-names` among "eventq", "priq", "cmdq-sync", "gerror" (the builder wires each output

@@ -1,6 +1,6 @@
 #pragma once
-// Allwinner H6 IOMMU ("sun50i-iommu"), and the H616 as a variant. Facts: shared/reference/sun50i.md
-// (section numbers below refer to it). One 32-bit address space (one TTB) shared by all masters,
+// Allwinner H6 IOMMU ("sun50i-iommu"), and the H616 as a variant. Facts: Linux drivers/iommu/sun50i-iommu.c
+// and the H6/H616 user manuals' register tables. One 32-bit address space (one TTB) shared by all masters,
 // 4 KiB pages, a directory (DT) of 4096 entries x 1 MiB and page tables (PT) of 256 entries.
 //
 // DT: compatible "allwinner,sun50i-h6-iommu" (6 masters, VERSION 0x10, BYPASS reset 0) or
