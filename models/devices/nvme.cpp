@@ -645,6 +645,13 @@ nvme::outcome nvme::identify(const command& c, sc_core::sc_time& delay) {
         for (unsigned i = 0; i < 16; ++i) d[4 + i] = static_cast<uint8_t>(0x50 + i);
         d[4 + 6] = 0x40 | (d[4 + 6] & 0x0f), d[4 + 8] = 0x80 | (d[4 + 8] & 0x3f);  // version 4, variant 1
         break;
+    case 0x06:  // I/O command set specific controller data: for the NVM set (CSI 0) no limit is
+                // reported (all zero), as QEMU answers; Linux asks for it at probe
+        if ((c.dw[11] >> 24) != 0) {
+            r.status = reject(c, sc_invalid_field, "Identify CNS 0x6 for command set " + std::to_string(c.dw[11] >> 24));
+            return r;
+        }
+        break;
     default: r.status = reject(c, sc_invalid_field, "Identify CNS " + core::hex(cns) + " not supported"); return r;
     }
     r.status = to_host(c, d.data(), d.size(), delay);

@@ -236,6 +236,13 @@ TEST_CASE("nvme: Linux's bring-up, write and read back with PRP1 and a PRP list,
         CHECK(b.run(0, id).status == 0);
         CHECK(b.ram_at(ident)[0] == 1);
         CHECK(b.ram_at(ident + 4)[0] == 0);
+        // The NVM command set's controller data (CNS 6, CSI 0), which Linux reads: all zero.
+        id = bench::cmd(0x06, 0, ident);
+        id[10] = 6;
+        CHECK(b.run(0, id).status == 0);
+        CHECK(b.ram_at(ident)[0] == 0);
+        id[11] = 2u << 24;  // another command set: Invalid Field
+        CHECK(b.run(0, id).status != 0);
         // Set Features: Number of Queues -> 64 of each granted (0-based 63).
         auto nq = bench::cmd(0x09);
         nq[10] = 0x07;
