@@ -77,6 +77,7 @@ void coherence_tracker::maintain(maintenance op, uint64_t addr, const uint8_t* l
 }
 
 void coherence_tracker::preload(uint64_t addr, const void* data, uint64_t len) {
+    if (!active_) return;  // no walker will ask (and a kernel Image would cost 500k lines)
     const auto* p = static_cast<const uint8_t*>(data);
     for (uint64_t done = 0; done < len;) {
         const uint64_t a = addr + done;

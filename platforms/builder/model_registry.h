@@ -108,6 +108,9 @@ struct built_model {
     std::vector<window> windows;
     pcie::pcie_endpoint* endpoint = nullptr;  // owned by `module`
     std::vector<std::string> details;
+    // Set by models whose counters a user wants at the end of a run (`socsim run --stats`): one
+    // line of them, read after the simulation stops.
+    std::function<std::string()> statistics;
 };
 
 struct model_entry {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <iomanip>
@@ -397,9 +398,19 @@ void platform::prepare_bios_boot() {
 namespace {
 
 std::vector<uint8_t> read_file(const std::string& path, const std::string& what) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw core::config_error(what + " '" + path + "' is a directory");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw core::config_error(what + " '" + path + "': cannot open it");
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // A regular file is sized once and read in one call (a kernel Image is tens of MiB); a pipe
+    // or device is read until its end.
+    std::vector<uint8_t> bytes;
+    const auto size = std::filesystem::is_regular_file(path, ec) ? std::filesystem::file_size(path, ec) : 0;
+    bytes.resize(ec ? 0 : size);
+    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    bytes.resize(static_cast<size_t>(in.gcount()));  // the file may have shrunk meanwhile
+    char chunk[1 << 16];
+    while (in && (in.read(chunk, sizeof chunk) || in.gcount() > 0)) bytes.insert(bytes.end(), chunk, chunk + in.gcount());
     if (in.bad()) throw core::config_error(what + " '" + path + "': cannot read it");
     if (bytes.empty()) throw core::config_error(what + " '" + path + "' is empty");
     return bytes;
@@ -503,6 +514,11 @@ void platform::prepare_boot() {
                                         << core::hex(dtb.base) << " (" << dtb_size << " bytes)");
     std::vector<uint8_t> blob(dt_.blob().begin(), dt_.blob().end());
     cpu_->set_boot(std::move(image), dtb.base, std::move(blob));
+}
+
+void platform::print_statistics(std::ostream& os) const {
+    for (const instance& in : instances_)
+        if (in.model.statistics) os << "socsim: stats: " << in.name << ": " << in.model.statistics() << "\n";
 }
 
 void platform::describe(std::ostream& os) const {

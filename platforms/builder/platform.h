@@ -56,6 +56,9 @@ public:
     void prepare_boot();
     // The memory map, models, interrupt lines and unmodelled nodes, for `socsim info`.
     void describe(std::ostream& os) const;
+    // One line per model that keeps counters (the IOMMUs), "socsim: stats: <model>: ...", for
+    // `socsim run --stats`.
+    void print_statistics(std::ostream& os) const;
 
     // The boot core (the first `cpu` node), and every core in DT order.
     cpu::arm64_cpu* cpu() const { return cpu_; }

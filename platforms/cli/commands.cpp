@@ -158,7 +158,7 @@ int run_command(const std::vector<std::string>& args) {
          "a name that is neither standard nor on the node means socsim,name; numbers become "
          "cells, \"quoted\" values strings)")
         ("strict", "a node whose compatible has no model is an error, not a warning")
-        ("stats", "print instructions, simulated and host time and MIPS at the end (stderr)");
+        ("stats", "print instructions, simulated and host time and MIPS, and each IOMMU's counters, at the end (stderr)");
     po::positional_options_description positional;
     positional.add("platform", 1);
     try {
@@ -215,6 +215,7 @@ int run_command(const std::vector<std::string>& args) {
             std::cerr << std::fixed << std::setprecision(3) << "socsim: stats: instructions " << insns
                       << ", simulated " << sc_core::sc_time_stamp().to_seconds() << " s, host " << host << " s, "
                       << std::setprecision(1) << (host > 0 ? insns / host / 1e6 : 0) << " MIPS" << std::endl;
+            plat.print_statistics(std::cerr);
         }
         core::trace_writer::instance().close();
         return status;

@@ -331,6 +331,7 @@ void smmuv3::invalidate_configs(uint32_t first_sid, uint64_t count) {
 }
 
 void smmuv3::tlb_invalidate(const tlb_match& m) {
+    ++stats_.tlb_invalidations;
     tlb_.invalidate(m);
     checker_.note_invalidation();
 }
@@ -365,6 +366,7 @@ int smmuv3::execute_command(uint64_t dw0, uint64_t dw1, std::string& why) {
         const uint64_t m1 = op == 0x04 ? 0x1f : (op == 0x06 ? 0 : F_LEAF);
         if (reserved(m0, m1)) return CERROR_ILL;
         if (dw0 & F_SSEC) return ill("SSec=1 on the Non-secure command queue");
+        ++stats_.config_invalidations;
         if (op == 0x04) {
             const unsigned range = dw1 & 0x1f;
             if (range == 31) {

@@ -131,6 +131,8 @@ public:
         uint64_t events_dropped = 0; // event queue disabled
         uint64_t events_lost = 0;    // event queue full
         uint64_t commands = 0;
+        uint64_t tlb_invalidations = 0;     // TLBI_* commands executed
+        uint64_t config_invalidations = 0;  // CFGI_* commands executed
         uint64_t config_fetches = 0;
     };
 

@@ -45,6 +45,11 @@ built_model make_dart(model_context& ctx, const iommu::dart_variant& variant) {
     m.downstream = &d->downstream;
     m.checker = &p->checker();
     m.accept_dma = [p](tlm::tlm_initiator_socket<>& master) { master.bind(p->upstream); };
+    m.statistics = [p] {
+        const auto& st = p->stats();
+        return iommu_statistics({st.translations, st.bypassed, st.faults, st.tlb_commands}, p->tlb().stats(),
+                                p->checker());
+    };
     const iommu::tlb& t = d->tlb();
     m.details.push_back(std::string("variant ") + variant.name + ": " +
                         (variant.pte == iommu::dart_pte_format::dart1 ? "DART1" : "DART2") + " PTEs, 16 KiB pages, " +

@@ -46,4 +46,12 @@ std::string hex_range(uint64_t base, uint64_t size) {
     return core::hex(base) + "-" + core::hex(base + (size - 1));
 }
 
+std::string iommu_statistics(const iommu_counts& c, const iommu::tlb_stats& tlb, const iommu::dma_checker& checker) {
+    return std::to_string(c.translated) + " DMA pieces translated (TLB " + std::to_string(tlb.hits) + " hits, " +
+           std::to_string(tlb.misses) + " misses), " + std::to_string(c.bypassed) + " bypassed, " +
+           std::to_string(c.refused) + " refused; " + std::to_string(c.invalidation_commands) +
+           " invalidation commands removed " + std::to_string(tlb.invalidated) + " TLB entries; " +
+           std::to_string(checker.stale_uses()) + " uses of stale translations";
+}
+
 } // namespace socsim::platform

@@ -8,6 +8,8 @@
 #include <systemc>
 #include <vector>
 
+#include "models/iommu/common/dma_checker.h"
+#include "models/iommu/common/tlb.h"
 #include "platforms/builder/model_registry.h"
 
 namespace socsim::platform {
@@ -32,6 +34,14 @@ std::string clean_name(const std::string& s);
 
 // "0x1000-0x1fff".
 std::string hex_range(uint64_t base, uint64_t size);
+
+// The `--stats` line of an IOMMU: DMA pieces translated through tables, TLB hits and misses,
+// invalidation commands (and the TLB entries they removed), pieces bypassed and refused, and the
+// DMA checker's uses of stale translations.
+struct iommu_counts {
+    uint64_t translated = 0, bypassed = 0, refused = 0, invalidation_commands = 0;
+};
+std::string iommu_statistics(const iommu_counts& c, const iommu::tlb_stats& tlb, const iommu::dma_checker& checker);
 
 // The lists of each area, concatenated by model_registry().
 std::vector<model_entry> core_factories();

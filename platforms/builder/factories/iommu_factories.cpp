@@ -36,6 +36,13 @@ built_model make_smmuv3(model_context& ctx) {
     m.downstream = &smmu->downstream;
     m.accept_dma = [s](tlm::tlm_initiator_socket<>& master) { master.bind(s->upstream); };
     m.checker = &s->checker();
+    m.statistics = [s] {
+        const auto& st = s->stats();
+        return iommu_statistics({st.translations, st.bypassed, st.terminated, st.tlb_invalidations},
+                                s->tlb().stats(), s->checker()) +
+               "; " + std::to_string(st.config_invalidations) + " configuration invalidations, " +
+               std::to_string(st.commands) + " commands, " + std::to_string(st.events) + " events";
+    };
     m.module = std::move(smmu);
     return m;
 }

@@ -44,6 +44,11 @@ built_model make_sun50i(model_context& ctx, const iommu::sun50i_variant& variant
     m.downstream = &unit->downstream;
     m.checker = &u->checker();
     m.accept_dma = [u](tlm::tlm_initiator_socket<>& master) { master.bind(u->upstream); };
+    m.statistics = [u] {  // the TLB counted is the shared macro TLB, behind the micro TLBs
+        const auto& st = u->stats();
+        return iommu_statistics({st.translations, st.bypassed, st.faults + st.refused, st.invalidations},
+                                u->macro_tlb().stats(), u->checker());
+    };
     char version[16];
     std::snprintf(version, sizeof version, "0x%02x", variant.version);
     m.details.push_back(std::string("variant: ") + variant.soc + " (VERSION " + version + ", BYPASS reset " +
