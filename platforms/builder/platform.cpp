@@ -20,6 +20,7 @@
 #include "models/core/log.h"
 #include "models/core/dma_extension.h"
 #include "models/cpu/arm64_cpu.h"
+#include "models/devices/pl011.h"
 #include "models/irq/interrupt_controller.h"
 #include "models/cpu/elf_loader.h"
 #include "models/memory/coherence_tracker.h"
@@ -482,6 +483,23 @@ void platform::prepare_kernel_boot() {
                                       << core::hex(bank.base) << " (" << dtb_size << " bytes)");
     std::vector<uint8_t> blob(dt_.blob().begin(), dt_.blob().end());
     cpu_->set_boot(std::move(image), bank.base, std::move(blob));
+    enable_console_uart();
+}
+
+void platform::enable_console_uart() {
+    // A boot loader hands Linux its console enabled, and Linux's earlycon writes to it before any
+    // driver has set it up. socsim is the boot loader here, so the PL011 that /chosen
+    // stdout-path names gets CR = UARTEN | TXE | RXE, as U-Boot leaves it.
+    const int chosen = dt_.find("/chosen");
+    const auto stdout_path = chosen < 0 ? std::nullopt : dt_.string(chosen, "stdout-path");
+    if (!stdout_path) return;
+    const int node = dt_.find(stdout_path->substr(0, stdout_path->find(':')));
+    if (node < 0) return;
+    const std::string path = dt_.path(node);
+    for (instance& in : instances_)
+        if (in.path == path)
+            if (auto* uart = dynamic_cast<devices::pl011*>(in.model.module.get()))
+                uart->registers()["CR"].set(0x301);
 }
 
 void platform::prepare_boot() {

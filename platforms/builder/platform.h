@@ -83,6 +83,7 @@ private:
 
     void prepare_bios_boot();
     void prepare_kernel_boot();
+    void enable_console_uart();
     void apply_overrides();
     void apply_override(const std::string& spec);
     void build();

@@ -132,7 +132,7 @@ std::vector<std::string> describe_bridge(const model_context& ctx, const bridge_
 built_model make_pcie_host(model_context& ctx) {
     auto bridge = std::make_unique<bridge_t>(ctx.instance.c_str(), read_bridge_config(ctx));
     const unsigned root_bus = bridge->configuration().first_bus;
-    std::vector<std::string> skipped;
+    std::vector<std::string> skipped, function_details;
     for (int child : ctx.dt.children(ctx.node)) {
         if (!ctx.dt.enabled(child)) continue;
         auto compat = ctx.dt.strings(child, "compatible");
@@ -155,6 +155,8 @@ built_model make_pcie_host(model_context& ctx) {
                                 {}, ctx.io, ctx.coherence};
         built_model m = entry->make(child_ctx);
         if (!m.endpoint) bad_node(ctx, child, "compatible \"" + compat[0] + "\" is not a PCI function model");
+        for (const std::string& d : m.details)
+            function_details.push_back(bdf_text(bus, devfn) + "  " + child_ctx.instance + ": " + d);
         m.module.release();  // the bridge owns the endpoint now
         bridge->attach(static_cast<uint8_t>(devfn), std::unique_ptr<pcie::pcie_endpoint>(m.endpoint));
     }
@@ -175,6 +177,7 @@ built_model make_pcie_host(model_context& ctx) {
     }
     m.details = describe_bridge(ctx, *bridge);
     m.details.insert(m.details.end(), skipped.begin(), skipped.end());
+    m.details.insert(m.details.end(), function_details.begin(), function_details.end());
     m.module = std::move(bridge);
     return m;
 }
@@ -203,6 +206,12 @@ built_model make_nvme(model_context& ctx) {
         bad_node(ctx, ctx.node, "'socsim,disk-size' must be a multiple of 512 bytes");
     auto dev = std::make_unique<devices::nvme>(ctx.instance.c_str(), cfg);
     built_model m;
+    const uint64_t bytes = dev->namespace_blocks() * devices::nvme::lba_size;
+    m.details.push_back("namespace 1: " + std::to_string(dev->namespace_blocks()) + " LBAs of 512 bytes (" +
+                        core::human_size(bytes) + "), " +
+                        (cfg.disk_image.empty() ? std::string("in memory")
+                                                : "image " + cfg.disk_image +
+                                                      (cfg.discard_writes ? " (writes discarded)" : "")));
     m.endpoint = dev.get();
     m.module = std::move(dev);
     return m;
