@@ -107,6 +107,7 @@ nvme::nvme(sc_core::sc_module_name name, const config& cfg)
     open_image();
     SC_THREAD(worker);
     SC_THREAD(msix_thread);
+    if (cfg_.touch_after_completion > sc_core::SC_ZERO_TIME) SC_THREAD(late_touch_thread);
 }
 
 nvme::~nvme() {
@@ -430,7 +431,10 @@ void nvme::process_one(unsigned sqid) {
         return;
     }
     delay = sc_core::SC_ZERO_TIME;
-    post_completion(cqid, sqid, c.cid(), r.status, r.dw0, delay);
+    const bool posted = post_completion(cqid, sqid, c.cid(), r.status, r.dw0, delay);
+    // The entry went out at this time stamp (a DMA only annotates its latency in `delay`).
+    const bool data_command = sqid != 0 && (c.opcode() == op_read || c.opcode() == op_write);
+    if (posted && data_command && r.status == sc_success) schedule_late_touch(c, sc_core::sc_time_stamp());
     if (delay > sc_core::SC_ZERO_TIME) wait(delay);
 }
 
@@ -838,6 +842,47 @@ uint16_t nvme::from_host(const command& c, uint8_t* data, uint64_t length, sc_co
         data += s.length;
     }
     return sc_success;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fault injection: a read of a completed command's data page (socsim,touch-after-completion-ns)
+
+void nvme::schedule_late_touch(const command& c, sc_core::sc_time posted) {
+    if (cfg_.touch_after_completion == sc_core::SC_ZERO_TIME) return;
+    late_touches_.push_back({posted + cfg_.touch_after_completion, c.prp1(), c.cid(), epoch_});
+    late_touch_event_.notify(sc_core::SC_ZERO_TIME);
+}
+
+// Its own thread, so that the command worker never waits for a touch.
+void nvme::late_touch_thread() {
+    for (;;) {
+        if (late_touches_.empty()) {
+            wait(late_touch_event_);
+            continue;
+        }
+        const late_touch t = late_touches_.front();
+        if (t.at > sc_core::sc_time_stamp()) {
+            wait(t.at - sc_core::sc_time_stamp());
+            continue;
+        }
+        late_touches_.pop_front();
+        if (t.epoch != epoch_) continue;  // the controller was reset since the command completed
+        // 8 bytes, or 4 when PRP1 is 4 bytes before its page's end: the command's own page only.
+        const unsigned len = std::min<unsigned>(8, page_size - (t.address & (page_size - 1)));
+        core::trace_event("nvme_late_touch", name())
+            .field("cid", uint64_t{t.cid})
+            .hex_field("address", t.address)
+            .emit();
+        SOCSIM_LOG(log_, info, "command " << t.cid << ": reading " << len << " bytes at its PRP1, bus address "
+                                          << core::hex(t.address) << ", " << cfg_.touch_after_completion
+                                          << " after its completion (socsim,touch-after-completion-ns)");
+        uint8_t bytes[8];
+        sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+        if (dma_read(t.address, bytes, len, delay) != tlm::TLM_OK_RESPONSE)
+            SOCSIM_LOG(log_, info, "command " << t.cid << ": the late read at " << core::hex(t.address)
+                                              << " was refused upstream: ignored");
+        if (delay > sc_core::SC_ZERO_TIME) wait(delay);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

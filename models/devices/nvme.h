@@ -91,8 +91,22 @@
 //   asynchronously), so Abort never finds its target;
 // - an I/O queue creation checks CC.IOSQES/IOCQES (QEMU checks them at enable).
 //
+// Fault injection, `socsim,touch-after-completion-ns` (0, the default: off): that many ns after
+// the completion entry of a successful I/O Read or Write is posted, the controller reads 8 bytes
+// at the command's PRP1 again (4 when PRP1 sits 4 bytes before a page end: the read stays in
+// PRP1's page), as a DMA on the same path as every other. It plays a device, or its firmware,
+// that touches a data page after completing the command: once the completion is posted the
+// driver unmaps the buffer, so the touch is a use after unmap that Linux's dma-iommu cannot see.
+// What the IOMMU makes of it is the point: a translation fault when the unmap was invalidated
+// (strict), a stale translation reported by the DMA checker when the TLB still holds it (lazy),
+// nothing at all when the IOVA already belongs to a new mapping. The touches run in their own
+// SC_THREAD from a queue, so commands are never delayed; a controller reset drops those pending;
+// a touch refused upstream changes nothing (an info line). Each touch is an info line and an
+// "nvme_late_touch" trace event (cid, address); any warning comes from the IOMMU.
+//
 // DT: compatible "pci1b36,10" (a child of a PCIe host bridge node, `reg` = devfn << 8), with
-// `socsim,disk-image`, `socsim,disk-size`, `socsim,discard-writes`, `socsim,command-latency-ns`.
+// `socsim,disk-image`, `socsim,disk-size`, `socsim,discard-writes`, `socsim,command-latency-ns`,
+// `socsim,touch-after-completion-ns`.
 
 #include <array>
 #include <cstdint>
@@ -127,6 +141,7 @@ public:
         uint64_t disk_size = 0;      // bytes; used to create the image or for the in-memory disk
         bool discard_writes = false;
         sc_core::sc_time command_latency = sc_core::sc_time(10, sc_core::SC_US);
+        sc_core::sc_time touch_after_completion = sc_core::SC_ZERO_TIME;  // zero: no late touch
         std::string serial = "socsim-nvme";
     };
 
@@ -248,6 +263,10 @@ private:
     void msix_thread();
     void config_written(unsigned offset, unsigned len) override;
 
+    // Fault injection (socsim,touch-after-completion-ns).
+    void schedule_late_touch(const command& c, sc_core::sc_time posted);
+    void late_touch_thread();
+
     config cfg_;
     core::register_file regs_;
     std::array<submission_queue, queue_slots> sqs_{};
@@ -264,6 +283,15 @@ private:
     std::array<uint64_t, (msix_vectors + 63) / 64> msix_pending_{};
     std::deque<unsigned> msix_queue_;
     sc_core::sc_event msix_event_;
+
+    struct late_touch {
+        sc_core::sc_time at;
+        uint64_t address;
+        uint16_t cid;
+        uint64_t epoch;  // a touch from before a controller reset is dropped
+    };
+    std::deque<late_touch> late_touches_;  // in time order: every touch waits the same delay
+    sc_core::sc_event late_touch_event_;
 
     int fd_ = -1;
     uint64_t blocks_ = 0;

@@ -43,7 +43,8 @@ void dma_tap::b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay) 
     const auto* ext = p.get_extension<core::dma_extension>();
     const uint64_t a = p.get_address();
     const unsigned len = p.get_data_length();
-    log.push_back({ext ? ext->stream_id : core::dma_extension::no_id, a, len, p.is_write()});
+    log.push_back({ext ? ext->stream_id : core::dma_extension::no_id, a, len, p.is_write(),
+                   sc_core::sc_time_stamp() + delay});
     if (fault_size && a < fault_base + fault_size && fault_base < a + len) {
         p.set_response_status(fault_response);
         return;

@@ -51,7 +51,7 @@ private:
 };
 
 // Stands between a DMA master and memory like a trivial IOMMU: records every transaction (stream
-// id, address, length, direction) and answers those that touch `fault` with `fault_response`
+// id, address, length, direction, and when: the time stamp plus the annotated delay) and answers those that touch `fault` with `fault_response`
 // (what an IOMMU fault, stall or abort looks like to the master); forwards the rest unchanged.
 class dma_tap : public sc_core::sc_module {
 public:
@@ -60,6 +60,7 @@ public:
         uint64_t addr;
         unsigned len;
         bool write;
+        sc_core::sc_time at;
     };
     tlm_utils::simple_target_socket<dma_tap> upstream;
     tlm_utils::simple_initiator_socket<dma_tap> downstream;

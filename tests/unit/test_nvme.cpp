@@ -262,8 +262,12 @@ TEST_CASE("nvme: Linux's bring-up, write and read back with PRP1 and a PRP list,
         CHECK_FALSE(b.tap.log[1].write);
         CHECK(b.tap.log[2].addr == iocq);
         CHECK(b.tap.log[2].write);
+        b.tap.log.clear();
         CHECK(b.run(1, bench::rw(0x02, 5, 1, data + 0x1000)).status == 0);
         CHECK(std::memcmp(b.ram_at(data), b.ram_at(data + 0x1000), 512) == 0);
+        // Without socsim,touch-after-completion-ns nothing follows the completion entry.
+        sc_core::wait(sc_time(100, SC_US));
+        CHECK(b.tap.log.size() == 3);
         uint8_t block[512];
         b.nvme->read_blocks(5, 1, block);
         CHECK(std::memcmp(block, b.ram_at(data), 512) == 0);
@@ -496,4 +500,53 @@ TEST_CASE("nvme: a bad enable and an admin queue the bus refuses set CSTS.CFS; a
     core::set_log_stream(nullptr);
     CHECK(log.str().find("CC.MPS 1 is not 4 KiB") != std::string::npos);
     CHECK(log.str().find("fetching SQ 0 entry 0") != std::string::npos);
+}
+
+TEST_CASE("nvme: socsim,touch-after-completion-ns reads PRP1 again that long after a Read or Write completes, unless a reset comes first") {
+    const sc_time after = sc_time(50, SC_US);
+    devices::nvme::config c = bench::default_config();
+    c.touch_after_completion = after;
+    bench b(c);
+    test::run_script([&] {
+        b.enable();
+        b.create_io_queues();  // admin commands are never touched
+        // A one-block Read whose PRP1 has an offset: SQ entry, data, completion entry, and
+        // exactly `after` later an 8-byte read at PRP1 on the same path.
+        b.tap.log.clear();
+        CHECK(b.run(1, bench::rw(0x02, 0, 1, data + 0x100)).status == 0);
+        sc_core::wait(after + sc_time(10, SC_US));
+        REQUIRE(b.tap.log.size() == 4);
+        const auto& entry = b.tap.log[2];
+        const auto& touch = b.tap.log[3];
+        CHECK(entry.addr == iocq);
+        CHECK(entry.write);
+        CHECK(touch.addr == data + 0x100);
+        CHECK(touch.len == 8);
+        CHECK_FALSE(touch.write);
+        CHECK(touch.stream == entry.stream);
+        CHECK(touch.at - entry.at == after);
+        // A Write (PRP1 and PRP2) and a Read that fails, queued together: the Write's touch reads
+        // its PRP1 only, the failed Read gets none, and the second command completes one command
+        // latency after the first rather than waiting for the touch.
+        b.tap.log.clear();
+        b.submit(1, bench::rw(0x01, 8, 16, data + 0x2000, data + 0x3000));
+        b.submit(1, bench::rw(0x02, 2047, 2, data + 0x5000));  // LBA Out of Range
+        CHECK(b.reap(1).status == 0);
+        CHECK(b.reap(1).status == 0x080);
+        sc_core::wait(after + sc_time(10, SC_US));
+        REQUIRE(b.tap.log.size() == 7);  // fetch, 2 data reads, entry; fetch, entry; touch
+        CHECK(b.tap.log[3].addr == iocq + 16);
+        CHECK(b.tap.log[5].addr == iocq + 32);
+        CHECK(b.tap.log[5].at - b.tap.log[3].at < after);
+        CHECK(b.tap.log[6].addr == data + 0x2000);
+        CHECK_FALSE(b.tap.log[6].write);
+        CHECK(b.tap.log[6].at - b.tap.log[3].at == after);
+        // A controller reset before the touch is due drops it.
+        b.tap.log.clear();
+        CHECK(b.run(1, bench::rw(0x02, 0, 1, data)).status == 0);
+        sc_core::wait(after / 2);
+        b.cpu.write32(bar0 + 0x14, 0);  // CC.EN = 0
+        sc_core::wait(after);
+        CHECK(b.tap.log.size() == 3);
+    });
 }

@@ -200,6 +200,7 @@ built_model make_nvme(model_context& ctx) {
     cfg.disk_size = ctx.dt.number(ctx.node, "socsim,disk-size").value_or(0);
     cfg.discard_writes = knob(ctx, "socsim,discard-writes", 0, 0, 1) != 0;
     cfg.command_latency = time_ns(ctx, "socsim,command-latency-ns", cfg.command_latency);
+    cfg.touch_after_completion = time_ns(ctx, "socsim,touch-after-completion-ns", cfg.touch_after_completion);
     if (cfg.disk_image.empty() && cfg.disk_size == 0)
         bad_node(ctx, ctx.node, "needs 'socsim,disk-image' or 'socsim,disk-size' (an in-memory namespace)");
     if (cfg.disk_size % devices::nvme::lba_size != 0)
