@@ -463,7 +463,7 @@ TEST_CASE("DART t8110 two-level walks, FOUR_LEVEL three-level walks, NO_TTBR/NO_
 
 // ---- errors ----
 
-TEST_CASE("DART t8103 errors: NO_PMD, NO_PTE, READ/WRITE faults; first latched, later counted; W1C; irq") {
+TEST_CASE("DART t8103 errors: NO_PMD, NO_PTE, READ/WRITE faults, first latched, later counted, W1C, irq") {
     rig r("apple,t8103-dart");
     log_capture log;
     using namespace t8020;

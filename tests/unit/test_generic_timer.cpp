@@ -84,7 +84,7 @@ TEST_CASE("an out-of-range counter frequency is a configuration error") {
     CHECK_NOTHROW(generic_timer(1));
 }
 
-TEST_CASE("CTL: reset disabled; ISTATUS is counter >= CVAL with ENABLE, read-only, IMASK kept") {
+TEST_CASE("CTL: reset disabled, ISTATUS is counter >= CVAL with ENABLE, read-only, IMASK kept") {
     generic_timer t(62'500'000);
     const sc_time at_100 = t.time_of(100);
     CHECK(t.read_ctl(virt, sc_core::SC_ZERO_TIME) == 0);
@@ -112,7 +112,7 @@ TEST_CASE("CTL: reset disabled; ISTATUS is counter >= CVAL with ENABLE, read-onl
     CHECK(t.read_cval(phys) == 0);
 }
 
-TEST_CASE("TVAL: a write sets CVAL = counter + signed 32-bit value; a read is CVAL - counter, 32 bits") {
+TEST_CASE("TVAL: a write sets CVAL = counter + signed 32-bit value, a read is CVAL - counter, 32 bits") {
     generic_timer t(62'500'000);
     const sc_time at_1000 = t.time_of(1000);
     t.write_tval(phys, 100, at_1000);

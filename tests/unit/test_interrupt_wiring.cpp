@@ -269,7 +269,7 @@ TEST_CASE("interrupt wiring errors: a specifier the controller model refuses nam
                Catch::Contains("/pl011@9000000: type 7 does not exist"));
 }
 
-TEST_CASE("the generic timer by interrupt-names (Apple's order, no secure timer); hyp-virt has no CPU output") {
+TEST_CASE("the generic timer by interrupt-names (Apple's order, no secure timer), hyp-virt has no CPU output") {
     register_fake_intc();
     test::temp_file f(board("test,intc", {{"interrupts = <1 13 4>, <1 14 4>, <1 11 4>, <1 10 4>;",
                                            "interrupt-names = \"phys\", \"virt\", \"hyp-phys\", \"hyp-virt\"; "

@@ -164,7 +164,7 @@ size_t count_of(const std::string& s, const std::string& what) {
 
 } // namespace
 
-TEST_CASE("nvme: QEMU's configuration header, BAR0 and MSI-X capability; controller reset values") {
+TEST_CASE("nvme: QEMU's configuration header, BAR0 and MSI-X capability, controller reset values") {
     bench b;
     test::run_script([&] {
         CHECK(b.cpu.read32(config + 0x00) == 0x00101b36);
@@ -359,7 +359,7 @@ TEST_CASE("nvme: bad commands complete with the spec's status and a log line") {
     CHECK(count_of(text, "invalid doorbell write value") == 1);
 }
 
-TEST_CASE("nvme: MSI-X messages per vector, masking with the pending bit; INTx masked by INTMS") {
+TEST_CASE("nvme: MSI-X messages per vector, masking with the pending bit, INTx masked by INTMS") {
     bench b;
     test::run_script([&] {
         b.enable();
@@ -460,7 +460,7 @@ TEST_CASE("nvme: socsim,discard-writes keeps the image unchanged and reads back 
     CHECK(std::all_of(bytes.begin(), bytes.end(), [](char ch) { return ch == 0x11; }));
 }
 
-TEST_CASE("nvme: a bad enable and an admin queue the bus refuses set CSTS.CFS; a reset recovers") {
+TEST_CASE("nvme: a bad enable and an admin queue the bus refuses set CSTS.CFS, a reset recovers") {
     std::ostringstream log;
     core::set_log_stream(&log);
     bench b;

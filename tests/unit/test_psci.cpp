@@ -91,7 +91,7 @@ struct two_cores : socsim::cpu::psci::cores {
 };
 } // namespace
 
-TEST_CASE("PSCI CPU_ON with several cores: SUCCESS starts the core, then ALREADY_ON; a bad entry is INVALID_ADDRESS") {
+TEST_CASE("PSCI CPU_ON with several cores: SUCCESS starts the core, then ALREADY_ON, a bad entry is INVALID_ADDRESS") {
     using socsim::cpu::psci;
     two_cores cores;
     const psci p(0, &cores);

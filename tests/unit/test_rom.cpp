@@ -40,7 +40,7 @@ TEST_CASE("ROM refuses bus writes with a command error and a log line, and keeps
     CHECK(log.str().find("read-only memory") != std::string::npos);
 }
 
-TEST_CASE("ROM accesses past its end get an address error; debug accesses are clipped") {
+TEST_CASE("ROM accesses past its end get an address error, debug accesses are clipped") {
     memory::rom flash("flash", 0x1000);
     test::test_initiator cpu("cpu");
     cpu.socket.bind(flash.socket);
