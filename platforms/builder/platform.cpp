@@ -223,32 +223,18 @@ void platform::visit(int node) {
 }
 
 void platform::wire_dma() {
-    for (instance& inst : instances_) {
-        if (inst.model.downstream) inst.model.downstream->bind(router_->target_socket);
-        if (!inst.model.dma) continue;
-        int node = dt_.find(inst.path);
-        // `iommus = <&iommu cells...>` for platform masters, `iommu-map = <rid &iommu sid len>` for
-        // PCIe hosts: the phandle names the IOMMU that every DMA of this master goes through.
-        // `socsim,iommus` (same format) is the hardware wiring of a master that the OS-visible
-        // tree does not reference (the H6's CSI): its DMA goes through that IOMMU all the same.
-        std::vector<uint32_t> spec = dt_.cells(node, "iommus");
-        if (spec.empty()) spec = dt_.cells(node, "socsim,iommus");
-        uint32_t phandle = spec.empty() ? 0 : spec[0];
-        if (spec.empty()) {
-            auto map = dt_.cells(node, "iommu-map");
-            if (map.size() >= 2) phandle = map[1];
-        }
+    // Binds `master` (a DMA output of `inst`) to the IOMMU whose phandle is given (0: the bus) and
+    // returns where it goes, for `info`.
+    auto wire = [&](instance& inst, tlm::tlm_initiator_socket<>& master, uint32_t phandle) -> std::string {
         if (phandle == 0) {
-            inst.model.dma->bind(router_->target_socket);
-            inst.dma_path = "bus (no IOMMU)";
-            continue;
+            master.bind(router_->target_socket);
+            return "bus (no IOMMU)";
         }
         int iommu_node = dt_.by_phandle(phandle);
         if (iommu_node < 0)
             throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " DMAs through phandle " +
                                      std::to_string(phandle) + ", which names no node");
         const std::string iommu_path = dt_.path(iommu_node);
-        if (spec.size() >= 2) inst.stream_id = core::hex(spec[1]);
         auto it = std::find_if(instances_.begin(), instances_.end(),
                                [&](const instance& i) { return i.path == iommu_path; });
         if (it == instances_.end()) {
@@ -256,15 +242,37 @@ void platform::wire_dma() {
             // DMA still has somewhere to go, untranslated, and the user is told once.
             log().warning(inst.path + " DMAs through " + iommu_path +
                           ", which has no model: its DMA goes straight to the bus, untranslated");
-            inst.model.dma->bind(router_->target_socket);
-            inst.dma_path = "bus (" + iommu_path + " not modelled, untranslated)";
-            continue;
+            master.bind(router_->target_socket);
+            return "bus (" + iommu_path + " not modelled, untranslated)";
         }
         if (!it->model.accept_dma)
             throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " DMAs through " + iommu_path +
                                      ", which is not an IOMMU");
-        it->model.accept_dma(*inst.model.dma);
-        inst.dma_path = it->name;
+        it->model.accept_dma(master);
+        inst.dma_targets.push_back(it->name);
+        return it->name;
+    };
+    for (instance& inst : instances_) {
+        if (inst.model.downstream) inst.model.downstream->bind(router_->target_socket);
+        if (!inst.model.dma) continue;
+        if (!inst.model.dma_outputs.empty()) {
+            // A PCIe host bridge: one output per IOMMU its `iommu-map` names.
+            for (const auto& out : inst.model.dma_outputs) {
+                const std::string path = wire(inst, *out.socket, out.iommu_phandle);
+                inst.dma_path += (inst.dma_path.empty() ? "" : ", ") + path;
+            }
+            continue;
+        }
+        int node = dt_.find(inst.path);
+        // `iommus = <&iommu cells...>` for platform masters: the phandle names the IOMMU that
+        // every DMA of this master goes through. `socsim,iommus` (same format) is the hardware
+        // wiring of a master that the OS-visible tree does not reference (the H6's CSI): its DMA
+        // goes through that IOMMU all the same.
+        std::vector<uint32_t> spec = dt_.cells(node, "iommus");
+        if (spec.empty()) spec = dt_.cells(node, "socsim,iommus");
+        uint32_t phandle = spec.empty() ? 0 : spec[0];
+        if (spec.size() >= 2 && phandle != 0) inst.stream_id = core::hex(spec[1]);
+        inst.dma_path = wire(inst, *inst.model.dma, phandle);
     }
 }
 
@@ -561,7 +569,8 @@ void platform::describe(std::ostream& os) const {
         // An IOMMU's section also names the platform masters behind it, by stream.
         if (!inst.model.accept_dma) continue;
         for (const auto& master : instances_)
-            if (master.model.dma && master.dma_path == inst.name)
+            if (master.model.dma &&
+                std::find(master.dma_targets.begin(), master.dma_targets.end(), inst.name) != master.dma_targets.end())
                 os << "  master " << master.name
                    << (master.stream_id.empty() ? " (no stream id)" : ": stream id " + master.stream_id) << "\n";
     }

@@ -73,7 +73,8 @@ private:
         std::string compatible;   // the one that matched
         std::string description;  // from the registry
         std::vector<core::address_range> regs;
-        std::string dma_path;     // the IOMMU its DMA goes through, or the bus
+        std::string dma_path;     // the IOMMU(s) its DMA goes through, or the bus, for `info`
+        std::vector<std::string> dma_targets;  // the IOMMU instances its DMA outputs are bound to
         std::string stream_id;    // from `iommus`, for `info`
         built_model model;
     };

@@ -1,5 +1,6 @@
 // The builder's DMA wiring and PCIe netlist: a master whose IOMMU has no model, IOMMU phandles that
-// name something else, PCI functions outside a host bridge.
+// name something else, PCI functions outside a host bridge, a host bridge whose iommu-map names
+// several IOMMUs, overlapping dma-ranges.
 #include <catch2/catch.hpp>
 
 
@@ -124,4 +125,43 @@ TEST_CASE("a platform DMA master whose iommus has no stream id cell is a configu
                       ".dts");
     CHECK_THROWS_WITH(platform::platform(platform::device_tree::from_file(f.path), {}),
                       Catch::Contains("needs a stream id cell"));
+}
+
+TEST_CASE("a host bridge whose iommu-map names two IOMMUs is wired to both") {
+    std::string dts = board("arm,smmu-v3", R"(
+    iommu2: iommu@9070000 { compatible = "arm,smmu-v3"; reg = <0x0 0x09070000 0x0 0x20000>; #iommu-cells = <1>; };
+)");
+    dts.replace(dts.find("iommu-map = <0x0 &iommu 0x0 0x10000>;"), std::string("iommu-map = <0x0 &iommu 0x0 0x10000>;").size(),
+                "iommu-map = <0x0 &iommu 0x0 0x10 0x10 &iommu2 0x0 0x10 0x20 &iommu 0x20 0x10>;\n"
+                "        nvme@2 { compatible = \"pci1b36,10\"; reg = <0x1000 0x0 0x0 0x0 0x0>; socsim,disk-size = <0x100000>; };");
+    test::temp_file f(dts, ".dts");
+    platform::platform plat(platform::device_tree::from_file(f.path), {});
+    std::ostringstream info;
+    plat.describe(info);
+    const std::string text = info.str();
+    CHECK(text.find("pcie                -> iommu, iommu2") != std::string::npos);
+    CHECK(text.find("00:01.0  1234:11e8 class 00ff00  pcie_edu  BAR0 mem32 1 MiB  requester id 0x8 -> stream id 0x8") !=
+          std::string::npos);
+    CHECK(text.find("requester id 0x10 -> stream id 0x0") != std::string::npos);  // the nvme, on iommu2
+    CHECK(text.find("iommu-map: requester id 0x10-0x1f -> iommu2 stream id 0x0-0xf") != std::string::npos);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);  // every DMA output is bound, or elaboration fails
+}
+
+TEST_CASE("overlapping dma-ranges entries are a configuration error in one line naming both entries") {
+    std::string dts = board("acme,iommu");
+    dts.replace(dts.find("        iommu-map"), 0,
+                "        dma-ranges = <0x02000000 0x0 0x80000000 0x0 0x40000000 0x0 0x10000000\n"
+                "                      0x01000000 0x0 0x0 0x0 0x0 0x0 0x1000\n"
+                "                      0x43000000 0x0 0x8f000000 0x0 0x50000000 0x0 0x2000000>;\n");
+    test::temp_file f(dts, ".dts");
+    try {
+        platform::platform plat(platform::device_tree::from_file(f.path), {});
+        FAIL("no configuration error");
+    } catch (const core::config_error& e) {
+        const std::string what = e.what();
+        CHECK(what.find('\n') == std::string::npos);
+        CHECK(what.find("/pcie@10000000: 'dma-ranges' entries 0 (bus 0x80000000-0x8fffffff -> cpu "
+                        "0x40000000-0x4fffffff) and 2 (bus 0x8f000000-0x90ffffff -> cpu 0x50000000-0x51ffffff) "
+                        "overlap on the bus") != std::string::npos);
+    }
 }
