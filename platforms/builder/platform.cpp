@@ -323,6 +323,19 @@ void platform::add_memory(int node) {
     }
 }
 
+core::address_range platform::boot_bank() const {
+    auto lowest = std::min_element(ram_ranges_.begin(), ram_ranges_.end(),
+                                   [](const auto& a, const auto& b) { return a.first.base < b.first.base; });
+    return lowest->first;
+}
+
+std::vector<core::address_range> platform::ram_banks() const {
+    std::vector<core::address_range> banks;
+    for (const auto& r : ram_ranges_) banks.push_back(r.first);
+    std::sort(banks.begin(), banks.end(), [](const auto& a, const auto& b) { return a.base < b.base; });
+    return banks;
+}
+
 void platform::add_model(int node, const model_entry& entry, const std::string& compatible) {
     instance inst;
     inst.path = dt_.path(node);
@@ -391,7 +404,7 @@ void platform::prepare_bios_boot() {
     seg.bytes = std::move(bytes);
     image.segments.push_back(std::move(seg));
 
-    const core::address_range first_bank = ram_ranges_.front().first;
+    const core::address_range first_bank = boot_bank();
     const uint64_t dtb_size = dt_.total_size();
     if (dtb_size > first_bank.size)
         throw core::config_error("no room in RAM for the " + core::human_size(dtb_size) + " device tree");
@@ -433,7 +446,7 @@ void platform::prepare_kernel_boot() {
                                  "vmlinuz must be decompressed first)");
     const uint64_t text_offset = le64(kernel, 8);
     const uint64_t image_size = std::max<uint64_t>(le64(kernel, 16), kernel.size());
-    const core::address_range bank = ram_ranges_.front().first;
+    const core::address_range bank = boot_bank();
     constexpr uint64_t two_mib = 2ull << 20;
     const uint64_t load = ((bank.base + two_mib - 1) & ~(two_mib - 1)) + two_mib + text_offset;
     if (load + image_size > bank.base + bank.size)
@@ -496,10 +509,10 @@ void platform::prepare_boot() {
             throw core::config_error("firmware '" + firmware_ + "': segment [" + core::hex(seg.paddr) + ".." +
                                      core::hex(seg.paddr + seg.memsz - 1) + "] is not inside RAM");
 
-    // The DTB goes at the base of the first RAM bank when the image leaves room there (where QEMU's
-    // virt puts it), else on the next 4 KiB boundary above the image.
+    // The DTB goes at the base of the boot bank (the lowest RAM) when the image leaves room there
+    // (where QEMU's virt puts it), else on the next 4 KiB boundary above the image.
     const uint64_t dtb_size = dt_.total_size();
-    const core::address_range first_bank = ram_ranges_.front().first;
+    const core::address_range first_bank = boot_bank();
     core::address_range dtb{first_bank.base, dtb_size};
     bool clash = std::any_of(image.segments.begin(), image.segments.end(),
                              [&](const cpu::elf_segment& s) { return dtb.overlaps({s.paddr, s.memsz}); });
