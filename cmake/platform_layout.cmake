@@ -9,7 +9,13 @@
 #
 #   socsim_dtb_read_layout(DTB <file.dtb> PREFIX <p> [DEVICES <KEY> <compatible> ...])
 #       Sets in the caller's scope:
-#         <p>_RAM_BASE, <p>_RAM_SIZE   first reg entry of the first /memory node
+#         <p>_RAM_BANKS                every RAM bank, sorted by address: a list of
+#                                      "base:size" items, one per `reg` entry of every enabled
+#                                      node whose device_type is "memory" (as the simulator's
+#                                      builder reads them)
+#         <p>_RAM_BASE, <p>_RAM_SIZE   the boot bank: the bank at the lowest address, whatever
+#                                      the DT order (the simulator puts the DTB, and firmware
+#                                      puts its image, there)
 #         <p>_<KEY>_BASE               CPU address of reg[0] of the first enabled node (in
 #                                      document order) compatible with <compatible>;
 #                                      unset when the platform has no such node
@@ -102,19 +108,39 @@ function(_socsim_cells_value cells first count out)
   set(${out} "${value}" PARENT_SCOPE)
 endfunction()
 
-# reg[0] of <node> as a CPU physical address and size.
-function(_socsim_dtb_reg0 dtb node out_base out_size)
+# Number of (address, size) entries in <node>'s reg.
+function(_socsim_dtb_reg_count dtb node out)
   _socsim_parent("${node}" bus)
   _socsim_dtb_cells("${dtb}" "${bus}" ac sc)
   _socsim_fdtget(reg -t x "${dtb}" "${node}" reg)
   string(REPLACE " " ";" reg "${reg}")
   list(LENGTH reg n)
-  math(EXPR need "${ac} + ${sc}")
+  math(EXPR count "${n} / (${ac} + ${sc})")
+  set(${out} "${count}" PARENT_SCOPE)
+endfunction()
+
+# reg[0] of <node> as a CPU physical address and size.
+function(_socsim_dtb_reg0 dtb node out_base out_size)
+  _socsim_dtb_reg("${dtb}" "${node}" 0 base size)
+  set(${out_base} "${base}" PARENT_SCOPE)
+  set(${out_size} "${size}" PARENT_SCOPE)
+endfunction()
+
+# reg[<index>] of <node> as a CPU physical address and size.
+function(_socsim_dtb_reg dtb node index out_base out_size)
+  _socsim_parent("${node}" bus)
+  _socsim_dtb_cells("${dtb}" "${bus}" ac sc)
+  _socsim_fdtget(reg -t x "${dtb}" "${node}" reg)
+  string(REPLACE " " ";" reg "${reg}")
+  list(LENGTH reg n)
+  math(EXPR need "(${index} + 1) * (${ac} + ${sc})")
   if(n LESS need)
     message(FATAL_ERROR "${node}: reg has ${n} cells, expected at least ${need}")
   endif()
-  _socsim_cells_value("${reg}" 0 ${ac} addr)
-  _socsim_cells_value("${reg}" ${ac} ${sc} size)
+  math(EXPR first "${index} * (${ac} + ${sc})")
+  math(EXPR at_size "${first} + ${ac}")
+  _socsim_cells_value("${reg}" ${first} ${ac} addr)
+  _socsim_cells_value("${reg}" ${at_size} ${sc} size)
 
   # Walk up: an address on bus <bus> becomes an address on <bus>'s parent through <bus>'s ranges.
   while(NOT bus STREQUAL "/")
@@ -173,17 +199,50 @@ function(socsim_dtb_read_layout)
   _socsim_fdtget(compats -t s -d "-" "${dtb}" ${compat_args})
   _socsim_fdtget(statuses -t s -d "okay" "${dtb}" ${status_args})
 
-  # RAM: the first /memory node (by name, as the spec requires for memory nodes).
-  set(memory "")
+  # RAM: every reg entry of every enabled memory node (device_type "memory", as the builder
+  # reads them), sorted by address; the boot bank is the lowest.
+  set(type_args "")
   foreach(node IN LISTS nodes)
-    if(memory STREQUAL "" AND node MATCHES "^/memory(@.*)?$")
-      set(memory "${node}")
+    list(APPEND type_args "${node}" device_type)
+  endforeach()
+  _socsim_fdtget(types -t s -d "-" "${dtb}" ${type_args})
+  set(banks "")
+  foreach(node type status IN ZIP_LISTS nodes types statuses)
+    if(type STREQUAL "memory" AND (status STREQUAL "okay" OR status STREQUAL "ok"))
+      _socsim_dtb_reg_count("${dtb}" "${node}" count)
+      if(count GREATER 0)
+        math(EXPR last "${count} - 1")
+        foreach(i RANGE ${last})
+          _socsim_dtb_reg("${dtb}" "${node}" ${i} base size)
+          list(APPEND banks "${base}:${size}")
+        endforeach()
+      endif()
     endif()
   endforeach()
-  if(memory STREQUAL "")
-    message(FATAL_ERROR "${dtb}: no /memory node")
+  if(banks STREQUAL "")
+    message(FATAL_ERROR "${dtb}: no memory node (device_type \"memory\") with a reg entry")
   endif()
-  _socsim_dtb_reg0("${dtb}" "${memory}" ram_base ram_size)
+  # Selection sort by base; if() compares decimal numbers (exact below 2^53).
+  set(sorted "")
+  while(banks)
+    set(best "")
+    foreach(bank IN LISTS banks)
+      string(REPLACE ":" ";" parts "${bank}")
+      list(GET parts 0 base)
+      math(EXPR base "${base}")
+      if(best STREQUAL "" OR base LESS best_base)
+        set(best "${bank}")
+        set(best_base "${base}")
+      endif()
+    endforeach()
+    list(APPEND sorted "${best}")
+    list(REMOVE_ITEM banks "${best}")
+  endwhile()
+  list(GET sorted 0 boot)
+  string(REPLACE ":" ";" boot "${boot}")
+  list(GET boot 0 ram_base)
+  list(GET boot 1 ram_size)
+  set(${arg_PREFIX}_RAM_BANKS "${sorted}" PARENT_SCOPE)
   set(${arg_PREFIX}_RAM_BASE "${ram_base}" PARENT_SCOPE)
   set(${arg_PREFIX}_RAM_SIZE "${ram_size}" PARENT_SCOPE)
 

@@ -18,6 +18,14 @@ std::string bdf_text(unsigned bus, uint8_t devfn) {
     return text;
 }
 
+std::string range_text(uint64_t base, uint64_t size) {
+    return core::hex(base) + "-" + core::hex(core::address_range{base, size}.last());
+}
+
+std::string window_text(const pcie_host_bridge::inbound_window& w) {
+    return "bus " + range_text(w.bus_base, w.size) + " -> cpu " + range_text(w.cpu_base, w.size);
+}
+
 const char* space_name(pcie_host_bridge::space s) {
     switch (s) {
     case pcie_host_bridge::space::io: return "I/O";
@@ -56,12 +64,35 @@ pcie_host_bridge::pcie_host_bridge(sc_core::sc_module_name name, config cfg)
                                  " buses)");
     for (const auto& w : cfg_.outbound)
         if (w.size == 0) throw core::config_error(me + ": an outbound window (ranges) has size 0");
-    for (const auto& w : cfg_.inbound)
+    for (const auto& w : cfg_.inbound) {
         if (w.size == 0) throw core::config_error(me + ": an inbound window (dma-ranges) has size 0");
-    for (const auto& e : cfg_.iommu_map)
+        if (w.size - 1 > ~uint64_t{0} - w.bus_base || w.size - 1 > ~uint64_t{0} - w.cpu_base)
+            throw core::config_error(me + ": inbound window (dma-ranges) at bus " + core::hex(w.bus_base) +
+                                     " runs past the end of the 64-bit address space");
+    }
+    if (auto o = overlapping(cfg_.inbound))
+        throw core::config_error(me + ": inbound windows (dma-ranges) " + std::to_string(o->first) + " (" +
+                                 window_text(cfg_.inbound[o->first]) + ") and " + std::to_string(o->second) + " (" +
+                                 window_text(cfg_.inbound[o->second]) +
+                                 ") overlap on the bus: a bus address would have two translations");
+    std::stable_sort(cfg_.inbound.begin(), cfg_.inbound.end(),
+                     [](const inbound_window& a, const inbound_window& b) { return a.bus_base < b.bus_base; });
+    unsigned outputs = 1;
+    for (const auto& e : cfg_.iommu_map) {
         if (e.rid_base & ~cfg_.iommu_map_mask)
             throw core::config_error(me + ": iommu-map-mask " + core::hex(cfg_.iommu_map_mask) +
                                      " ignores bits of the iommu-map id base " + core::hex(e.rid_base));
+        // Outputs are numbered in order of first use, so none is left unbound.
+        if (e.output > outputs)
+            throw core::config_error(me + ": iommu-map entry for requester id " + core::hex(e.rid_base) +
+                                     " uses DMA output " + std::to_string(e.output) + " before output " +
+                                     std::to_string(outputs));
+        outputs = std::max(outputs, e.output + 1);
+    }
+    for (unsigned i = 1; i < outputs; ++i) {
+        std::string socket_name = "dma" + std::to_string(i);
+        extra_dma_.push_back(std::make_unique<dma_socket>(socket_name.c_str()));
+    }
 
     ecam.register_b_transport(this, &pcie_host_bridge::ecam_transport);
     ecam.register_transport_dbg(this, &pcie_host_bridge::ecam_debug);
@@ -111,6 +142,21 @@ std::optional<uint32_t> pcie_host_bridge::stream_id(uint16_t rid) const {
     const uint32_t id = rid & cfg_.iommu_map_mask;
     for (const auto& e : cfg_.iommu_map)
         if (id >= e.rid_base && id - e.rid_base < e.length) return e.out_base + (id - e.rid_base);
+    return std::nullopt;
+}
+
+unsigned pcie_host_bridge::dma_output_of(uint16_t rid) const {
+    const uint32_t id = rid & cfg_.iommu_map_mask;
+    for (const auto& e : cfg_.iommu_map)
+        if (id >= e.rid_base && id - e.rid_base < e.length) return e.output;
+    return 0;
+}
+
+std::optional<std::pair<size_t, size_t>> pcie_host_bridge::overlapping(const std::vector<inbound_window>& windows) {
+    for (size_t i = 0; i < windows.size(); ++i)
+        for (size_t j = i + 1; j < windows.size(); ++j)
+            if (core::address_range{windows[i].bus_base, windows[i].size}.overlaps({windows[j].bus_base, windows[j].size}))
+                return std::make_pair(i, j);
     return std::nullopt;
 }
 
@@ -231,6 +277,107 @@ unsigned pcie_host_bridge::window_debug(int id, tlm::tlm_generic_payload& p) {
 
 // ---- inbound --------------------------------------------------------------------------------
 
+std::optional<pcie_host_bridge::claim> pcie_host_bridge::peer_claim(uint64_t bus_address,
+                                                                     const outbound_window*& window) const {
+    window = nullptr;
+    for (const outbound_window& w : cfg_.outbound) {
+        if (w.type == space::io || !core::address_range{w.bus_base, w.size}.contains(bus_address)) continue;
+        window = &w;
+        return decode_bar(bus_address, false);
+    }
+    return std::nullopt;
+}
+
+pcie_host_bridge::inbound_route pcie_host_bridge::route_inbound(uint64_t bus_address, uint64_t length) const {
+    inbound_route r;
+    uint64_t a = bus_address, left = length;
+    while (left != 0) {
+        // The last window starting at or below `a` (windows are sorted and disjoint).
+        auto it = std::upper_bound(cfg_.inbound.begin(), cfg_.inbound.end(), a,
+                                   [](uint64_t v, const inbound_window& w) { return v < w.bus_base; });
+        if (it == cfg_.inbound.begin() || !core::address_range{std::prev(it)->bus_base, std::prev(it)->size}.contains(a)) {
+            r.hole = a;
+            return r;
+        }
+        const inbound_window& w = *std::prev(it);
+        const uint64_t room = core::address_range{w.bus_base, w.size}.last() - a;  // bytes after `a` in w
+        const uint64_t piece = left - 1 <= room ? left : room + 1;
+        r.parts.push_back({a, w.cpu_base + (a - w.bus_base), piece});
+        left -= piece;
+        a += piece;
+    }
+    return r;
+}
+
+std::string pcie_host_bridge::hole_text(uint64_t hole) const {
+    std::string windows;
+    const inbound_window* nearest = nullptr;
+    uint64_t distance = 0;
+    for (const inbound_window& w : cfg_.inbound) {
+        windows += (windows.empty() ? "" : ", ") + window_text(w);
+        const core::address_range r{w.bus_base, w.size};
+        const uint64_t d = hole < r.base ? r.base - hole : hole - r.last();
+        if (!nearest || d < distance) {
+            nearest = &w;
+            distance = d;
+        }
+    }
+    std::string text = "inbound windows (dma-ranges, by bus address): " + windows;
+    if (nearest)
+        text += "; the nearest is " + window_text(*nearest) +
+                (hole < nearest->bus_base ? ", starting " + core::hex(distance) + " above it"
+                                          : ", ending " + core::hex(distance) + " below it");
+    return text;
+}
+
+void pcie_host_bridge::report_p2p(const slot& s, const claim& c, const tlm::tlm_generic_payload& p) {
+    const pcie_endpoint& target = *c.owner->function;
+    const uint64_t bar_base = target.bar_address(c.bar);
+    const uint64_t bar_size = target.bar(c.bar).size;
+    const uint16_t rid = s.function->requester_id();
+    const auto sid = stream_id(rid);
+    const uint64_t bus_address = p.get_address();
+    const unsigned len = std::max(1u, p.get_data_length());
+    const std::string seen = sid ? "the IOMMU never saw it (stream " + core::hex(*sid) + " was not translated or checked)"
+                                 : "the IOMMU never saw it";
+    log_.warning("pcie_p2p: DMA from " + s.function->bdf() + " (" + s.function->name() + ") " +
+                 (p.is_read() ? "read" : "write") + " of " + std::to_string(len) + " bytes at bus address " +
+                 core::hex(bus_address) + " went peer-to-peer to " + target.bdf() + " BAR" + std::to_string(c.bar) +
+                 " (" + target.name() + ") at bus " + range_text(bar_base, bar_size) + ", offset " + core::hex(c.offset) +
+                 ": no ACS, so the root complex never sent it upstream and " + seen);
+    core::trace_event ev("pcie_p2p", name());
+    ev.field("initiator", s.function->name())
+        .field("requester", s.function->bdf())
+        .hex_field("requester_id", rid)
+        .field("cmd", p.is_read() ? "read" : "write")
+        .hex_field("bus_addr", bus_address)
+        .field("len", static_cast<uint64_t>(len))
+        .field("target", target.name())
+        .field("target_bdf", target.bdf())
+        .field("bar", static_cast<uint64_t>(c.bar))
+        .hex_field("bar_base", bar_base)
+        .hex_field("bar_size", bar_size)
+        .hex_field("bar_offset", c.offset)
+        .field("iommu_saw_it", false);
+    if (sid) ev.hex_field("stream", *sid);
+    ev.emit();
+}
+
+core::dma_extension* pcie_host_bridge::stamp(tlm::tlm_generic_payload& p, const slot& s, uint16_t rid,
+                                              core::dma_extension& local) const {
+    core::dma_extension* ext = nullptr;
+    p.get_extension(ext);
+    core::dma_extension* added = nullptr;
+    if (!ext) {
+        local.initiator = s.function->name();
+        ext = added = &local;
+        p.set_extension(ext);
+    }
+    ext->requester_id = rid;
+    ext->stream_id = stream_id(rid).value_or(core::dma_extension::no_id);
+    return added;
+}
+
 void pcie_host_bridge::upstream_transport(int port, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
     const uint8_t devfn = upstream_devfn_.at(static_cast<size_t>(port));
     const slot& s = slots_.at(devfn);
@@ -243,61 +390,133 @@ void pcie_host_bridge::upstream_transport(int port, tlm::tlm_generic_payload& p,
         return unsupported_request(p, who, "bus master enable is clear in its command register",
                                    tlm::TLM_GENERIC_ERROR_RESPONSE);
 
-    for (const outbound_window& w : cfg_.outbound) {
-        if (w.type == space::io || !core::address_range{w.bus_base, w.size}.contains(bus_address)) continue;
-        auto c = decode_bar(bus_address, false);
-        if (!c)
+    const outbound_window* window = nullptr;
+    if (auto c = peer_claim(bus_address, window)) {
+        const pcie_endpoint& target = *c->owner->function;
+        if (!core::address_range{target.bar_address(c->bar), target.bar(c->bar).size}.contains(bus_address, len))
             return unsupported_request(p, who,
-                                       std::string("Unsupported Request: the address is in the ") +
-                                           space_name(w.type) +
-                                           " outbound window but no BAR claims it (peer-to-peer, never sent upstream)");
-        log_.warning(who + " " + (p.is_read() ? "read" : "write") + " of " + std::to_string(len) +
-                     " bytes at bus address " + core::hex(bus_address) + " went peer-to-peer to " +
-                     c->owner->function->bdf() + " BAR" + std::to_string(c->bar) + " (" +
-                     c->owner->function->name() + "): it never reaches the IOMMU or memory");
-        core::trace_event("pcie_p2p", name())
-            .field("initiator", s.function->name())
-            .hex_field("bus_addr", bus_address)
-            .field("len", static_cast<uint64_t>(len))
-            .field("target", c->owner->function->name())
-            .field("bar", static_cast<uint64_t>(c->bar))
-            .emit();
+                                       "Unsupported Request: peer-to-peer into " + target.bdf() + " BAR" +
+                                           std::to_string(c->bar) + " (" + target.name() +
+                                           ") runs off the end of the BAR (never sent upstream)");
+        report_p2p(s, *c, p);
         return forward_to_bar(*c, p, delay);
+    } else if (window) {
+        return unsupported_request(p, who,
+                                   std::string("Unsupported Request: the address is in the ") +
+                                       space_name(window->type) +
+                                       " outbound window but no BAR claims it (peer-to-peer, never sent upstream)");
     }
 
-    uint64_t system_address = bus_address;
-    if (!cfg_.inbound.empty()) {
-        auto it = std::find_if(cfg_.inbound.begin(), cfg_.inbound.end(), [&](const inbound_window& w) {
-            return core::address_range{w.bus_base, w.size}.contains(bus_address, len);
-        });
-        if (it == cfg_.inbound.end())
-            return unsupported_request(p, who, "Unsupported Request: the address is in no inbound window (dma-ranges)");
-        system_address = it->cpu_base + (bus_address - it->bus_base);
+    inbound_route route;
+    if (cfg_.inbound.empty()) {
+        route.parts.push_back({bus_address, bus_address, len});
+    } else {
+        route = route_inbound(bus_address, len);
+        if (route.hole) {
+            const std::string where =
+                *route.hole == bus_address
+                    ? std::string("the address is in no inbound window (dma-ranges)")
+                    : "it runs into a hole at bus address " + core::hex(*route.hole) + " after " +
+                          std::to_string(*route.hole - bus_address) + " bytes inside inbound windows (dma-ranges)";
+            log_.warning(who + " " + (p.is_read() ? "read" : "write") + " of " + std::to_string(len) +
+                         " bytes at bus address " + core::hex(bus_address) + " refused: Unsupported Request: " +
+                         where + "; " + hole_text(*route.hole));
+            core::trace_event("pcie_refused", name())
+                .field("initiator", who)
+                .field("cmd", p.is_read() ? "read" : "write")
+                .hex_field("bus_addr", bus_address)
+                .field("len", static_cast<uint64_t>(len))
+                .hex_field("hole_addr", *route.hole)
+                .field("reason", "Unsupported Request: " + where)
+                .field("windows", hole_text(*route.hole))
+                .emit();
+            p.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+            return;
+        }
     }
 
-    core::dma_extension* ext = nullptr;
-    p.get_extension(ext);
     core::dma_extension local;
-    const bool own = ext == nullptr;
-    if (own) {
-        local.initiator = s.function->name();
-        ext = &local;
-        p.set_extension(ext);
+    core::dma_extension* added = stamp(p, s, rid, local);
+    const core::dma_extension& ext = *p.get_extension<core::dma_extension>();
+    tlm::tlm_initiator_socket<>& out = dma_output(dma_output_of(rid));
+    unsigned char* const data = p.get_data_ptr();
+    const unsigned total = p.get_data_length();
+    const unsigned width = p.get_streaming_width();
+    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+    uint64_t done = 0;
+    for (const auto& part : route.parts) {
+        SOCSIM_LOG(log_, debug, who << " " << (p.is_read() ? "read" : "write") << " of " << part.length
+                                    << " bytes at bus address " << core::hex(part.bus) << " -> "
+                                    << core::hex(part.cpu) << ", stream id "
+                                    << (ext.has_stream_id() ? core::hex(ext.stream_id) : std::string("none")));
+        p.set_address(part.cpu);
+        if (route.parts.size() > 1) {
+            p.set_data_ptr(data + done);
+            p.set_data_length(static_cast<unsigned>(part.length));
+            p.set_streaming_width(static_cast<unsigned>(part.length));
+            p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        }
+        out->b_transport(p, delay);
+        done += part.length;
+        if (!p.is_response_ok()) {
+            status = p.get_response_status();
+            break;
+        }
     }
-    ext->requester_id = rid;
-    ext->stream_id = stream_id(rid).value_or(core::dma_extension::no_id);
-    SOCSIM_LOG(log_, debug, who << " " << (p.is_read() ? "read" : "write") << " of " << len << " bytes at bus address "
-                                << core::hex(bus_address) << " -> " << core::hex(system_address) << ", stream id "
-                                << (ext->has_stream_id() ? core::hex(ext->stream_id) : std::string("none")));
-    p.set_address(system_address);
-    dma->b_transport(p, delay);
+    if (route.parts.size() > 1) {
+        p.set_data_ptr(data);
+        p.set_data_length(total);
+        p.set_streaming_width(width);
+        p.set_dmi_allowed(false);
+        p.set_response_status(status);
+    }
     p.set_address(bus_address);
-    if (own) p.clear_extension(&local);
+    if (added) p.clear_extension(added);
 }
 
-unsigned pcie_host_bridge::upstream_debug(int, tlm::tlm_generic_payload& p) {
-    // Debug accesses (a debugger looking through the device's eyes) skip the checks.
-    return dma->transport_dbg(p);
+unsigned pcie_host_bridge::upstream_debug(int port, tlm::tlm_generic_payload& p) {
+    // A debugger looking through the device's eyes: the route a real DMA would take, without the
+    // bus-master check and without reports.
+    const uint8_t devfn = upstream_devfn_.at(static_cast<size_t>(port));
+    const slot& s = slots_.at(devfn);
+    const uint16_t rid = requester_id(devfn);
+    const uint64_t bus_address = p.get_address();
+    const unsigned len = p.get_data_length();
+
+    const outbound_window* window = nullptr;
+    if (auto c = peer_claim(bus_address, window)) {
+        p.set_address(c->offset);
+        const unsigned n = bar_port_[c->owner->bar_port[c->bar]]->transport_dbg(p);
+        p.set_address(bus_address);
+        return n;
+    } else if (window) {
+        return 0;
+    }
+
+    inbound_route route;
+    if (cfg_.inbound.empty())
+        route.parts.push_back({bus_address, bus_address, len});
+    else
+        route = route_inbound(bus_address, len);
+
+    core::dma_extension local;
+    core::dma_extension* added = stamp(p, s, rid, local);
+    tlm::tlm_initiator_socket<>& out = dma_output(dma_output_of(rid));
+    unsigned char* const data = p.get_data_ptr();
+    unsigned done = 0;
+    for (const auto& part : route.parts) {
+        p.set_address(part.cpu);
+        p.set_data_ptr(data + done);
+        p.set_data_length(static_cast<unsigned>(part.length));
+        const unsigned n = out->transport_dbg(p);
+        done += n;
+        if (n < part.length) break;
+    }
+    p.set_address(bus_address);
+    p.set_data_ptr(data);
+    p.set_data_length(len);
+    if (added) p.clear_extension(added);
+    return done;
 }
 
 } // namespace socsim::pcie

@@ -61,8 +61,9 @@ struct model_context {
 // What a factory built and how the builder wires it:
 // - `targets` are mapped at the node's `reg` ranges on the bus;
 // - `dma` is the socket a DMA master issues its transactions on (stamped with its stream id).
-//   The builder binds it to the IOMMU named by the node's `iommus` (or, for a PCIe host bridge,
-//   `iommu-map`) through that IOMMU's `accept_dma`, else straight to the bus;
+//   The builder binds it to the IOMMU named by the node's `iommus` through that IOMMU's
+//   `accept_dma`, else straight to the bus; a PCIe host bridge lists in `dma_outputs` one socket
+//   per IOMMU its `iommu-map` names, and the builder binds each to its IOMMU;
 // - `downstream` is an IOMMU's (or bridge's) own way to memory: always bound to the bus;
 // - `windows` are further targets mapped at ranges other than `reg` (a PCIe bridge's outbound
 //   windows from `ranges`);
@@ -96,6 +97,13 @@ struct built_model {
     std::vector<pci_function> pci_functions;
     cpu::arm64_cpu* cpu = nullptr;  // set for processors
     tlm::tlm_initiator_socket<>* dma = nullptr;
+    // Set by masters with one DMA output per IOMMU (a PCIe host bridge whose `iommu-map` names
+    // several IOMMUs): each output and the phandle of the IOMMU it goes to; `dma` is the first.
+    struct dma_output {
+        tlm::tlm_initiator_socket<>* socket = nullptr;
+        uint32_t iommu_phandle = 0;
+    };
+    std::vector<dma_output> dma_outputs;
     tlm::tlm_initiator_socket<>* downstream = nullptr;
     std::function<void(tlm::tlm_initiator_socket<>& master)> accept_dma;  // set by IOMMUs
     iommu::dma_checker* checker = nullptr;                                 // set by IOMMUs

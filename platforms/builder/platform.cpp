@@ -225,32 +225,18 @@ void platform::visit(int node) {
 }
 
 void platform::wire_dma() {
-    for (instance& inst : instances_) {
-        if (inst.model.downstream) inst.model.downstream->bind(router_->target_socket);
-        if (!inst.model.dma) continue;
-        int node = dt_.find(inst.path);
-        // `iommus = <&iommu cells...>` for platform masters, `iommu-map = <rid &iommu sid len>` for
-        // PCIe hosts: the phandle names the IOMMU that every DMA of this master goes through.
-        // `socsim,iommus` (same format) is the hardware wiring of a master that the OS-visible
-        // tree does not reference (the H6's CSI): its DMA goes through that IOMMU all the same.
-        std::vector<uint32_t> spec = dt_.cells(node, "iommus");
-        if (spec.empty()) spec = dt_.cells(node, "socsim,iommus");
-        uint32_t phandle = spec.empty() ? 0 : spec[0];
-        if (spec.empty()) {
-            auto map = dt_.cells(node, "iommu-map");
-            if (map.size() >= 2) phandle = map[1];
-        }
+    // Binds `master` (a DMA output of `inst`) to the IOMMU whose phandle is given (0: the bus) and
+    // returns where it goes, for `info`.
+    auto wire = [&](instance& inst, tlm::tlm_initiator_socket<>& master, uint32_t phandle) -> std::string {
         if (phandle == 0) {
-            inst.model.dma->bind(router_->target_socket);
-            inst.dma_path = "bus (no IOMMU)";
-            continue;
+            master.bind(router_->target_socket);
+            return "bus (no IOMMU)";
         }
         int iommu_node = dt_.by_phandle(phandle);
         if (iommu_node < 0)
             throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " DMAs through phandle " +
                                      std::to_string(phandle) + ", which names no node");
         const std::string iommu_path = dt_.path(iommu_node);
-        if (spec.size() >= 2) inst.stream_id = core::hex(spec[1]);
         auto it = std::find_if(instances_.begin(), instances_.end(),
                                [&](const instance& i) { return i.path == iommu_path; });
         if (it == instances_.end()) {
@@ -258,15 +244,37 @@ void platform::wire_dma() {
             // DMA still has somewhere to go, untranslated, and the user is told once.
             log().warning(inst.path + " DMAs through " + iommu_path +
                           ", which has no model: its DMA goes straight to the bus, untranslated");
-            inst.model.dma->bind(router_->target_socket);
-            inst.dma_path = "bus (" + iommu_path + " not modelled, untranslated)";
-            continue;
+            master.bind(router_->target_socket);
+            return "bus (" + iommu_path + " not modelled, untranslated)";
         }
         if (!it->model.accept_dma)
             throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " DMAs through " + iommu_path +
                                      ", which is not an IOMMU");
-        it->model.accept_dma(*inst.model.dma);
-        inst.dma_path = it->name;
+        it->model.accept_dma(master);
+        inst.dma_targets.push_back(it->name);
+        return it->name;
+    };
+    for (instance& inst : instances_) {
+        if (inst.model.downstream) inst.model.downstream->bind(router_->target_socket);
+        if (!inst.model.dma) continue;
+        if (!inst.model.dma_outputs.empty()) {
+            // A PCIe host bridge: one output per IOMMU its `iommu-map` names.
+            for (const auto& out : inst.model.dma_outputs) {
+                const std::string path = wire(inst, *out.socket, out.iommu_phandle);
+                inst.dma_path += (inst.dma_path.empty() ? "" : ", ") + path;
+            }
+            continue;
+        }
+        int node = dt_.find(inst.path);
+        // `iommus = <&iommu cells...>` for platform masters: the phandle names the IOMMU that
+        // every DMA of this master goes through. `socsim,iommus` (same format) is the hardware
+        // wiring of a master that the OS-visible tree does not reference (the H6's CSI): its DMA
+        // goes through that IOMMU all the same.
+        std::vector<uint32_t> spec = dt_.cells(node, "iommus");
+        if (spec.empty()) spec = dt_.cells(node, "socsim,iommus");
+        uint32_t phandle = spec.empty() ? 0 : spec[0];
+        if (spec.size() >= 2 && phandle != 0) inst.stream_id = core::hex(spec[1]);
+        inst.dma_path = wire(inst, *inst.model.dma, phandle);
     }
 }
 
@@ -315,6 +323,19 @@ void platform::add_memory(int node) {
         router_->map(port, r, dt_.path(node));
         ram_ranges_.emplace_back(r, dt_.path(node));
     }
+}
+
+core::address_range platform::boot_bank() const {
+    auto lowest = std::min_element(ram_ranges_.begin(), ram_ranges_.end(),
+                                   [](const auto& a, const auto& b) { return a.first.base < b.first.base; });
+    return lowest->first;
+}
+
+std::vector<core::address_range> platform::ram_banks() const {
+    std::vector<core::address_range> banks;
+    for (const auto& r : ram_ranges_) banks.push_back(r.first);
+    std::sort(banks.begin(), banks.end(), [](const auto& a, const auto& b) { return a.base < b.base; });
+    return banks;
 }
 
 void platform::add_model(int node, const model_entry& entry, const std::string& compatible) {
@@ -385,7 +406,7 @@ void platform::prepare_bios_boot() {
     seg.bytes = std::move(bytes);
     image.segments.push_back(std::move(seg));
 
-    const core::address_range first_bank = ram_ranges_.front().first;
+    const core::address_range first_bank = boot_bank();
     const uint64_t dtb_size = dt_.total_size();
     if (dtb_size > first_bank.size)
         throw core::config_error("no room in RAM for the " + core::human_size(dtb_size) + " device tree");
@@ -437,7 +458,7 @@ void platform::prepare_kernel_boot() {
                                  "vmlinuz must be decompressed first)");
     const uint64_t text_offset = le64(kernel, 8);
     const uint64_t image_size = std::max<uint64_t>(le64(kernel, 16), kernel.size());
-    const core::address_range bank = ram_ranges_.front().first;
+    const core::address_range bank = boot_bank();
     constexpr uint64_t two_mib = 2ull << 20;
     const uint64_t load = ((bank.base + two_mib - 1) & ~(two_mib - 1)) + two_mib + text_offset;
     if (load + image_size > bank.base + bank.size)
@@ -517,10 +538,10 @@ void platform::prepare_boot() {
             throw core::config_error("firmware '" + firmware_ + "': segment [" + core::hex(seg.paddr) + ".." +
                                      core::hex(seg.paddr + seg.memsz - 1) + "] is not inside RAM");
 
-    // The DTB goes at the base of the first RAM bank when the image leaves room there (where QEMU's
-    // virt puts it), else on the next 4 KiB boundary above the image.
+    // The DTB goes at the base of the boot bank (the lowest RAM) when the image leaves room there
+    // (where QEMU's virt puts it), else on the next 4 KiB boundary above the image.
     const uint64_t dtb_size = dt_.total_size();
-    const core::address_range first_bank = ram_ranges_.front().first;
+    const core::address_range first_bank = boot_bank();
     core::address_range dtb{first_bank.base, dtb_size};
     bool clash = std::any_of(image.segments.begin(), image.segments.end(),
                              [&](const cpu::elf_segment& s) { return dtb.overlaps({s.paddr, s.memsz}); });
@@ -595,7 +616,8 @@ void platform::describe(std::ostream& os) const {
         // An IOMMU's section also names the platform masters behind it, by stream.
         if (!inst.model.accept_dma) continue;
         for (const auto& master : instances_)
-            if (master.model.dma && master.dma_path == inst.name)
+            if (master.model.dma &&
+                std::find(master.dma_targets.begin(), master.dma_targets.end(), inst.name) != master.dma_targets.end())
                 os << "  master " << master.name
                    << (master.stream_id.empty() ? " (no stream id)" : ": stream id " + master.stream_id) << "\n";
     }

@@ -1,5 +1,6 @@
 #pragma once
-// A platform built from a Device Tree: the router, RAM from `/memory` nodes, a CPU from the
+// A platform built from a Device Tree: the router, RAM from `/memory` nodes (every node whose
+// device_type is "memory", and every `reg` entry of each: one RAM model per bank), a CPU from the
 // `/cpus` node, and one model per node whose `compatible` is in the model registry, each mapped
 // at its translated `reg` ranges. Nodes with `status` other than "okay" are skipped; a node whose
 // compatible has no model is listed once as a warning (an error with `strict`).
@@ -52,8 +53,13 @@ public:
     // Reads and checks the firmware ELF, places it and the DTB in RAM and points the CPU at it.
     // With a BIOS image instead: loads it at 0x0 (into the ROM mapped there), the DTB at the base
     // of RAM, and starts the CPU at 0x0 with x0 = the DTB, as QEMU's virt does with -bios.
-    // Throws core::config_error.
+    // "RAM" for the DTB, the kernel and the initrd is the boot bank: the RAM bank at the lowest
+    // address, whatever the order of the banks in the DT (the firmware build's layout,
+    // cmake/platform_layout.cmake, picks the same bank). Throws core::config_error.
     void prepare_boot();
+    // The bank boot uses (lowest address), and every RAM bank sorted by address.
+    core::address_range boot_bank() const;
+    std::vector<core::address_range> ram_banks() const;
     // The memory map, models, interrupt lines and unmodelled nodes, for `socsim info`.
     void describe(std::ostream& os) const;
     // One line per model that keeps counters (the IOMMUs), "socsim: stats: <model>: ...", for
@@ -76,7 +82,8 @@ private:
         std::string compatible;   // the one that matched
         std::string description;  // from the registry
         std::vector<core::address_range> regs;
-        std::string dma_path;     // the IOMMU its DMA goes through, or the bus
+        std::string dma_path;     // the IOMMU(s) its DMA goes through, or the bus, for `info`
+        std::vector<std::string> dma_targets;  // the IOMMU instances its DMA outputs are bound to
         std::string stream_id;    // from `iommus`, for `info`
         built_model model;
     };

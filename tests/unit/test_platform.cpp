@@ -1,5 +1,6 @@
 // The builder's DMA wiring and PCIe netlist: a master whose IOMMU has no model, IOMMU phandles that
-// name something else, PCI functions outside a host bridge.
+// name something else, PCI functions outside a host bridge, a host bridge whose iommu-map names
+// several IOMMUs, overlapping dma-ranges; RAM from every /memory bank and the boot bank by address.
 #include <catch2/catch.hpp>
 
 
@@ -124,4 +125,84 @@ TEST_CASE("a platform DMA master whose iommus has no stream id cell is a configu
                       ".dts");
     CHECK_THROWS_WITH(platform::platform(platform::device_tree::from_file(f.path), {}),
                       Catch::Contains("needs a stream id cell"));
+}
+
+TEST_CASE("a host bridge whose iommu-map names two IOMMUs is wired to both") {
+    std::string dts = board("arm,smmu-v3", R"(
+    iommu2: iommu@9070000 { compatible = "arm,smmu-v3"; reg = <0x0 0x09070000 0x0 0x20000>; #iommu-cells = <1>; };
+)");
+    dts.replace(dts.find("iommu-map = <0x0 &iommu 0x0 0x10000>;"), std::string("iommu-map = <0x0 &iommu 0x0 0x10000>;").size(),
+                "iommu-map = <0x0 &iommu 0x0 0x10 0x10 &iommu2 0x0 0x10 0x20 &iommu 0x20 0x10>;\n"
+                "        nvme@2 { compatible = \"pci1b36,10\"; reg = <0x1000 0x0 0x0 0x0 0x0>; socsim,disk-size = <0x100000>; };");
+    test::temp_file f(dts, ".dts");
+    platform::platform plat(platform::device_tree::from_file(f.path), {});
+    std::ostringstream info;
+    plat.describe(info);
+    const std::string text = info.str();
+    CHECK(text.find("pcie                -> iommu, iommu2") != std::string::npos);
+    CHECK(text.find("00:01.0  1234:11e8 class 00ff00  pcie_edu  BAR0 mem32 1 MiB  requester id 0x8 -> stream id 0x8") !=
+          std::string::npos);
+    CHECK(text.find("requester id 0x10 -> stream id 0x0") != std::string::npos);  // the nvme, on iommu2
+    CHECK(text.find("iommu-map: requester id 0x10-0x1f -> iommu2 stream id 0x0-0xf") != std::string::npos);
+    sc_core::sc_start(sc_core::SC_ZERO_TIME);  // every DMA output is bound, or elaboration fails
+}
+
+TEST_CASE("overlapping dma-ranges entries are a configuration error in one line naming both entries") {
+    std::string dts = board("acme,iommu");
+    dts.replace(dts.find("        iommu-map"), 0,
+                "        dma-ranges = <0x02000000 0x0 0x80000000 0x0 0x40000000 0x0 0x10000000\n"
+                "                      0x01000000 0x0 0x0 0x0 0x0 0x0 0x1000\n"
+                "                      0x43000000 0x0 0x8f000000 0x0 0x50000000 0x0 0x2000000>;\n");
+    test::temp_file f(dts, ".dts");
+    try {
+        platform::platform plat(platform::device_tree::from_file(f.path), {});
+        FAIL("no configuration error");
+    } catch (const core::config_error& e) {
+        const std::string what = e.what();
+        CHECK(what.find('\n') == std::string::npos);
+        CHECK(what.find("/pcie@10000000: 'dma-ranges' entries 0 (bus 0x80000000-0x8fffffff -> cpu "
+                        "0x40000000-0x4fffffff) and 2 (bus 0x8f000000-0x90ffffff -> cpu 0x50000000-0x51ffffff) "
+                        "overlap on the bus") != std::string::npos);
+    }
+}
+
+TEST_CASE("RAM: every /memory bank and every reg entry is built, and boot uses the lowest bank, not the first in the DT") {
+    std::string dts = board("acme,iommu");
+    // Replace the one bank with a high bank first in the DT, then a node with two entries.
+    const std::string one = R"(memory@40000000 { device_type = "memory"; reg = <0x0 0x40000000 0x0 0x100000>; };)";
+    dts.replace(dts.find(one), one.size(),
+                R"(memory@880000000 { device_type = "memory"; reg = <0x8 0x80000000 0x0 0x200000>; };
+    memory@60000000 { device_type = "memory"; reg = <0x0 0x60000000 0x0 0x400000 0x0 0x48000000 0x0 0x800000>; };
+    chosen { };)");
+    test::temp_file f(dts, ".dts");
+    // A minimal arm64 Image: text_offset 0, image_size 64 KiB, the magic at 56.
+    std::vector<uint8_t> image(4096, 0);
+    image[18] = 0x01;  // image_size (bytes 16..23, little-endian) = 0x10000
+    image[56] = 'A';
+    image[57] = 'R';
+    image[58] = 'M';
+    image[59] = 0x64;
+    test::temp_file kernel(image, ".img");
+    platform::platform_options opts;
+    opts.kernel = kernel.path;
+    core::set_log_levels("platform=info");
+    std::ostringstream log;
+    core::set_log_stream(&log);
+    platform::platform plat(platform::device_tree::from_file(f.path), opts);
+    auto banks = plat.ram_banks();
+    REQUIRE(banks.size() == 3);
+    CHECK(banks[0].base == 0x48000000);
+    CHECK(banks[0].size == 0x800000);
+    CHECK(banks[1].base == 0x60000000);
+    CHECK(banks[2].base == 0x880000000);
+    CHECK(plat.boot_bank().base == 0x48000000);
+    std::ostringstream info;
+    plat.describe(info);
+    CHECK(info.str().find("0x0048000000-0x00487fffff") != std::string::npos);
+    CHECK(info.str().find("0x0060000000-0x00603fffff") != std::string::npos);
+    CHECK(info.str().find("0x0880000000-0x08801fffff") != std::string::npos);
+    plat.prepare_boot();
+    core::set_log_stream(nullptr);
+    // The Image at the 2 MiB aligned base + 2 MiB + text_offset of the lowest bank, the DTB at its base.
+    CHECK(log.str().find("kernel " + kernel.path + " at 0x48200000, DTB at 0x48000000") != std::string::npos);
 }

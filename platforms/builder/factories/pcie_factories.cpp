@@ -67,13 +67,37 @@ bridge_t::config read_bridge_config(const model_context& ctx) {
         w.size = r.size;
         cfg.outbound.push_back(w);
     }
-    // Like Linux (drivers/pci/of.c), only memory entries of dma-ranges are inbound windows.
-    for (const pci_range& r : read_pci_ranges(ctx, "dma-ranges"))
-        if (((r.flags >> 24) & 3) >= 2) cfg.inbound.push_back({r.pci, r.cpu, r.size});
+    // Like Linux (drivers/pci/of.c), only memory entries of dma-ranges are inbound windows. The
+    // bridge sorts them by bus address; two that overlap on the bus are refused here, naming
+    // both entries as the DT numbers them (from 0, every entry counted).
+    std::vector<size_t> entry_of;
+    const auto dma_ranges = read_pci_ranges(ctx, "dma-ranges");
+    for (size_t i = 0; i < dma_ranges.size(); ++i) {
+        const pci_range& r = dma_ranges[i];
+        if (((r.flags >> 24) & 3) < 2) continue;
+        if (r.size == 0) bad_node(ctx, ctx.node, "'dma-ranges' entry " + std::to_string(i) + " has size 0");
+        cfg.inbound.push_back({r.pci, r.cpu, r.size});
+        entry_of.push_back(i);
+    }
+    if (auto o = bridge_t::overlapping(cfg.inbound)) {
+        auto text = [&](size_t k) {
+            const auto& w = cfg.inbound[k];
+            return std::to_string(entry_of[k]) + " (bus " + hex_range(w.bus_base, w.size) + " -> cpu " +
+                   hex_range(w.cpu_base, w.size) + ")";
+        };
+        bad_node(ctx, ctx.node, "'dma-ranges' entries " + text(o->first) + " and " + text(o->second) +
+                                    " overlap on the bus: a bus address would have two inbound translations");
+    }
     auto map = dt.cells(ctx.node, "iommu-map");
     if (map.size() % 4 != 0)
         bad_node(ctx, ctx.node, "'iommu-map' must be (rid-base, iommu, iommu-base, length) entries");
-    for (size_t i = 0; i < map.size(); i += 4) cfg.iommu_map.push_back({map[i], map[i + 2], map[i + 3]});
+    // One DMA output per distinct IOMMU, numbered in order of first appearance.
+    std::vector<uint32_t> iommus;
+    for (size_t i = 0; i < map.size(); i += 4) {
+        auto it = std::find(iommus.begin(), iommus.end(), map[i + 1]);
+        if (it == iommus.end()) it = iommus.insert(iommus.end(), map[i + 1]);
+        cfg.iommu_map.push_back({map[i], map[i + 2], map[i + 3], static_cast<unsigned>(it - iommus.begin())});
+    }
     if (auto mask = dt.number(ctx.node, "iommu-map-mask")) cfg.iommu_map_mask = static_cast<uint32_t>(*mask);
     return cfg;
 }
@@ -163,6 +187,15 @@ built_model make_pcie_host(model_context& ctx) {
     built_model m;
     m.targets = {&bridge->ecam};
     m.dma = &bridge->dma;
+    // Each IOMMU that iommu-map names gets its own output, wired by the builder.
+    auto map = ctx.dt.cells(ctx.node, "iommu-map");
+    for (size_t i = 0; i + 3 < map.size(); i += 4) {
+        const uint32_t phandle = map[i + 1];
+        if (std::any_of(m.dma_outputs.begin(), m.dma_outputs.end(),
+                        [&](const built_model::dma_output& o) { return o.iommu_phandle == phandle; }))
+            continue;
+        m.dma_outputs.push_back({&bridge->dma_output(static_cast<unsigned>(m.dma_outputs.size())), phandle});
+    }
     const auto& outbound = bridge->configuration().outbound;
     for (unsigned i = 0; i < outbound.size(); ++i)
         m.windows.push_back({{outbound[i].cpu_base, outbound[i].size},
