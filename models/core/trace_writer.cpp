@@ -12,12 +12,17 @@ trace_writer& trace_writer::instance() {
 }
 
 void trace_writer::open(const std::string& path) {
+    path_ = path;
     out_.open(path, std::ios::out | std::ios::trunc);
     if (!out_) throw std::runtime_error("cannot write trace file '" + path + "'");
 }
 
-void trace_writer::close() {
-    if (out_.is_open()) out_.close();
+bool trace_writer::close() {
+    if (!out_.is_open()) return true;
+    out_.flush();
+    const bool written = static_cast<bool>(out_);
+    out_.close();
+    return written && static_cast<bool>(out_);
 }
 
 void trace_writer::write_line(const std::string& line) {

@@ -19,12 +19,16 @@ public:
 
     // Opens (truncates) the trace file; throws std::runtime_error when it cannot be written.
     void open(const std::string& path);
-    void close();
+    // Flushes and closes the file. Returns false if any line could not be written (a full disk,
+    // /dev/full): the caller reports it, the trace being incomplete.
+    bool close();
+    const std::string& path() const { return path_; }
     bool active() const { return out_.is_open(); }
     void write_line(const std::string& line);
 
 private:
     std::ofstream out_;
+    std::string path_;
 };
 
 class trace_event {

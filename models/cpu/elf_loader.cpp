@@ -9,6 +9,7 @@
 
 #include "models/core/address_range.h"
 #include "models/core/config_error.h"
+#include "models/core/file_input.h"
 
 namespace socsim::cpu {
 namespace {
@@ -40,9 +41,7 @@ uint64_t elf_image::highest_address() const {
 
 elf_image read_elf(const std::string& path) {
     auto fail = [&](const std::string& why) { throw core::config_error("firmware '" + path + "': " + why); };
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(std::string("cannot open: ") + std::strerror(errno));
-    std::vector<uint8_t> file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::vector<uint8_t> file = core::read_input_file(path, "firmware");
 
     if (file.size() < EI_NIDENT || std::memcmp(file.data(), ELFMAG, SELFMAG) != 0) fail("not an ELF file");
     if (file[EI_CLASS] != ELFCLASS64) fail("a 32-bit ELF; socsim runs 64-bit AArch64 firmware");

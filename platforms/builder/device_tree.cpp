@@ -17,6 +17,7 @@ extern "C" {
 
 #include "models/core/address_range.h"
 #include "models/core/config_error.h"
+#include "models/core/file_input.h"
 #include "models/core/log.h"
 
 extern char** environ;
@@ -25,9 +26,8 @@ namespace socsim::platform {
 namespace {
 
 std::vector<char> read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw core::config_error("platform '" + path + "': cannot open: " + std::strerror(errno));
-    return std::vector<char>((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const std::vector<uint8_t> bytes = core::read_input_file(path, "platform");
+    return std::vector<char>(bytes.begin(), bytes.end());
 }
 
 bool ends_with(const std::string& s, const std::string& suffix) {

@@ -19,6 +19,7 @@
 #include "models/core/config_error.h"
 #include "models/core/log.h"
 #include "models/core/dma_extension.h"
+#include "models/core/file_input.h"
 #include "models/cpu/arm64_cpu.h"
 #include "models/devices/pl011.h"
 #include "models/irq/interrupt_controller.h"
@@ -317,6 +318,12 @@ void platform::add_memory(int node) {
     auto regs = dt_.reg(node);
     if (regs.empty()) throw core::config_error("platform '" + dt_.source() + "': " + dt_.path(node) + " has no 'reg'");
     for (const auto& r : regs) {
+        // The CPU maps RAM page by page (4 KiB): a bank that starts or ends inside a page cannot
+        // be mapped, and would fail later with a misleading fault.
+        if (r.base % 4096 != 0 || r.size % 4096 != 0 || r.size == 0)
+            throw core::config_error("platform '" + dt_.source() + "': " + dt_.path(node) + ": RAM bank " +
+                                     core::hex(r.base) + " + " + core::hex(r.size) +
+                                     " must start and end on a 4 KiB boundary and not be empty");
         std::string name = "ram" + std::to_string(rams_.size());
         rams_.push_back(std::make_unique<memory::ram>(name.c_str(), r.size));
         unsigned port = router_->bind_target(rams_.back()->socket);
@@ -379,11 +386,24 @@ void platform::add_model(int node, const model_entry& entry, const std::string& 
     instances_.push_back(std::move(inst));
 }
 
+namespace {
+
+std::vector<uint8_t> read_file(const std::string& path, const std::string& what) {
+    std::vector<uint8_t> bytes = core::read_input_file(path, what);
+    if (bytes.empty()) throw core::config_error(what + " '" + path + "' is empty");
+    return bytes;
+}
+
+uint64_t le64(const std::vector<uint8_t>& b, size_t at) {
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | b[at + static_cast<size_t>(i)];
+    return v;
+}
+
+} // namespace
+
 void platform::prepare_bios_boot() {
-    std::ifstream in(options_.bios, std::ios::binary);
-    if (!in) throw core::config_error("BIOS image '" + options_.bios + "': cannot open it");
-    std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (bytes.empty()) throw core::config_error("BIOS image '" + options_.bios + "' is empty");
+    std::vector<uint8_t> bytes = read_file(options_.bios, "BIOS image");
     // The reset address: QEMU's virt (and this platform) execute from 0x0, the first flash bank.
     const uint64_t reset_address = 0;
     auto it = std::find_if(instances_.begin(), instances_.end(), [&](const instance& i) {
@@ -417,34 +437,6 @@ void platform::prepare_bios_boot() {
     cpu_->set_boot(std::move(image), first_bank.base, std::move(blob));
 }
 
-namespace {
-
-std::vector<uint8_t> read_file(const std::string& path, const std::string& what) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) throw core::config_error(what + " '" + path + "' is a directory");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw core::config_error(what + " '" + path + "': cannot open it");
-    // A regular file is sized once and read in one call (a kernel Image is tens of MiB); a pipe
-    // or device is read until its end.
-    std::vector<uint8_t> bytes;
-    const auto size = std::filesystem::is_regular_file(path, ec) ? std::filesystem::file_size(path, ec) : 0;
-    bytes.resize(ec ? 0 : size);
-    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    bytes.resize(static_cast<size_t>(in.gcount()));  // the file may have shrunk meanwhile
-    char chunk[1 << 16];
-    while (in && (in.read(chunk, sizeof chunk) || in.gcount() > 0)) bytes.insert(bytes.end(), chunk, chunk + in.gcount());
-    if (in.bad()) throw core::config_error(what + " '" + path + "': cannot read it");
-    if (bytes.empty()) throw core::config_error(what + " '" + path + "' is empty");
-    return bytes;
-}
-
-uint64_t le64(const std::vector<uint8_t>& b, size_t at) {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | b[at + static_cast<size_t>(i)];
-    return v;
-}
-
-} // namespace
 
 void platform::prepare_kernel_boot() {
     // Linux's arm64 boot protocol (Documentation/arch/arm64/booting.rst): a 64-byte Image header

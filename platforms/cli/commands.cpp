@@ -134,7 +134,8 @@ int run_command(const std::vector<std::string>& args) {
         "usage: socsim run PLATFORM [--firmware ELF | --bios IMAGE | --kernel IMAGE] [options]\n\n"
         "Runs firmware on PLATFORM. The exit status is the firmware's exit code (0-255;\n"
         "PSCI SYSTEM_OFF: 0); 123: PSCI SYSTEM_RESET, 124: --max-time reached,\n"
-        "125: usage or configuration error, 126: firmware fault.\n\n"
+        "125: usage or configuration error, or output lost (trace or console not written),\n"
+        "126: firmware fault.\n\n"
         "options");
     opts.add_options()
         ("help,h", "this text")
@@ -217,7 +218,17 @@ int run_command(const std::vector<std::string>& args) {
                       << std::setprecision(1) << (host > 0 ? insns / host / 1e6 : 0) << " MIPS" << std::endl;
             plat.print_statistics(std::cerr);
         }
-        core::trace_writer::instance().close();
+        // What socsim writes must arrive whole: a console or trace lost to a full disk is an
+        // error, not a run that passed.
+        auto& trace = core::trace_writer::instance();
+        if (!trace.close()) {
+            std::cerr << "socsim: the trace file '" << trace.path() << "' could not be written completely" << std::endl;
+            status = core::exit_config_error;
+        }
+        if (!std::cout) {
+            std::cerr << "socsim: the console output could not be written completely (stdout)" << std::endl;
+            status = core::exit_config_error;
+        }
         return status;
     } catch (const core::config_error& e) {
         return report(e);
