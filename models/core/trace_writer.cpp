@@ -1,6 +1,7 @@
 #include "models/core/trace_writer.h"
 
 #include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <systemc>
 
@@ -58,17 +59,28 @@ trace_event::trace_event(const char* kind, const std::string& source, const sc_c
     if (!on_) return;
     uint64_t t_ps = at.value() /
                     static_cast<uint64_t>(sc_core::sc_time(1, sc_core::SC_PS).value());
+    kind_ = kind;
+    keys_ = {"t_ps", "kind", "src"};
     line_ = "{\"t_ps\":" + std::to_string(t_ps) + ",\"kind\":" + json_quote(kind) +
             ",\"src\":" + json_quote(source);
 }
 
+void trace_event::add_key(const char* name) {
+    for (const char* k : keys_)
+        if (std::strcmp(k, name) == 0)
+            throw std::logic_error("trace event '" + kind_ + "': field '" + name + "' given twice");
+    keys_.push_back(name);
+}
+
 trace_event& trace_event::field(const char* name, uint64_t value) {
+    if (on_) add_key(name);
     if (on_) line_ += "," + json_quote(name) + ":" + std::to_string(value);
     return *this;
 }
 
 trace_event& trace_event::hex_field(const char* name, uint64_t value) {
     if (on_) {
+        add_key(name);
         char buf[24];
         std::snprintf(buf, sizeof buf, "\"0x%llx\"", static_cast<unsigned long long>(value));
         line_ += "," + json_quote(name) + ":" + buf;
@@ -77,11 +89,13 @@ trace_event& trace_event::hex_field(const char* name, uint64_t value) {
 }
 
 trace_event& trace_event::field(const char* name, const std::string& value) {
+    if (on_) add_key(name);
     if (on_) line_ += "," + json_quote(name) + ":" + json_quote(value);
     return *this;
 }
 
 trace_event& trace_event::field(const char* name, bool value) {
+    if (on_) add_key(name);
     if (on_) line_ += "," + json_quote(name) + ":" + (value ? "true" : "false");
     return *this;
 }

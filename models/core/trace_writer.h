@@ -10,6 +10,7 @@
 #include <fstream>
 #include <string>
 #include <systemc>
+#include <vector>
 
 namespace socsim::core {
 
@@ -45,8 +46,14 @@ public:
     void emit();
 
 private:
+    // Every key once per object (a parser that keeps the last of two would lose one): a field
+    // named like an earlier one is a programming error, thrown as std::logic_error.
+    void add_key(const char* name);
+
     bool on_;
     std::string line_;
+    std::string kind_;
+    std::vector<const char*> keys_;
 };
 
 // JSON string escaping (quotes included).

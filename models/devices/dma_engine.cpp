@@ -211,8 +211,8 @@ bool dma_engine::process(uint32_t index, sc_core::sc_time& after) {
     core::trace_event("dma_engine_descriptor", name())
         .field("index", static_cast<uint64_t>(index))
         .hex_field("op", control & 0xff)
-        .hex_field("src", src)
-        .hex_field("dst", dst)
+        .hex_field("src_addr", src)  // "src" is the model
+        .hex_field("dst_addr", dst)
         .field("length", static_cast<uint64_t>(length))
         .hex_field("status", code)
         .emit();

@@ -210,8 +210,8 @@ void edu::run_dma() {
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     core::trace_event("edu_dma", name())
         .field("dir", to_ram ? "to_ram" : "from_ram")
-        .hex_field("src", src)
-        .hex_field("dst", dst)
+        .hex_field("src_addr", src)  // "src" is the model
+        .hex_field("dst_addr", dst)
         .field("count", count)
         .emit();
     if (count != 0 && !buffer_range.contains(local, count)) {

@@ -39,7 +39,7 @@ void report_fault(const core::logger& log, const std::string& source, const faul
     log.warning(describe(f));
     core::trace_event ev("iommu_fault", source);
     ev.field("fault", f.code.empty() ? std::string(to_string(f.kind)) : f.code)
-        .field("kind", to_string(f.kind))
+        .field("fault_kind", to_string(f.kind))  // "kind" is the event's
         .hex_field("iova", f.iova)
         .field("cmd", f.write ? "write" : "read");
     if (f.has_stream) ev.field("stream", static_cast<uint64_t>(f.stream));
