@@ -1,5 +1,6 @@
 #include "platforms/builder/factories/factory_support.h"
 
+#include <algorithm>
 #include <cctype>
 
 #include "models/core/address_range.h"
@@ -14,9 +15,17 @@ void bad_node(const model_context& ctx, int node, const std::string& what) {
 unsigned knob(const model_context& ctx, const char* prop, unsigned fallback, unsigned lo, unsigned hi) {
     auto v = ctx.dt.number(ctx.node, prop);
     if (!v) return fallback;
-    if (*v < lo || *v > hi)
-        throw core::config_error(ctx.dt.path(ctx.node) + ": " + prop + " = " + std::to_string(*v) + " is outside " +
+    if (*v < lo || *v > hi) {
+        // A string where a number belongs (`-c smmu.check-stale="yes"`) reads as a large number:
+        // say what it really holds.
+        std::string value = std::to_string(*v);
+        auto text = ctx.dt.string(ctx.node, prop);
+        if (text && !text->empty() &&
+            std::all_of(text->begin(), text->end(), [](char c) { return c >= 0x20 && c < 0x7f; }))
+            value = "\"" + *text + "\" (a string; give a number)";
+        throw core::config_error(ctx.dt.path(ctx.node) + ": " + prop + " = " + value + " is outside " +
                                  std::to_string(lo) + ".." + std::to_string(hi));
+    }
     return static_cast<unsigned>(*v);
 }
 
