@@ -73,6 +73,15 @@ elf_image read_elf(const std::string& path) {
         image.segments.push_back(std::move(seg));
     }
     if (image.segments.empty()) fail("no loadable segments");
+    // Two segments over the same bytes: which one wins would depend on the load order.
+    for (size_t a = 0; a < image.segments.size(); ++a)
+        for (size_t b = a + 1; b < image.segments.size(); ++b) {
+            const elf_segment& x = image.segments[a];
+            const elf_segment& y = image.segments[b];
+            if (x.paddr < y.paddr + y.memsz && y.paddr < x.paddr + x.memsz)
+                fail("segments at [" + core::hex(x.paddr) + ".." + core::hex(x.paddr + x.memsz - 1) + "] and [" +
+                     core::hex(y.paddr) + ".." + core::hex(y.paddr + y.memsz - 1) + "] overlap");
+        }
     bool entry_inside = std::any_of(image.segments.begin(), image.segments.end(), [&](const elf_segment& s) {
         return core::address_range{s.paddr, s.memsz}.contains(image.entry);
     });
@@ -81,27 +90,39 @@ elf_image read_elf(const std::string& path) {
 }
 
 void load_elf(const elf_image& image, tlm::tlm_fw_transport_if<>& memory) {
+    auto no_fit = [&](const elf_segment& seg, uint64_t at) {
+        return core::config_error("firmware '" + image.path + "': segment [" + core::hex(seg.paddr) + ".." +
+                                  core::hex(seg.paddr + seg.memsz - 1) + "] does not fit in memory at " +
+                                  core::hex(at));
+    };
     constexpr uint64_t chunk = 64 * 1024;
-    std::vector<uint8_t> zeros(chunk, 0);
     for (const elf_segment& seg : image.segments) {
-        for (uint64_t done = 0; done < seg.memsz;) {
-            uint64_t len = std::min(chunk, seg.memsz - done);
-            const uint8_t* src = zeros.data();
-            if (done < seg.bytes.size()) {
-                len = std::min<uint64_t>(len, seg.bytes.size() - done);
-                src = seg.bytes.data() + done;
-            }
+        // The file's bytes, written through the bus's debug path.
+        for (uint64_t done = 0; done < seg.bytes.size();) {
+            const uint64_t len = std::min<uint64_t>(chunk, seg.bytes.size() - done);
             tlm::tlm_generic_payload p;
             p.set_write();
             p.set_address(seg.paddr + done);
-            p.set_data_ptr(const_cast<uint8_t*>(src));
+            p.set_data_ptr(const_cast<uint8_t*>(seg.bytes.data() + done));
             p.set_data_length(static_cast<unsigned>(len));
             p.set_streaming_width(static_cast<unsigned>(len));
-            if (memory.transport_dbg(p) != len)
-                throw core::config_error("firmware '" + image.path + "': segment [" + core::hex(seg.paddr) + ".." +
-                                         core::hex(seg.paddr + seg.memsz - 1) + "] does not fit in memory at " +
-                                         core::hex(seg.paddr + done));
+            if (memory.transport_dbg(p) != len) throw no_fit(seg, seg.paddr + done);
             done += len;
+        }
+        // The rest (BSS) is not written: memory reads zero until written, and zero-filling a
+        // huge p_memsz through the bus would cost seconds and gigabytes. It must still be
+        // memory: one byte is read at every 4 KiB page and at the end.
+        uint8_t probe = 0;
+        for (uint64_t at = seg.bytes.size(); at < seg.memsz;) {
+            tlm::tlm_generic_payload p;
+            p.set_read();
+            p.set_address(seg.paddr + at);
+            p.set_data_ptr(&probe);
+            p.set_data_length(1);
+            p.set_streaming_width(1);
+            if (memory.transport_dbg(p) != 1) throw no_fit(seg, seg.paddr + at);
+            if (at == seg.memsz - 1) break;
+            at = std::min(((seg.paddr + at) | 0xfff) + 1 - seg.paddr, seg.memsz - 1);
         }
     }
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <elf.h>
+#include <cstddef>
 #include <cstring>
 #include <fstream>
 #include <vector>
@@ -64,24 +65,57 @@ void poke(std::vector<uint8_t>& file, size_t offset, T value) {
 
 } // namespace
 
-TEST_CASE("ELF loader writes segments at p_paddr and zero-fills the bss, through a socket") {
+TEST_CASE("ELF loader writes segments at p_paddr through a socket, the bss left to power-on zeros") {
     test::temp_file f(make_elf());
     cpu::elf_image image = cpu::read_elf(f.path);
     CHECK(image.entry == 0x1004);
     CHECK(image.lowest_address() == 0x1000);
     CHECK(image.highest_address() == 0x1000 + 8 + 16);
     memory::ram mem("ram", 0x4000);
-    std::memset(mem.host_pointer() + 0x1000, 0xff, 64);  // old contents the bss must clear
+    // The bss is not written (RAM reads zero at power-on; a huge p_memsz must not cost a
+    // zero-fill through the bus): bytes already there stay.
+    std::memset(mem.host_pointer() + 0x1008, 0xff, 64);
     test::test_initiator loader("loader");
     loader.socket.bind(mem.socket);
     test::run_script([&] {
         cpu::load_elf(image, *loader.socket.operator->());
         CHECK(loader.read32(0x1000) == 0xefbeadde);
         CHECK(loader.read32(0x1004) == 0x04030201);
-        CHECK(loader.read64(0x1008) == 0);
-        CHECK(loader.read64(0x1010) == 0);
-        CHECK(loader.read32(0x1018) == 0xffffffff);  // past memsz: untouched
+        CHECK(loader.read64(0x1008) == ~uint64_t{0});  // bss: not written
+        CHECK(loader.read32(0x1018) == 0xffffffff);
     });
+}
+
+TEST_CASE("ELF loader refuses a huge bss past the end of memory at once, without filling it") {
+    auto bytes = make_elf();
+    poke<uint64_t>(bytes, sizeof(Elf64_Ehdr) + offsetof(Elf64_Phdr, p_memsz), uint64_t{4} << 30);  // 4 GiB
+    test::temp_file f(bytes);
+    cpu::elf_image image = cpu::read_elf(f.path);
+    memory::ram mem("ram", 0x4000);
+    test::test_initiator loader("loader");
+    loader.socket.bind(mem.socket);
+    test::run_script([&] {
+        CHECK_THROWS_WITH(cpu::load_elf(image, *loader.socket.operator->()),
+                          Catch::Contains("does not fit in memory at 0x4000"));
+    });
+}
+
+TEST_CASE("ELF loader refuses segments that overlap in memory") {
+    // A second PT_LOAD header over the first one's bss.
+    auto bytes = make_elf();
+    Elf64_Phdr second{};
+    std::memcpy(&second, bytes.data() + sizeof(Elf64_Ehdr), sizeof second);
+    second.p_paddr = 0x1010;
+    second.p_filesz = 0;
+    second.p_memsz = 0x100;
+    bytes.insert(bytes.end(), reinterpret_cast<uint8_t*>(&second), reinterpret_cast<uint8_t*>(&second) + sizeof second);
+    // The header table moves to the end of the file.
+    poke<uint64_t>(bytes, offsetof(Elf64_Ehdr, e_phoff), bytes.size() - 2 * sizeof(Elf64_Phdr));
+    std::vector<uint8_t> first(bytes.begin() + sizeof(Elf64_Ehdr), bytes.begin() + sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr));
+    bytes.insert(bytes.end() - sizeof(Elf64_Phdr), first.begin(), first.end());
+    poke<uint64_t>(bytes, offsetof(Elf64_Ehdr, e_phoff), bytes.size() - 2 * sizeof(Elf64_Phdr));
+    poke<uint16_t>(bytes, offsetof(Elf64_Ehdr, e_phnum), 2);
+    CHECK_THAT(error_of(bytes), Catch::Contains("segments at [0x1000..0x1017] and [0x1010..0x110f] overlap"));
 }
 
 TEST_CASE("ELF loader refuses a segment that does not fit in memory") {
