@@ -1,5 +1,7 @@
 #include "models/core/log.h"
 
+#include <cstdio>
+
 #include <iostream>
 #include <map>
 #include <stdexcept>
@@ -86,6 +88,18 @@ bool logger::enabled(log_level level) const {
     return level <= limit;
 }
 
+std::string format_ns(const sc_core::sc_time& t) {
+    const uint64_t ps = t.value() / static_cast<uint64_t>(sc_core::sc_time(1, sc_core::SC_PS).value());
+    std::string text = std::to_string(ps / 1000);
+    if (const unsigned frac = ps % 1000) {
+        char digits[8];
+        std::snprintf(digits, sizeof digits, ".%03u", frac);
+        text += digits;
+        while (text.back() == '0') text.pop_back();
+    }
+    return text + " ns";
+}
+
 void logger::write(log_level level, const std::string& msg) const {
     log_state& s = state();
     s.counts[static_cast<int>(level)]++;
@@ -93,7 +107,7 @@ void logger::write(log_level level, const std::string& msg) const {
     const char* tag = level == log_level::error     ? "error: "
                       : level == log_level::warning ? "warning: "
                                                     : "";
-    *s.out << '[' << sc_core::sc_time_stamp().to_string() << "] " << module_ << ": " << tag << msg
+    *s.out << '[' << format_ns(sc_core::sc_time_stamp()) << "] " << module_ << ": " << tag << msg
            << '\n';
     s.out->flush();
 }

@@ -1,10 +1,12 @@
 #pragma once
 // Logging with a level per module: lines "[time] module: message" on stderr (stdout belongs to
-// the firmware's console). Levels are set globally or per module with a spec such as
+// the firmware's console). The time is the simulated time, always in nanoseconds ("[17001000
+// ns]", "[2.5 ns]" below a nanosecond's resolution), so lines compare and sort the same way. Levels are set globally or per module with a spec such as
 // "info", "debug" or "warning,router=debug,cpu=trace".
 
 #include <sstream>
 #include <string>
+#include <systemc>
 
 namespace socsim::core {
 
@@ -27,6 +29,9 @@ public:
 private:
     std::string module_;
 };
+
+// "17001000 ns"; a fraction (up to picoseconds) only when the time has one.
+std::string format_ns(const sc_core::sc_time& t);
 
 // Parses and applies a level spec; throws std::invalid_argument naming the bad part.
 void set_log_levels(const std::string& spec);
