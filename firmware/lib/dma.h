@@ -8,8 +8,8 @@
  * The limit is dma_limit(): the device's DMA mask, lowered to the bus's bus_dma_limit when it
  * has one, as Linux's iommu_dma_alloc_iova (drivers/iommu/dma-iommu.c) and dma_capable
  * (include/linux/dma-direct.h) take min_not_zero(mask, bus_dma_limit). For a PCI device,
- * bus_dma_limit is the end of the host bridge's highest inbound window; the holes below it are
- * not the limit's business but reserved regions of the device's IOVA space.
+ * bus_dma_limit is the end of the host bridge's highest inbound window (lib/pci_resv.h); the
+ * holes below it are not the limit's business but reserved regions of the device's IOVA space.
  *
  * An IOVA range covers whole IOMMU granules: a buffer that does not start on a granule shares
  * its first and last granule with whatever lies beside it, and the device can reach that too

@@ -10,7 +10,8 @@
  *   (the device's DMA mask, or a bus limit);
  * - IOVA 0 is never handed out: the lowest usable address is at least one granule;
  * - reserved ranges (PCI outbound windows, holes between inbound windows, MSI doorbells,
- *   firmware-owned mappings) are never handed out.
+ *   firmware-owned mappings) are never handed out. lib/pci_resv derives them, and the bus
+ *   limit, from the device tree as Linux does; pci_resv_reserve() reserves them here.
  *
  * Storage is a fixed, sorted array of busy ranges inside the domain (no heap), so the same code
  * serves firmware and host tests. All addresses are inclusive ranges [first, last], which
