@@ -49,7 +49,7 @@ static void announce(const struct dma_device *dev, const struct dma_sg *sg, unsi
 
 static int direct_check(const struct dma_device *dev, uintptr_t phys, size_t size)
 {
-	if (size == 0 || phys + (size - 1) < phys || phys + (size - 1) > dev->dma_mask)
+	if (size == 0 || phys + (size - 1) < phys || phys + (size - 1) > dma_limit(dev))
 		return -ERANGE;	/* no bounce buffers: the device cannot reach this memory */
 	return 0;
 }
@@ -112,7 +112,7 @@ int dma_map_sg(struct dma_device *dev, struct dma_sg *sg, unsigned n, enum dma_d
 	uint64_t g = dev->iovad->granule, span, iova;
 	if ((err = sg_span(dev, sg, n, &span)))
 		return err;
-	if ((err = iova_alloc(dev->iovad, span, dev->dma_mask, &iova)))
+	if ((err = iova_alloc(dev->iovad, span, dma_limit(dev), &iova)))
 		return err;
 
 	uint64_t at = iova;

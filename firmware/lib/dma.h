@@ -3,7 +3,13 @@
  * buffers. With an IOMMU, every mapping takes an IOVA from the device's own allocator (lib/iova)
  * and maps it through the IOMMU driver's ops (lib/iommu.h); unmapping removes the mapping,
  * invalidates the IOMMU's TLB and only then frees the IOVA. Without an IOMMU the bus address is
- * the physical address, which must lie below the device's DMA mask.
+ * the physical address, which must lie at or below the device's limit.
+ *
+ * The limit is dma_limit(): the device's DMA mask, lowered to the bus's bus_dma_limit when it
+ * has one, as Linux's iommu_dma_alloc_iova (drivers/iommu/dma-iommu.c) and dma_capable
+ * (include/linux/dma-direct.h) take min_not_zero(mask, bus_dma_limit). For a PCI device,
+ * bus_dma_limit is the end of the host bridge's highest inbound window (lib/pci_resv.h); the
+ * holes below it are not the limit's business but reserved regions of the device's IOVA space.
  *
  * An IOVA range covers whole IOMMU granules: a buffer that does not start on a granule shares
  * its first and last granule with whatever lies beside it, and the device can reach that too
@@ -33,6 +39,7 @@ enum dma_direction {
 struct dma_device {
 	const char *name;
 	uint64_t dma_mask;		/* highest bus address the device can emit */
+	uint64_t bus_dma_limit;		/* highest bus address its bus forwards; 0: no limit */
 	const struct iommu_ops *ops;	/* NULL: no IOMMU, bus address = physical address */
 	void *domain;			/* the IOMMU domain the device is attached to */
 	struct iova_domain *iovad;	/* the IOVA space of that domain */
@@ -49,6 +56,14 @@ struct dma_sg {
 	size_t length;
 	uint64_t dma_address;
 };
+
+/* Highest bus address a mapping for <dev> may use: min(dma_mask, bus_dma_limit if not 0). */
+static inline uint64_t dma_limit(const struct dma_device *dev)
+{
+	if (dev->bus_dma_limit != 0 && dev->bus_dma_limit < dev->dma_mask)
+		return dev->bus_dma_limit;
+	return dev->dma_mask;
+}
 
 int dma_map_single(struct dma_device *dev, uintptr_t phys, size_t size, enum dma_direction dir,
 		   uint64_t *dma_addr);

@@ -377,6 +377,8 @@ const char *fdt_strerror(int err)
 		return "property has the wrong size or type";
 	case FDT_ERR_BADPATH:
 		return "path must start with '/'";
+	case FDT_ERR_NOSPACE:
+		return "more entries than the reader's table holds";
 	default:
 		return "unknown error";
 	}
@@ -591,4 +593,38 @@ int fdt_find_enabled_compatible(const struct fdt *fdt, int after, const char *co
 		if (node < 0 || fdt_is_enabled(fdt, node))
 			return node;
 	}
+}
+
+int fdt_get_pci_ranges(const struct fdt *fdt, int node, const char *name, struct fdt_pci_range *out,
+		       unsigned max, unsigned *count)
+{
+	int parent = fdt_parent(fdt, node);
+	uint32_t ac, sc, pac, len;
+	const void *prop;
+	int err;
+
+	*count = 0;
+	if (parent < 0)
+		return parent == FDT_ERR_NOTFOUND ? FDT_ERR_BADVALUE : parent;	/* the root is no PCI bus */
+	if ((err = fdt_address_cells(fdt, node, &ac)) || (err = fdt_size_cells(fdt, node, &sc)) ||
+	    (err = fdt_address_cells(fdt, parent, &pac)))
+		return err;
+	if ((err = fdt_get_prop(fdt, node, name, &prop, &len)))
+		return err;
+	if (ac != 3 || sc < 1 || sc > 2 || pac < 1 || pac > 2)
+		return FDT_ERR_BADVALUE;
+	uint32_t entry = 4 * (ac + pac + sc);
+	if (len % entry != 0)
+		return FDT_ERR_BADVALUE;
+	if (len / entry > max)
+		return FDT_ERR_NOSPACE;
+	for (uint32_t off = 0; off < len; off += entry) {
+		const uint8_t *e = (const uint8_t *)prop + off;
+		struct fdt_pci_range *r = &out[(*count)++];
+		r->flags = fdt_load_be32(e);
+		fdt_read_cells(e + 4, 2, &r->pci_addr);
+		fdt_read_cells(e + 12, pac, &r->parent_addr);
+		fdt_read_cells(e + 12 + 4 * pac, sc, &r->size);
+	}
+	return 0;
 }

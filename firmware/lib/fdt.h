@@ -23,6 +23,7 @@ enum fdt_error {
 	FDT_ERR_BADSTRUCT = -3,	/* the structure block is malformed or truncated */
 	FDT_ERR_BADVALUE = -4,	/* the property has the wrong size, or is not a string */
 	FDT_ERR_BADPATH = -5,	/* the path does not start with '/' */
+	FDT_ERR_NOSPACE = -6,	/* more entries than the caller's array holds */
 };
 
 /* A checked view of one blob; fill it with fdt_init(). */
@@ -95,6 +96,38 @@ int fdt_is_enabled(const struct fdt *fdt, int node);
 
 /* First enabled node after <after> (-1: from the start) compatible with <compatible>. */
 int fdt_find_enabled_compatible(const struct fdt *fdt, int after, const char *compatible);
+
+/*
+ * PCI bus nodes (Devicetree Specification, PCI bus binding; Linux drivers/of/address.c parses
+ * the same layout): an address is three cells, phys.hi (flags: the space code in bits 25:24,
+ * prefetchable in bit 30) then a 64-bit bus address. Each "ranges" (outbound, CPU -> PCI) or
+ * "dma-ranges" (inbound, PCI -> CPU) entry is (PCI address, parent-bus address, size).
+ */
+#define FDT_PCI_SPACE(flags)	(((flags) >> 24) & 3)
+#define FDT_PCI_PREFETCH	(1u << 30)
+enum fdt_pci_space {
+	FDT_PCI_SPACE_CONFIG = 0,
+	FDT_PCI_SPACE_IO = 1,
+	FDT_PCI_SPACE_MEM32 = 2,
+	FDT_PCI_SPACE_MEM64 = 3,
+};
+
+struct fdt_pci_range {
+	uint32_t flags;		/* phys.hi */
+	uint64_t pci_addr;	/* bus address */
+	uint64_t parent_addr;	/* in the parent bus's address space, not translated further */
+	uint64_t size;
+};
+
+/*
+ * Every entry of property <name> ("ranges" or "dma-ranges") of the PCI bus node <node>, in DT
+ * order and unfiltered (callers pick the spaces they want); *count is how many. <node> must
+ * have #address-cells = 3 and #size-cells 1 or 2, its parent #address-cells 1 or 2, else
+ * FDT_ERR_BADVALUE; so is a length that is not a whole number of entries. An empty property
+ * gives no entries; FDT_ERR_NOSPACE when there are more than <max>.
+ */
+int fdt_get_pci_ranges(const struct fdt *fdt, int node, const char *name, struct fdt_pci_range *out,
+		       unsigned max, unsigned *count);
 
 /* <cells> big-endian cells at <p> as one number; FDT_ERR_BADVALUE for more than two cells. */
 int fdt_read_cells(const void *p, uint32_t cells, uint64_t *value);

@@ -127,19 +127,17 @@ int iova_reserve(struct iova_domain *d, uint64_t first, uint64_t last)
 	return insert_at(d, at, first, last, 1);
 }
 
-int iova_reserve_pci_windows(struct iova_domain *d, const struct iova_range *outbound,
-			     unsigned n_outbound, const struct iova_range *inbound, unsigned n_inbound)
+int iova_inbound_gaps(const struct iova_range *inbound, unsigned n_inbound, struct iova_range *gaps,
+		      unsigned *n_gaps)
 {
-	int err;
-
-	for (unsigned i = 0; i < n_outbound; i++)
-		if ((err = iova_reserve(d, outbound[i].first, outbound[i].last)))
-			return err;
+	*n_gaps = 0;
+	if (n_inbound > IOVA_MAX_WINDOWS)
+		return -E2BIG;
 	if (n_inbound == 0)
 		return 0;	/* no dma-ranges: the bridge forwards every bus address */
 
-	/* Walk the inbound windows in address order (selection by "next above cursor", so the
-	 * caller's array is not modified) and reserve the gaps between them. */
+	/* Walk the windows in address order (selection by "next above cursor", so the caller's
+	 * array is not modified) and collect the gaps between them. */
 	uint64_t cursor = 0;	/* lowest address not yet known to be inside a window */
 	int at_top = 0;
 	for (unsigned done = 0; done < n_inbound; done++) {
@@ -151,17 +149,36 @@ int iova_reserve_pci_windows(struct iova_domain *d, const struct iova_range *out
 			    (!next || inbound[i].first < next->first))
 				next = &inbound[i];
 		}
+		/* A window that starts below the cursor overlaps one already walked. */
 		if (!next || next->first < cursor || at_top)
-			return -EINVAL;	/* overlapping windows */
-		if (next->first > cursor && (err = iova_reserve(d, cursor, next->first - 1)))
-			return err;
+			return -EINVAL;
+		if (next->first > cursor)
+			gaps[(*n_gaps)++] = (struct iova_range){cursor, next->first - 1};
 		if (next->last == UINT64_MAX)
 			at_top = 1;
 		else
 			cursor = next->last + 1;
 	}
 	if (!at_top)
-		return iova_reserve(d, cursor, UINT64_MAX);
+		gaps[(*n_gaps)++] = (struct iova_range){cursor, UINT64_MAX};
+	return 0;
+}
+
+int iova_reserve_pci_windows(struct iova_domain *d, const struct iova_range *outbound,
+			     unsigned n_outbound, const struct iova_range *inbound, unsigned n_inbound)
+{
+	struct iova_range gaps[IOVA_MAX_WINDOWS + 1];
+	unsigned n_gaps;
+	int err;
+
+	if ((err = iova_inbound_gaps(inbound, n_inbound, gaps, &n_gaps)))
+		return err;
+	for (unsigned i = 0; i < n_outbound; i++)
+		if ((err = iova_reserve(d, outbound[i].first, outbound[i].last)))
+			return err;
+	for (unsigned i = 0; i < n_gaps; i++)
+		if ((err = iova_reserve(d, gaps[i].first, gaps[i].last)))
+			return err;
 	return 0;
 }
 

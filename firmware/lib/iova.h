@@ -10,7 +10,8 @@
  *   (the device's DMA mask, or a bus limit);
  * - IOVA 0 is never handed out: the lowest usable address is at least one granule;
  * - reserved ranges (PCI outbound windows, holes between inbound windows, MSI doorbells,
- *   firmware-owned mappings) are never handed out.
+ *   firmware-owned mappings) are never handed out. lib/pci_resv derives them, and the bus
+ *   limit, from the device tree as Linux does; pci_resv_reserve() reserves them here.
  *
  * Storage is a fixed, sorted array of busy ranges inside the domain (no heap), so the same code
  * serves firmware and host tests. All addresses are inclusive ranges [first, last], which
@@ -57,11 +58,27 @@ int iova_domain_init(struct iova_domain *d, const char *name, uint64_t granule,
  * overlapping or adjacent reservations merge. */
 int iova_reserve(struct iova_domain *d, uint64_t first, uint64_t last);
 
+/* Inbound windows one host bridge may have (iova_inbound_gaps, iova_reserve_pci_windows). */
+#define IOVA_MAX_WINDOWS 16
+
+/*
+ * The bus addresses outside every inbound window (dma-ranges, bus addresses): below the
+ * first, between neighbours, and above the last up to UINT64_MAX, in address order, as Linux's
+ * iova_reserve_pci_windows (drivers/iommu/dma-iommu.c) computes them, but exact: its pfn
+ * arithmetic also takes the first page of each window. <inbound> need not be sorted; touching
+ * windows leave no gap between them. <gaps> must have room for n_inbound + 1 ranges. No
+ * windows give no gaps (no dma-ranges: the bridge forwards every bus address). -EINVAL for
+ * overlapping or empty (first > last) windows, -E2BIG for more than IOVA_MAX_WINDOWS.
+ */
+int iova_inbound_gaps(const struct iova_range *inbound, unsigned n_inbound, struct iova_range *gaps,
+		      unsigned *n_gaps);
+
 /*
  * Reserve what a device behind a PCI host bridge must not use: every outbound (CPU -> PCI)
  * memory window, as bus addresses, since an IOVA inside one would be claimed as peer-to-peer;
- * and, when there are inbound windows (dma-ranges, bus addresses), everything outside them.
- * <inbound> need not be sorted; overlapping inbound windows give -EINVAL.
+ * and, when there are inbound windows (dma-ranges, bus addresses), everything outside them
+ * (iova_inbound_gaps). <inbound> need not be sorted; overlapping inbound windows give -EINVAL
+ * and too many -E2BIG, before anything is reserved.
  */
 int iova_reserve_pci_windows(struct iova_domain *d, const struct iova_range *outbound,
 			     unsigned n_outbound, const struct iova_range *inbound, unsigned n_inbound);

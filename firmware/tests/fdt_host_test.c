@@ -111,6 +111,21 @@ static void check_virt(const uint8_t *blob, size_t size)
 	CHECK(fdt_find_compatible(&fdt, -1, "arm,cortex-a15-gic") == intc);
 	CHECK(fdt_find_enabled_compatible(&fdt, -1, "arm,cortex-a15-gic") == FDT_ERR_NOTFOUND);
 	CHECK(fdt_find_enabled_compatible(&fdt, -1, "arm,pl011") == uart);
+	/* A PCI bus's ranges: (3 PCI cells, parent address, 2 size cells), DT order, unfiltered. */
+	struct fdt_pci_range pr[2];
+	unsigned npr;
+	int pcie = fdt_find_node(&fdt, "/pcie@10000000");
+	CHECK(fdt_get_pci_ranges(&fdt, pcie, "ranges", pr, 2, &npr) == 0 && npr == 2);
+	CHECK(FDT_PCI_SPACE(pr[0].flags) == FDT_PCI_SPACE_IO && pr[0].pci_addr == 0 &&
+	      pr[0].parent_addr == 0x3eff0000 && pr[0].size == 0x10000);
+	CHECK(FDT_PCI_SPACE(pr[1].flags) == FDT_PCI_SPACE_MEM32 && !(pr[1].flags & FDT_PCI_PREFETCH) &&
+	      pr[1].pci_addr == 0x10000000 && pr[1].parent_addr == 0x10000000 && pr[1].size == 0x2eff0000);
+	CHECK(fdt_get_pci_ranges(&fdt, pcie, "ranges", pr, 1, &npr) == FDT_ERR_NOSPACE);
+	CHECK(fdt_get_pci_ranges(&fdt, pcie, "dma-ranges", pr, 2, &npr) == FDT_ERR_NOTFOUND && npr == 0);
+	/* The GIC node has an empty "ranges" but two address cells: not a PCI bus. */
+	CHECK(fdt_get_pci_ranges(&fdt, intc, "ranges", pr, 2, &npr) == FDT_ERR_BADVALUE);
+	CHECK(fdt_get_pci_ranges(&fdt, root, "ranges", pr, 2, &npr) == FDT_ERR_BADVALUE);
+
 	/* Document order: the root, then /aliases (virt.dts's first child), ..., then the end. */
 	CHECK(fdt_next_node(&fdt, -1) == root);
 	CHECK(fdt_next_node(&fdt, root) == fdt_find_node(&fdt, "/aliases"));

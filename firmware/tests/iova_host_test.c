@@ -85,6 +85,25 @@ static void pci_holes(void)
 	CHECK(iova_is_busy(&d, 0x1000, 0x7fffffff) && iova_is_busy(&d, 0x100000000ull, 0x7ffffffffull));
 	CHECK(iova_is_busy(&d, 0x1000000000ull, 0xffffffffffffull));
 
+	/* The gaps themselves, exact (Linux's pfn arithmetic would also take each window's first
+	 * page): below, between, above. */
+	struct iova_range gaps[IOVA_MAX_WINDOWS + 1];
+	unsigned n_gaps;
+	CHECK(iova_inbound_gaps(in, 2, gaps, &n_gaps) == 0 && n_gaps == 3);
+	CHECK(gaps[0].first == 0 && gaps[0].last == 0x7fffffffull);
+	CHECK(gaps[1].first == 0x100000000ull && gaps[1].last == 0x7ffffffffull);
+	CHECK(gaps[2].first == 0x1000000000ull && gaps[2].last == UINT64_MAX);
+	CHECK(iova_inbound_gaps(in, 0, gaps, &n_gaps) == 0 && n_gaps == 0);
+	struct iova_range touching[2] = {{0x80000000ull, 0xffffffffull}, {0, 0x7fffffffull}};
+	CHECK(iova_inbound_gaps(touching, 2, gaps, &n_gaps) == 0 && n_gaps == 1 &&
+	      gaps[0].first == 0x100000000ull && gaps[0].last == UINT64_MAX);
+	struct iova_range many[IOVA_MAX_WINDOWS + 1];
+	for (unsigned i = 0; i <= IOVA_MAX_WINDOWS; i++)
+		many[i] = (struct iova_range){(i + 1) * 0x10000ull, (i + 1) * 0x10000ull + 0xfff};
+	CHECK(iova_inbound_gaps(many, IOVA_MAX_WINDOWS, gaps, &n_gaps) == 0 && n_gaps == IOVA_MAX_WINDOWS + 1);
+	CHECK(iova_inbound_gaps(many, IOVA_MAX_WINDOWS + 1, gaps, &n_gaps) == -E2BIG);
+	CHECK(iova_reserve_pci_windows(&d, NULL, 0, many, IOVA_MAX_WINDOWS + 1) == -E2BIG);
+
 	struct iova_range overlap[2] = {{0x1000, 0x2fff}, {0x2000, 0x3fff}};
 	CHECK(iova_domain_init(&d, "rc", 4096, 0, UINT64_MAX) == 0);
 	CHECK(iova_reserve_pci_windows(&d, NULL, 0, overlap, 2) == -EINVAL);

@@ -425,6 +425,7 @@ void dart_dma_device(struct dart *d, struct dma_device *dev, const char *name)
 {
 	dev->name = name;
 	dev->dma_mask = (1ull << DART_IOVA_BITS) - 1;
+	dev->bus_dma_limit = 0;	/* a platform master: no bus between it and the IOMMU */
 	dev->ops = &dart_iommu_ops;
 	dev->domain = d;
 	dev->iovad = &d->iovad;

@@ -409,6 +409,7 @@ void sun50i_dma_device(struct sun50i_domain *dom, struct dma_device *dev, const 
 {
 	dev->name = name;
 	dev->dma_mask = 0xffffffffu;
+	dev->bus_dma_limit = 0;	/* a platform master: no bus between it and the IOMMU */
 	dev->ops = &sun50i_iommu_ops;
 	dev->domain = dom;
 	dev->iovad = &dom->iovad;

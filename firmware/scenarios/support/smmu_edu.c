@@ -6,6 +6,7 @@
 #include "dtb.h"
 #include "mmu.h"
 #include "pages.h"
+#include "pci_resv.h"
 
 
 static int find_smmu(struct smmu_edu *s, uint32_t phandle, uintptr_t *base)
@@ -77,6 +78,9 @@ int smmu_edu_setup(struct smmu_edu *s, int enable)
 	s->dma = (struct dma_device){
 		.name = "edu",
 		.dma_mask = EDU_DMA_MASK,
+		/* The end of the bridge's highest inbound window; 0 (none) without dma-ranges, as
+		 * on virt. lib/dma allocates below min(dma_mask, bus_dma_limit). */
+		.bus_dma_limit = pci_bus_dma_limit(in, n_in),
 		.ops = &smmu_iommu_ops,
 		.domain = &s->dom,
 		.iovad = &s->iovad,
