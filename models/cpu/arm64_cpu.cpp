@@ -298,10 +298,12 @@ bool arm64_cpu::load_boot_images() {
         for (const elf_segment& s : firmware_.segments) cfg_.coherence->preload(s.paddr, s.bytes.data(), s.bytes.size());
         cfg_.coherence->preload(dtb_address_, dtb_.data(), dtb_.size());
     }
-    // Translated code is cached per page: drop anything cached before the load. Only over what
-    // is mapped by pointer (code runs nowhere else): Unicorn walks the range page by page.
-    for (const auto* ranges : {&ram_ranges_, &rom_ranges_})
-        for (const core::address_range& r : *ranges) uc_ctl_remove_cache(uc_, r.base, r.base + r.size);
+    // Translated code is cached per page: drop anything cached over what the load wrote. Only
+    // those ranges: Unicorn walks a range page by page, and walking every RAM bank costs tens of
+    // milliseconds per 16 GiB (pcie-windows has 48 GiB).
+    for (const elf_segment& s : firmware_.segments)
+        if (s.memsz != 0) uc_ctl_remove_cache(uc_, s.paddr, s.paddr + s.memsz);
+    uc_ctl_remove_cache(uc_, dtb_address_, dtb_address_ + dtb_.size());
     return true;
 }
 

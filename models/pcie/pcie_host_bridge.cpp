@@ -104,10 +104,16 @@ pcie_host_bridge::pcie_host_bridge(sc_core::sc_module_name name, config cfg)
         windows_.back()->register_b_transport(this, &pcie_host_bridge::window_transport, static_cast<int>(i));
         windows_.back()->register_transport_dbg(this, &pcie_host_bridge::window_debug, static_cast<int>(i));
     }
-    attach(0, std::make_unique<pcie_endpoint>("root", root_identity()));
+    attach(0, std::make_unique<pcie_endpoint>("root", cfg_.root_identity.value_or(root_identity())));
 }
 
 pcie_host_bridge::~pcie_host_bridge() = default;
+
+void pcie_host_bridge::set_inbound(std::vector<inbound_window> windows) {
+    std::stable_sort(windows.begin(), windows.end(),
+                     [](const inbound_window& a, const inbound_window& b) { return a.bus_base < b.bus_base; });
+    cfg_.inbound = std::move(windows);
+}
 
 pcie_endpoint& pcie_host_bridge::attach(uint8_t devfn, std::unique_ptr<pcie_endpoint> function) {
     const std::string where = std::string(name()) + " " + bdf_text(cfg_.first_bus, devfn);
@@ -322,7 +328,8 @@ std::string pcie_host_bridge::hole_text(uint64_t hole) const {
             distance = d;
         }
     }
-    std::string text = "inbound windows (dma-ranges, by bus address): " + windows;
+    if (windows.empty()) return "there is no inbound window at all (" + cfg_.inbound_source + ")";
+    std::string text = "inbound windows (" + cfg_.inbound_source + ", by bus address): " + windows;
     if (nearest)
         text += "; the nearest is " + window_text(*nearest) +
                 (hole < nearest->bus_base ? ", starting " + core::hex(distance) + " above it"
@@ -408,16 +415,17 @@ void pcie_host_bridge::upstream_transport(int port, tlm::tlm_generic_payload& p,
     }
 
     inbound_route route;
-    if (cfg_.inbound.empty()) {
+    if (cfg_.inbound.empty() && !cfg_.inbound_programmable) {
         route.parts.push_back({bus_address, bus_address, len});
     } else {
         route = route_inbound(bus_address, len);
         if (route.hole) {
             const std::string where =
                 *route.hole == bus_address
-                    ? std::string("the address is in no inbound window (dma-ranges)")
+                    ? "the address is in no inbound window (" + cfg_.inbound_source + ")"
                     : "it runs into a hole at bus address " + core::hex(*route.hole) + " after " +
-                          std::to_string(*route.hole - bus_address) + " bytes inside inbound windows (dma-ranges)";
+                          std::to_string(*route.hole - bus_address) + " bytes inside inbound windows (" +
+                          cfg_.inbound_source + ")";
             log_.warning(who + " " + (p.is_read() ? "read" : "write") + " of " + std::to_string(len) +
                          " bytes at bus address " + core::hex(bus_address) + " refused: Unsupported Request: " +
                          where + "; " + hole_text(*route.hole));
@@ -494,7 +502,7 @@ unsigned pcie_host_bridge::upstream_debug(int port, tlm::tlm_generic_payload& p)
     }
 
     inbound_route route;
-    if (cfg_.inbound.empty())
+    if (cfg_.inbound.empty() && !cfg_.inbound_programmable)
         route.parts.push_back({bus_address, bus_address, len});
     else
         route = route_inbound(bus_address, len);

@@ -48,6 +48,8 @@
 //   the DMA output of the iommu-map entry that matched: entries may name different IOMMUs, and
 //   the builder gives each distinct IOMMU its own output (`dma_output(i)`, output 0 is `dma`).
 //   Without iommu-map everything leaves on `dma`.
+// - A derived root complex may program the inbound windows at run time (config
+//   `inbound_programmable`, `set_inbound`): then no window at all refuses every DMA (iproc_pcie.h).
 // - Inbound windows are kept sorted by bus address whatever their order in the configuration
 //   (`configuration().inbound` is sorted). Two windows that overlap on the bus are a
 //   configuration error (a bus address would have two translations); windows that reach the
@@ -104,11 +106,18 @@ public:
     };
     struct config {
         uint64_t ecam_size = 1u << 20;
+        // The header of 00:00.0; empty: QEMU's gpex-root (see above).
+        std::optional<pcie_endpoint::identity> root_identity;
         unsigned first_bus = 0;
         unsigned last_bus = 0;
         std::vector<outbound_window> outbound;
         std::vector<inbound_window> inbound;  // empty: no dma-ranges, every bus address passes; sorted by
                                               // bus address once the bridge is built
+        // Inbound windows that a driver programs at run time (set_inbound, from a derived model's
+        // registers): then no window means every DMA is refused, not that every address passes.
+        bool inbound_programmable = false;
+        // Where the inbound windows come from, as diagnostics name it.
+        std::string inbound_source = "dma-ranges";
         std::vector<id_map_entry> iommu_map;  // empty: no stream id
         uint32_t iommu_map_mask = 0xffff;
     };
@@ -145,6 +154,11 @@ public:
     uint16_t requester_id(uint8_t devfn) const { return static_cast<uint16_t>(cfg_.first_bus << 8 | devfn); }
     // The attached functions by devfn, 00:00.0 (the bridge's own header) included.
     std::map<uint8_t, pcie_endpoint*> functions() const;
+
+protected:
+    // For a root complex whose registers program the inbound windows: replaces them (sorted by
+    // bus address here). The caller guarantees they do not overlap on the bus.
+    void set_inbound(std::vector<inbound_window> windows);
 
 private:
     using window_socket = tlm_utils::simple_target_socket_tagged<pcie_host_bridge>;

@@ -9,6 +9,7 @@
 #include "models/core/log.h"
 #include "models/devices/edu.h"
 #include "models/devices/nvme.h"
+#include "models/pcie/iproc_pcie.h"
 #include "models/pcie/pcie_host_bridge.h"
 
 namespace socsim::platform {
@@ -39,11 +40,14 @@ std::vector<pci_range> read_pci_ranges(const model_context& ctx, const char* pro
     return out;
 }
 
-bridge_t::config read_bridge_config(const model_context& ctx) {
+// `ecam`: reg is the ECAM region; otherwise reg is a register block and configuration space
+// reaches every bus number (the iProc CFG_ADDR register has 8 bus bits).
+bridge_t::config read_bridge_config(const model_context& ctx, bool ecam = true) {
     const device_tree& dt = ctx.dt;
     bridge_t::config cfg;
-    if (ctx.regs.size() != 1) bad_node(ctx, ctx.node, "'reg' must be the one ECAM region");
-    cfg.ecam_size = ctx.regs[0].size;
+    if (ctx.regs.size() != 1)
+        bad_node(ctx, ctx.node, ecam ? "'reg' must be the one ECAM region" : "'reg' must be the one register block");
+    cfg.ecam_size = ecam ? ctx.regs[0].size : 256 * (1ull << 20);
     auto bus_range = dt.cells(ctx.node, "bus-range");
     if (bus_range.size() == 2) {
         cfg.first_bus = bus_range[0];
@@ -108,17 +112,20 @@ std::string bdf_text(unsigned bus, unsigned devfn) {
     return text;
 }
 
-std::vector<std::string> describe_bridge(const model_context& ctx, const bridge_t& bridge) {
+// `access`: how configuration space is reached; `inbound`: the inbound lines (empty: the
+// bridge's own windows).
+std::vector<std::string> describe_bridge(const model_context& ctx, const bridge_t& bridge, const std::string& access,
+                                         const std::vector<std::string>& inbound = {}) {
     const bridge_t::config& cfg = bridge.configuration();
     std::vector<std::string> lines;
-    lines.push_back("ECAM " + hex_range(ctx.regs[0].base, cfg.ecam_size) + " (" + core::human_size(cfg.ecam_size) +
-                    "), buses " + std::to_string(cfg.first_bus) + "-" + std::to_string(cfg.last_bus));
+    lines.push_back(access + ", buses " + std::to_string(cfg.first_bus) + "-" + std::to_string(cfg.last_bus));
     for (const auto& w : cfg.outbound)
         lines.push_back(std::string("outbound ") +
                         (w.type == bridge_t::space::io ? "I/O" : w.type == bridge_t::space::memory32 ? "mem32" : "mem64") +
                         (w.prefetchable ? " prefetchable" : "") + ": cpu " + hex_range(w.cpu_base, w.size) + " -> bus " +
                         hex_range(w.bus_base, w.size) + " (" + core::human_size(w.size) + ")");
-    if (cfg.inbound.empty())
+    lines.insert(lines.end(), inbound.begin(), inbound.end());
+    if (cfg.inbound.empty() && inbound.empty())
         lines.push_back("inbound: no dma-ranges, every bus address passes unchanged");
     for (const auto& w : cfg.inbound)
         lines.push_back("inbound: bus " + hex_range(w.bus_base, w.size) + " -> cpu " + hex_range(w.cpu_base, w.size) +
@@ -153,8 +160,9 @@ std::vector<std::string> describe_bridge(const model_context& ctx, const bridge_
     return lines;
 }
 
-built_model make_pcie_host(model_context& ctx) {
-    auto bridge = std::make_unique<bridge_t>(ctx.instance.c_str(), read_bridge_config(ctx));
+// Attaches the node's PCI functions and fills in everything the builder wires: the DMA output of
+// each IOMMU, the outbound windows, the INTx pins. Returns the per-function detail lines.
+std::vector<std::string> populate_bridge(model_context& ctx, bridge_t* bridge, built_model& m) {
     const unsigned root_bus = bridge->configuration().first_bus;
     std::vector<std::string> skipped, function_details;
     for (int child : ctx.dt.children(ctx.node)) {
@@ -177,15 +185,13 @@ built_model make_pcie_host(model_context& ctx) {
         std::string label = ctx.dt.label(child);
         model_context child_ctx{ctx.dt, child, ctx.instance + "_" + clean_name(label.empty() ? ctx.dt.name(child) : label),
                                 {}, ctx.io, ctx.coherence};
-        built_model m = entry->make(child_ctx);
-        if (!m.endpoint) bad_node(ctx, child, "compatible \"" + compat[0] + "\" is not a PCI function model");
-        for (const std::string& d : m.details)
+        built_model function = entry->make(child_ctx);
+        if (!function.endpoint) bad_node(ctx, child, "compatible \"" + compat[0] + "\" is not a PCI function model");
+        for (const std::string& d : function.details)
             function_details.push_back(bdf_text(bus, devfn) + "  " + child_ctx.instance + ": " + d);
-        m.module.release();  // the bridge owns the endpoint now
-        bridge->attach(static_cast<uint8_t>(devfn), std::unique_ptr<pcie::pcie_endpoint>(m.endpoint));
+        function.module.release();  // the bridge owns the endpoint now
+        bridge->attach(static_cast<uint8_t>(devfn), std::unique_ptr<pcie::pcie_endpoint>(function.endpoint));
     }
-    built_model m;
-    m.targets = {&bridge->ecam};
     m.dma = &bridge->dma;
     // Each IOMMU that iommu-map names gets its own output, wired by the builder.
     auto map = ctx.dt.cells(ctx.node, "iommu-map");
@@ -208,10 +214,78 @@ built_model make_pcie_host(model_context& ctx) {
         if (pin == 0) continue;
         m.pci_functions.push_back({root_bus, devfn, pin, &f->intx, f->name()});
     }
-    m.details = describe_bridge(ctx, *bridge);
-    m.details.insert(m.details.end(), skipped.begin(), skipped.end());
-    m.details.insert(m.details.end(), function_details.begin(), function_details.end());
+    skipped.insert(skipped.end(), function_details.begin(), function_details.end());
+    return skipped;
+}
+
+built_model make_pcie_host(model_context& ctx) {
+    auto bridge = std::make_unique<bridge_t>(ctx.instance.c_str(), read_bridge_config(ctx));
+    built_model m;
+    m.targets = {&bridge->ecam};
+    auto extra = populate_bridge(ctx, bridge.get(), m);
+    const uint64_t ecam_size = bridge->configuration().ecam_size;
+    m.details = describe_bridge(ctx, *bridge,
+                                "ECAM " + hex_range(ctx.regs[0].base, ecam_size) + " (" + core::human_size(ecam_size) + ")");
+    m.details.insert(m.details.end(), extra.begin(), extra.end());
     m.module = std::move(bridge);
+    return m;
+}
+
+// The inbound lines of `socsim info` for an iProc root complex: each dma-ranges window (what
+// firmware is to program) with the IARR region a driver following Linux's would put it in, or
+// why none can hold it; then the holes below, between and above the windows, where a DMA is an
+// Unsupported Request.
+std::vector<std::string> describe_iproc_inbound(std::vector<bridge_t::inbound_window> declared) {
+    std::vector<std::string> lines;
+    if (declared.empty()) {
+        lines.push_back("inbound: no dma-ranges; none decodes until firmware programs IARR/IMAP");
+        return lines;
+    }
+    lines.push_back("inbound windows (dma-ranges; firmware programs them in IARR/IMAP, none decodes at reset):");
+    std::sort(declared.begin(), declared.end(), [](const auto& a, const auto& b) { return a.bus_base < b.bus_base; });
+    auto hole = [&](uint64_t from, uint64_t to) {  // inclusive
+        lines.push_back("inbound hole: bus " + hex_range(from, to - from + 1) + " (" +
+                        (to == ~uint64_t{0} ? std::string("to the top") : core::human_size(to - from + 1)) +
+                        "): Unsupported Request");
+    };
+    std::vector<bool> used(pcie::iproc_pcie::inbound_regions().size());
+    uint64_t next = 0;  // the first bus address no window before covers
+    bool at_top = false;
+    for (const auto& w : declared) {
+        if (w.bus_base > next) hole(next, w.bus_base - 1);
+        auto place = pcie::iproc_pcie::place(w.bus_base, w.cpu_base, w.size, used);
+        std::string where;
+        if (place.region >= 0) {
+            used[static_cast<size_t>(place.region)] = true;
+            where = std::string("in ") + pcie::iproc_pcie::inbound_regions()[static_cast<size_t>(place.region)].name;
+        } else {
+            where = "cannot be programmed: " + place.error;
+        }
+        lines.push_back("inbound: bus " + hex_range(w.bus_base, w.size) + " -> cpu " + hex_range(w.cpu_base, w.size) +
+                        " (" + core::human_size(w.size) + "), " + where);
+        const uint64_t last = w.bus_base + (w.size - 1);
+        at_top = last == ~uint64_t{0};
+        next = last + 1;
+    }
+    if (!at_top) hole(next, ~uint64_t{0});
+    return lines;
+}
+
+built_model make_iproc_pcie(model_context& ctx) {
+    bridge_t::config cfg = read_bridge_config(ctx, false);
+    if (ctx.dt.cells(ctx.node, "bus-range").empty()) cfg.last_bus = 255;
+    std::vector<bridge_t::inbound_window> declared = std::move(cfg.inbound);
+    cfg.inbound.clear();
+    auto rc = std::make_unique<pcie::iproc_pcie>(ctx.instance.c_str(), std::move(cfg));
+    built_model m;
+    m.targets = {&rc->regs};
+    auto extra = populate_bridge(ctx, rc.get(), m);
+    m.details = describe_bridge(ctx, *rc,
+                                "registers " + hex_range(ctx.regs[0].base, ctx.regs[0].size) +
+                                    ": configuration through CFG_IND_ADDR/CFG_IND_DATA (00:00.0) and CFG_ADDR/CFG_DATA",
+                                describe_iproc_inbound(declared));
+    m.details.insert(m.details.end(), extra.begin(), extra.end());
+    m.module = std::move(rc);
     return m;
 }
 
@@ -256,6 +330,8 @@ built_model make_nvme(model_context& ctx) {
 std::vector<model_entry> pcie_factories() {
     return {
         {{"pci-host-ecam-generic"}, "PCIe host bridge (ECAM, windows, iommu-map)", make_pcie_host},
+        {{"socsim,iproc-paxb"}, "iProc PAXB-like PCIe root complex (indirect config, IARR/IMAP inbound windows)",
+         make_iproc_pcie},
         {{"pci1234,11e8"}, "QEMU edu PCI device (factorial, DMA, interrupts)", make_edu},
         {{"pci1b36,10"}, "NVM Express controller as QEMU's nvme (one namespace on a disk image)", make_nvme},
     };
