@@ -29,26 +29,6 @@
 
 #define G (1ull << 30)
 
-static uint8_t *read_file(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		perror(path);
-		exit(2);
-	}
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	uint8_t *data = malloc((size_t)n);
-	if (!data || fread(data, 1, (size_t)n, f) != (size_t)n) {
-		fprintf(stderr, "%s: cannot read\n", path);
-		exit(2);
-	}
-	fclose(f);
-	*size = (size_t)n;
-	return data;
-}
-
 struct expect {
 	uint64_t first, last;
 	enum resv_type type;
