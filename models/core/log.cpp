@@ -4,6 +4,7 @@
 
 #include <iostream>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <systemc>
 
@@ -16,6 +17,11 @@ struct log_state {
     std::ostream* out = &std::cerr;
     unsigned counts[5] = {};
 };
+
+std::set<std::string>& known_modules() {
+    static std::set<std::string> modules{"platform", "dtc", "systemc"};
+    return modules;
+}
 
 log_state& state() {
     static log_state s;
@@ -65,6 +71,17 @@ void set_log_levels(const std::string& spec) {
     }
     state() = parsed;
 }
+
+void note_module(const std::string& module) { known_modules().insert(module); }
+
+std::vector<std::string> unknown_log_modules() {
+    std::vector<std::string> unknown;
+    for (const auto& [module, level] : state().module_levels)
+        if (!known_modules().count(module)) unknown.push_back(module);
+    return unknown;
+}
+
+std::vector<std::string> log_modules() { return {known_modules().begin(), known_modules().end()}; }
 
 void set_log_stream(std::ostream* stream) { state().out = stream ? stream : &std::cerr; }
 

@@ -7,14 +7,19 @@
 #include <sstream>
 #include <string>
 #include <systemc>
+#include <vector>
 
 namespace socsim::core {
 
 enum class log_level { error = 0, warning = 1, info = 2, debug = 3, trace = 4 };
 
+// Every module a logger was made for is remembered, so that a level spec naming a module that
+// does not exist (a typo, another platform's model) can be refused once the platform is built.
+void note_module(const std::string& module);
+
 class logger {
 public:
-    explicit logger(std::string module) : module_(std::move(module)) {}
+    explicit logger(std::string module) : module_(std::move(module)) { note_module(module_); }
 
     const std::string& module() const { return module_; }
     bool enabled(log_level level) const;
@@ -29,6 +34,11 @@ public:
 private:
     std::string module_;
 };
+
+// The modules a level spec names that no logger was made for (besides the run's own: "platform",
+// "dtc", "systemc"), and the known modules, sorted.
+std::vector<std::string> unknown_log_modules();
+std::vector<std::string> log_modules();
 
 // "17001000 ns"; a fraction (up to picoseconds) only when the time has one.
 std::string format_ns(const sc_core::sc_time& t);

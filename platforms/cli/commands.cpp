@@ -68,6 +68,16 @@ po::variables_map parse(const std::vector<std::string>& args, const po::options_
     return vm;
 }
 
+// After the platform is built every module's logger exists: a --log-level naming another module
+// would silently do nothing.
+void check_log_modules() {
+    const auto unknown = core::unknown_log_modules();
+    if (unknown.empty()) return;
+    std::string known;
+    for (const auto& m : core::log_modules()) known += (known.empty() ? "" : ", ") + m;
+    throw core::config_error("--log-level: no module '" + unknown.front() + "' on this platform (modules: " + known + ")");
+}
+
 void set_log_levels_or_fail(const po::variables_map& vm) {
     if (!vm.count("log-level")) return;
     try {
@@ -192,6 +202,7 @@ int run_command(const std::vector<std::string>& args) {
 
         const auto host_start = std::chrono::steady_clock::now();
         platform::platform plat(platform::device_tree::from_file(platform_file), options);
+        check_log_modules();
         plat.prepare_boot();
         tlm_utils::tlm_quantumkeeper::set_global_quantum(quantum);
         core::run_control::instance().set_time_limit(max_time);
@@ -258,6 +269,7 @@ int info_command(const std::vector<std::string>& args) {
         options.strict = vm.count("strict") > 0;
         if (vm.count("config")) options.overrides = vm["config"].as<std::vector<std::string>>();
         platform::platform plat(platform::device_tree::from_file(require_platform(vm, "info")), options);
+        check_log_modules();
         plat.describe(std::cout);
         return 0;
     } catch (const core::config_error& e) {
