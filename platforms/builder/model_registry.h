@@ -115,6 +115,10 @@ struct built_model {
     };
     std::vector<window> windows;
     pcie::pcie_endpoint* endpoint = nullptr;  // owned by `module`
+    // PCI functions: the DMA mask its driver would set (the device's own), and where that figure
+    // comes from, for `socsim info`'s IOVA ranges. 0: the model states none (taken as 64 bits).
+    uint64_t dma_mask = 0;
+    std::string dma_mask_source;
     std::vector<std::string> details;
     // Set by models whose counters a user wants at the end of a run (`socsim run --stats`): one
     // line of them, read after the simulation stops.

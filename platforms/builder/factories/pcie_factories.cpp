@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
+#include <stdexcept>
 
 #include "models/core/config_error.h"
 #include "models/core/log.h"
@@ -11,6 +13,7 @@
 #include "models/devices/nvme.h"
 #include "models/pcie/iproc_pcie.h"
 #include "models/pcie/pcie_host_bridge.h"
+#include "platforms/builder/iova_ranges.h"
 
 namespace socsim::platform {
 namespace {
@@ -160,9 +163,19 @@ std::vector<std::string> describe_bridge(const model_context& ctx, const bridge_
     return lines;
 }
 
+// What `socsim info` needs of each attached function for its IOVA space.
+struct function_dma {
+    int node;                 // its DT node
+    std::string instance;     // pcie_edu0
+    uint64_t dma_mask;        // 0: the model states none
+    std::string mask_source;
+};
+using function_dmas = std::map<unsigned, function_dma>;  // by devfn
+
 // Attaches the node's PCI functions and fills in everything the builder wires: the DMA output of
-// each IOMMU, the outbound windows, the INTx pins. Returns the per-function detail lines.
-std::vector<std::string> populate_bridge(model_context& ctx, bridge_t* bridge, built_model& m) {
+// each IOMMU, the outbound windows, the INTx pins. Returns the per-function detail lines;
+// `dmas` gets each attached function's DMA mask.
+std::vector<std::string> populate_bridge(model_context& ctx, bridge_t* bridge, built_model& m, function_dmas& dmas) {
     const unsigned root_bus = bridge->configuration().first_bus;
     std::vector<std::string> skipped, function_details;
     for (int child : ctx.dt.children(ctx.node)) {
@@ -189,6 +202,7 @@ std::vector<std::string> populate_bridge(model_context& ctx, bridge_t* bridge, b
         if (!function.endpoint) bad_node(ctx, child, "compatible \"" + compat[0] + "\" is not a PCI function model");
         for (const std::string& d : function.details)
             function_details.push_back(bdf_text(bus, devfn) + "  " + child_ctx.instance + ": " + d);
+        dmas[devfn] = {child, child_ctx.instance, function.dma_mask, function.dma_mask_source};
         function.module.release();  // the bridge owns the endpoint now
         bridge->attach(static_cast<uint8_t>(devfn), std::unique_ptr<pcie::pcie_endpoint>(function.endpoint));
     }
@@ -218,15 +232,124 @@ std::vector<std::string> populate_bridge(model_context& ctx, bridge_t* bridge, b
     return skipped;
 }
 
+// The smallest page and the input range of the IOMMU a function's DMA goes to, as Linux's
+// iommu-dma sees them: granule = the smallest page size, aperture = the input address range.
+struct iommu_geometry {
+    uint64_t granule;
+    unsigned input_bits;
+    const char* why;
+};
+iommu_geometry geometry_of(const device_tree& dt, int iommu) {
+    for (const auto& c : dt.strings(iommu, "compatible"))
+        if (c == "arm,smmu-v3")  // Linux arm-smmu-v3 on a 4 KiB-page kernel: 4 KiB pages, 48-bit stage-1 input
+            return {4096, 48, "4 KiB granule, 48-bit input"};
+    return {4096, 64, "4 KiB granule assumed, input range not known"};
+}
+
+std::string spans_text(const std::vector<iova_span>& spans) {
+    std::string text;
+    for (const auto& s : spans) text += (text.empty() ? "" : ", ") + hex_range(s.first, s.last - s.first + 1);
+    return text;
+}
+
+std::string mask_text(uint64_t mask) {
+    return core::hex(mask) + " (" + std::to_string(mask_bits(mask)) + " bits)";
+}
+
+std::string region_line(const resv_region& r) {
+    const std::string type = resv_type_name(r.type);
+    return resv_region_text(r) + std::string(type.size() < 8 ? 10 - type.size() : 2, ' ') + resv_source_name(r.source);
+}
+
+// The IOVA space Linux's iommu-dma would leave each function behind an IOMMU
+// (platforms/builder/iova_ranges.h): the bridge's DMA limit and mask, the reserved regions all
+// its functions share, what a 64-bit function would get, then each function with its own mask,
+// any regions of its own and its valid ranges.
+std::vector<std::string> describe_iova_spaces(const model_context& ctx, const bridge_t& bridge, const function_dmas& dmas) {
+    const device_tree& dt = ctx.dt;
+    const auto map = dt.cells(ctx.node, "iommu-map");
+    const uint32_t map_mask = bridge.configuration().iommu_map_mask;
+    auto iommu_of = [&](uint16_t rid) {  // the IOMMU node iommu-map sends a requester id to, or -1
+        for (size_t i = 0; i + 3 < map.size(); i += 4)
+            if ((rid & map_mask) >= map[i] && (rid & map_mask) - map[i] < map[i + 3]) return dt.by_phandle(map[i + 1]);
+        return -1;
+    };
+    std::vector<std::string> lines;
+    bool any = false;
+    for (const auto& [devfn, f] : dmas) any = any || iommu_of(bridge.requester_id(static_cast<uint8_t>(devfn))) >= 0;
+    if (!any) return lines;
+
+    pci_iova_space shared;
+    try {
+        shared = derive_pci_iova_space(read_pci_dma_facts(dt, ctx.node, -1));
+    } catch (const std::invalid_argument& e) {
+        bad_node(ctx, ctx.node, e.what());
+    }
+    lines.push_back("IOVA space Linux's iommu-dma would leave each function behind an IOMMU "
+                    "(docs/hardware/pci-dma-limits.md):");
+    lines.push_back(shared.bus_dma_limit
+                        ? "bus_dma_limit " + core::hex(shared.bus_dma_limit) +
+                              " (the end of the highest inbound window), DT DMA mask " + mask_text(shared.dt_mask)
+                        : std::string("bus_dma_limit none and no DT DMA mask (no dma-ranges): the device's mask is its limit"));
+    lines.push_back("reserved regions of every function (start end type, as Linux's reserved_regions, with the PCI "
+                    "windows iommu-dma adds):");
+    for (const auto& r : shared.regions) lines.push_back("  " + region_line(r));
+    int first_iommu = -1;
+    for (const auto& [devfn, f] : dmas)
+        if (first_iommu < 0) first_iommu = iommu_of(bridge.requester_id(static_cast<uint8_t>(devfn)));
+    if (first_iommu >= 0) {
+        const iommu_geometry g = geometry_of(dt, first_iommu);
+        const uint64_t aperture = g.input_bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << g.input_bits) - 1;
+        const auto valid = valid_iova_ranges(shared, iova_limit(shared, ~uint64_t{0}, aperture), g.granule);
+        lines.push_back("a function with a 64-bit DMA mask: valid IOVA " + (valid.empty() ? "none" : spans_text(valid)));
+    }
+    for (const auto& [devfn, f] : dmas) {
+        const uint16_t rid = bridge.requester_id(static_cast<uint8_t>(devfn));
+        const int iommu = iommu_of(rid);
+        const std::string who = bdf_text(bridge.configuration().first_bus, devfn) + "  " + f.instance + ": ";
+        if (iommu < 0) {
+            lines.push_back(who + "no IOMMU (iommu-map names none for requester id " + core::hex(rid) + ")");
+            continue;
+        }
+        pci_iova_space own;
+        try {
+            own = derive_pci_iova_space(read_pci_dma_facts(dt, ctx.node, f.node));
+        } catch (const std::invalid_argument& e) {
+            bad_node(ctx, f.node, e.what());
+        }
+        const iommu_geometry g = geometry_of(dt, iommu);
+        const uint64_t aperture = g.input_bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << g.input_bits) - 1;
+        const uint64_t mask = f.dma_mask ? f.dma_mask : ~uint64_t{0};
+        const uint64_t limit = iova_limit(own, mask, aperture);
+        const std::string iommu_name = dt.label(iommu).empty() ? dt.path(iommu) : dt.label(iommu);
+        lines.push_back(who + "DMA mask " + mask_text(mask) + ": " +
+                        (f.dma_mask ? f.mask_source : std::string("assumed, the model states none")) + "; IOVA limit " +
+                        core::hex(limit) + " (" + iommu_name + ": " + g.why + ")");
+        for (const auto& r : own.regions)
+            if (std::find(shared.regions.begin(), shared.regions.end(), r) == shared.regions.end())
+                lines.push_back(who + "also reserved " + region_line(r));
+        const auto valid = valid_iova_ranges(own, limit, g.granule);
+        lines.push_back(who + "valid IOVA " +
+                        (!valid.empty()      ? spans_text(valid)
+                         : limit < g.granule ? std::string("none: the limit is below the first granule")
+                                             : "none: all of " + hex_range(g.granule, limit - g.granule + 1) +
+                                                   " is in reserved regions"));
+    }
+    return lines;
+}
+
 built_model make_pcie_host(model_context& ctx) {
     auto bridge = std::make_unique<bridge_t>(ctx.instance.c_str(), read_bridge_config(ctx));
     built_model m;
     m.targets = {&bridge->ecam};
-    auto extra = populate_bridge(ctx, bridge.get(), m);
+    function_dmas dmas;
+    auto extra = populate_bridge(ctx, bridge.get(), m, dmas);
     const uint64_t ecam_size = bridge->configuration().ecam_size;
     m.details = describe_bridge(ctx, *bridge,
                                 "ECAM " + hex_range(ctx.regs[0].base, ecam_size) + " (" + core::human_size(ecam_size) + ")");
     m.details.insert(m.details.end(), extra.begin(), extra.end());
+    auto iova = describe_iova_spaces(ctx, *bridge, dmas);
+    m.details.insert(m.details.end(), iova.begin(), iova.end());
     m.module = std::move(bridge);
     return m;
 }
@@ -279,12 +402,15 @@ built_model make_iproc_pcie(model_context& ctx) {
     auto rc = std::make_unique<pcie::iproc_pcie>(ctx.instance.c_str(), std::move(cfg));
     built_model m;
     m.targets = {&rc->regs};
-    auto extra = populate_bridge(ctx, rc.get(), m);
+    function_dmas dmas;
+    auto extra = populate_bridge(ctx, rc.get(), m, dmas);
     m.details = describe_bridge(ctx, *rc,
                                 "registers " + hex_range(ctx.regs[0].base, ctx.regs[0].size) +
                                     ": configuration through CFG_IND_ADDR/CFG_IND_DATA (00:00.0) and CFG_ADDR/CFG_DATA",
                                 describe_iproc_inbound(declared));
     m.details.insert(m.details.end(), extra.begin(), extra.end());
+    auto iova = describe_iova_spaces(ctx, *rc, dmas);
+    m.details.insert(m.details.end(), iova.begin(), iova.end());
     m.module = std::move(rc);
     return m;
 }
@@ -293,9 +419,15 @@ built_model make_edu(model_context& ctx) {
     devices::edu::config cfg;
     cfg.dma_delay = time_ns(ctx, "socsim,dma-delay-ns", cfg.dma_delay);
     cfg.factorial_delay = time_ns(ctx, "socsim,factorial-delay-ns", cfg.factorial_delay);
-    cfg.dma_mask = ctx.dt.number(ctx.node, "socsim,dma-mask").value_or(cfg.dma_mask);
+    const auto mask = ctx.dt.number(ctx.node, "socsim,dma-mask");
+    cfg.dma_mask = mask.value_or(cfg.dma_mask);
     auto dev = std::make_unique<devices::edu>(ctx.instance.c_str(), cfg);
     built_model m;
+    // QEMU's edu has no register that tells its mask: its driver sets the mask the device
+    // drives (QEMU clamps every DMA address to it), as lib's edu driver does with EDU_DMA_MASK.
+    m.dma_mask = cfg.dma_mask;
+    m.dma_mask_source = mask ? "the device's socsim,dma-mask, which its driver sets"
+                             : "the edu's own, as QEMU's default dma_mask, which its driver sets";
     m.endpoint = dev.get();
     m.module = std::move(dev);
     return m;
@@ -314,6 +446,8 @@ built_model make_nvme(model_context& ctx) {
         bad_node(ctx, ctx.node, "'socsim,disk-size' must be a multiple of 512 bytes");
     auto dev = std::make_unique<devices::nvme>(ctx.instance.c_str(), cfg);
     built_model m;
+    m.dma_mask = ~uint64_t{0};
+    m.dma_mask_source = "Linux's nvme driver sets 64 bits";
     const uint64_t bytes = dev->namespace_blocks() * devices::nvme::lba_size;
     m.details.push_back("namespace 1: " + std::to_string(dev->namespace_blocks()) + " LBAs of 512 bytes (" +
                         core::human_size(bytes) + "), " +
