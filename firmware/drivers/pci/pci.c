@@ -30,11 +30,17 @@ static uintptr_t cfg_addr(const struct pci_host *h, unsigned bus, unsigned devfn
 
 static uint32_t cfg_read(const struct pci_host *h, unsigned bus, unsigned devfn, unsigned off)
 {
+	if (h->cfg)
+		return h->cfg->read(h, bus, devfn, off & 0xffc);
 	return read32(cfg_addr(h, bus, devfn, off));
 }
 
 static void cfg_write(const struct pci_host *h, unsigned bus, unsigned devfn, unsigned off, uint32_t v)
 {
+	if (h->cfg) {
+		h->cfg->write(h, bus, devfn, off & 0xffc, v);
+		return;
+	}
 	write32(cfg_addr(h, bus, devfn, off), v);
 }
 
@@ -148,9 +154,9 @@ static int parse_iommu_map(struct pci_host *h)
 	return 0;
 }
 
-int pci_host_init(struct pci_host *h, const struct fdt *fdt, int node)
+/* What every host bridge node has: bus-range (when present), ranges, dma-ranges, iommu-map. */
+static int host_parse(struct pci_host *h, const struct fdt *fdt, int node)
 {
-	uint64_t base, size;
 	const void *range;
 	uint32_t len;
 	int err;
@@ -158,21 +164,9 @@ int pci_host_init(struct pci_host *h, const struct fdt *fdt, int node)
 	h->fdt = fdt;
 	h->node = node;
 	h->n_dev = 0;
-	if (fdt_get_reg(fdt, node, 0, &base, &size)) {
-		printf("pci: host bridge without a usable reg\n");
-		return -EINVAL;
-	}
-	h->ecam = ioremap(base, size);	/* the CPU's address: a VA once the MMU remaps devices */
-	h->bus_first = 0;
-	h->bus_last = (uint32_t)(size >> 20) - 1;
 	if (fdt_get_prop(fdt, node, "bus-range", &range, &len) == 0 && len == 8) {
 		h->bus_first = fdt_load_be32(range);
 		h->bus_last = fdt_load_be32((const uint8_t *)range + 4);
-	}
-	if (size < 0x100000 || h->bus_last < h->bus_first || h->bus_last > 255 ||
-	    ((uint64_t)(h->bus_last - h->bus_first + 1) << 20) > size) {
-		printf("pci: bus-range does not fit the ECAM region\n");
-		return -EINVAL;
 	}
 	if ((err = parse_ranges(h, "ranges", h->win, &h->n_win)) ||
 	    (err = parse_ranges(h, "dma-ranges", h->inbound, &h->n_inbound))) {
@@ -182,6 +176,48 @@ int pci_host_init(struct pci_host *h, const struct fdt *fdt, int node)
 	if ((err = parse_iommu_map(h))) {
 		printf("pci: bad iommu-map\n");
 		return err;
+	}
+	return 0;
+}
+
+int pci_host_init(struct pci_host *h, const struct fdt *fdt, int node)
+{
+	uint64_t base, size;
+	int err;
+
+	h->cfg = NULL;
+	if (fdt_get_reg(fdt, node, 0, &base, &size)) {
+		printf("pci: host bridge without a usable reg\n");
+		return -EINVAL;
+	}
+	h->ecam = ioremap(base, size);	/* the CPU's address: a VA once the MMU remaps devices */
+	h->bus_first = 0;
+	h->bus_last = (uint32_t)(size >> 20) - 1;
+	if ((err = host_parse(h, fdt, node)))
+		return err;
+	if (size < 0x100000 || h->bus_last < h->bus_first || h->bus_last > 255 ||
+	    ((uint64_t)(h->bus_last - h->bus_first + 1) << 20) > size) {
+		printf("pci: bus-range does not fit the ECAM region\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int pci_host_init_cfg(struct pci_host *h, const struct fdt *fdt, int node,
+		      const struct pci_cfg_ops *cfg, void *cfg_priv)
+{
+	int err;
+
+	h->ecam = 0;
+	h->cfg = cfg;
+	h->cfg_priv = cfg_priv;
+	h->bus_first = 0;
+	h->bus_last = 255;
+	if ((err = host_parse(h, fdt, node)))
+		return err;
+	if (h->bus_last < h->bus_first || h->bus_last > 255) {
+		printf("pci: bad bus-range\n");
+		return -EINVAL;
 	}
 	return 0;
 }

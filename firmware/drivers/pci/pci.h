@@ -71,10 +71,21 @@ struct pci_iommu_map_entry {
 	uint32_t rid_base, iommu_phandle, sid_base, length;
 };
 
+/*
+ * Configuration access of a host bridge without ECAM (iProc's CFG_ADDR/CFG_DATA pair, see
+ * drivers/iproc_pcie): aligned dword reads and writes of <off> in function <bus>:<devfn>.
+ */
+struct pci_cfg_ops {
+	uint32_t (*read)(const struct pci_host *h, unsigned bus, unsigned devfn, unsigned off);
+	void (*write)(const struct pci_host *h, unsigned bus, unsigned devfn, unsigned off, uint32_t v);
+};
+
 struct pci_host {
 	const struct fdt *fdt;
 	int node;
-	uintptr_t ecam;
+	uintptr_t ecam;			/* when cfg is NULL */
+	const struct pci_cfg_ops *cfg;	/* NULL: ECAM */
+	void *cfg_priv;			/* for cfg's functions */
 	uint32_t bus_first, bus_last, next_bus;
 	struct pci_window win[PCI_MAX_WINDOWS];
 	unsigned n_win;
@@ -89,6 +100,13 @@ struct pci_host {
 
 /* Read the host bridge at DT node <node>. */
 int pci_host_init(struct pci_host *h, const struct fdt *fdt, int node);
+
+/*
+ * Read the host bridge at <node> whose configuration space is reached through <cfg> instead of
+ * ECAM: reg is the bridge's own business; bus-range defaults to 0..255.
+ */
+int pci_host_init_cfg(struct pci_host *h, const struct fdt *fdt, int node,
+		      const struct pci_cfg_ops *cfg, void *cfg_priv);
 
 /* Find the first enabled "pci-host-ecam-generic" node and read it. */
 int pci_host_init_from_dt(struct pci_host *h, const struct fdt *fdt);
