@@ -1,8 +1,10 @@
 #pragma once
 // Loads a firmware ELF: checks that it is a 64-bit little-endian AArch64 executable, then writes
 // its PT_LOAD segments at their physical addresses (p_paddr, as QEMU does: picolibc images keep
-// initialised data at a load address different from its run address) through a debug transport,
-// zero-filling up to p_memsz. Every problem is a core::config_error with one clear line.
+// initialised data at a load address different from its run address) through a debug transport.
+// Up to p_memsz nothing is written: memory at power-on reads zero, and a zero-fill of a huge
+// p_memsz through the bus would cost seconds and gigabytes; each page of it must be memory.
+// Segments that overlap are refused. Every problem is a core::config_error with one clear line.
 
 #include <cstdint>
 #include <string>
