@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "models/core/address_range.h"
+#include "models/core/log.h"
 
 namespace socsim::memory {
 
@@ -21,12 +22,12 @@ const char* coherence_tracker::name(maintenance op) {
 std::string coherence_tracker::finding::explain() const {
     std::string s = "the line at " + core::hex(line);
     if (ever_cleaned)
-        s += " was last cleaned to the point of coherency at " + cleaned_at.to_string() + ", holding " +
+        s += " was last cleaned to the point of coherency at " + core::format_ns(cleaned_at) + ", holding " +
              core::hex(seen_value) + " there";
     else
         s += " was never cleaned to the point of coherency since boot, when it held " + core::hex(seen_value) +
              " there";
-    if (pou_only) s += "; it was cleaned at " + pou_cleaned_at.to_string() + " only to the PoU (DC CVAU), which a device does not see";
+    if (pou_only) s += "; it was cleaned at " + core::format_ns(pou_cleaned_at) + " only to the PoU (DC CVAU), which a device does not see";
     s += ": the CPU wrote " + core::hex(memory_value) + " after that, and on hardware the walker would still read " +
          core::hex(seen_value) + " (clean the line with DC CVAC or DC CIVAC, then DSB, before the walker may use it)";
     return s;

@@ -58,13 +58,13 @@ void dma_checker::report(const tlb_entry& e, uint32_t stream, uint64_t iova, boo
     if (r.root_moved)
         m += "; cached from another table: its first entry was read at " + core::hex(r.changed_addr) + " (" +
              core::hex(r.changed_old) + "), the walk now starts at " + core::hex(r.new_root_addr) + " (" +
-             core::hex(r.changed_new) + "): the table base changed after " + r.written_after.to_string() +
-             " (cached at " + r.filled_at.to_string() + ")";
+             core::hex(r.changed_new) + "): the table base changed after " + core::format_ns(r.written_after) +
+             " (cached at " + core::format_ns(r.filled_at) + ")";
     else
         m += "; table entry " + core::hex(r.changed_addr) + " changed " + core::hex(r.changed_old) + " -> " +
-             core::hex(r.changed_new) + " after " + r.written_after.to_string() + " (cached at " +
-             r.filled_at.to_string() + ")";
-    m += r.any_invalidation ? "; last invalidation at " + r.last_invalidation.to_string() + ", which did not cover it"
+             core::hex(r.changed_new) + " after " + core::format_ns(r.written_after) + " (cached at " +
+             core::format_ns(r.filled_at) + ")";
+    m += r.any_invalidation ? "; last invalidation at " + core::format_ns(r.last_invalidation) + ", which did not cover it"
                             : "; no invalidation issued since reset";
     r.message = m;
     log_.warning(m);

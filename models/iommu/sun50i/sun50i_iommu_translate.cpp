@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "models/core/log.h"
 #include "models/core/address_range.h"
 #include "models/core/dma_extension.h"
 #include "models/core/trace_writer.h"
@@ -435,7 +436,7 @@ std::string sun50i_iommu::stale_note(uint32_t iova, const lookup& l) {
     if (!l.cached) return "";
     const walk_result w = fresh_walk(iova);
     std::string s = "; the invalid entry came from the " + std::string(l.cache) + " (" +
-                    (l.prefetched ? "loaded by prefetch" : "cached by a walk") + " at " + l.cached_at.to_string() +
+                    (l.prefetched ? "loaded by prefetch" : "cached by a walk") + " at " + core::format_ns(l.cached_at) +
                     ")";
     if (w.ok()) {
         ++stats_.stale_faults;
