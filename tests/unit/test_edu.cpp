@@ -11,6 +11,7 @@
 #include "models/memory/ram.h"
 #include "models/pcie/pcie_host_bridge.h"
 #include "tests/unit/harness.h"
+#include "tests/unit/virt_pcie.h"
 
 using namespace socsim;
 using sc_core::sc_time;
@@ -30,16 +31,8 @@ struct bench {
     devices::edu* edu;
     test::test_initiator cpu{"cpu"};
 
-    static pcie::pcie_host_bridge::config bridge_config() {
-        pcie::pcie_host_bridge::config cfg;
-        cfg.ecam_size = 16 << 20;
-        cfg.last_bus = 15;
-        cfg.outbound = {{pcie::pcie_host_bridge::space::memory32, false, 0x10000000, 0x10000000, 0x2eff0000}};
-        cfg.iommu_map = {{0x0, 0x0, 0x10000}};
-        return cfg;
-    }
 
-    explicit bench(devices::edu::config ecfg = {}) : bridge("pcie", bridge_config()) {
+    explicit bench(devices::edu::config ecfg = {}) : bridge("pcie", test::virt_bridge_config()) {
         edu = &static_cast<devices::edu&>(bridge.attach(0x08, std::make_unique<devices::edu>("edu", ecfg)));
         cpu.socket.bind(bus.target_socket);
         bridge.dma.bind(bus.target_socket);

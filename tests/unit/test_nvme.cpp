@@ -16,6 +16,7 @@
 #include "models/memory/ram.h"
 #include "models/pcie/pcie_host_bridge.h"
 #include "tests/unit/harness.h"
+#include "tests/unit/virt_pcie.h"
 
 using namespace socsim;
 using sc_core::sc_time;
@@ -51,21 +52,13 @@ struct bench {
     bool phase[2] = {true, true};
     uint16_t next_cid = 1;
 
-    static pcie::pcie_host_bridge::config bridge_config() {
-        pcie::pcie_host_bridge::config cfg;
-        cfg.ecam_size = 16 << 20;
-        cfg.last_bus = 15;
-        cfg.outbound = {{pcie::pcie_host_bridge::space::memory32, false, 0x10000000, 0x10000000, 0x2eff0000}};
-        cfg.iommu_map = {{0x0, 0x0, 0x10000}};
-        return cfg;
-    }
     static devices::nvme::config default_config() {
         devices::nvme::config c;
         c.disk_size = 1 << 20;  // 2048 blocks in memory
         return c;
     }
 
-    explicit bench(devices::nvme::config ncfg = default_config()) : bridge("pcie", bridge_config()) {
+    explicit bench(devices::nvme::config ncfg = default_config()) : bridge("pcie", test::virt_bridge_config()) {
         nvme = &static_cast<devices::nvme&>(bridge.attach(0x08, std::make_unique<devices::nvme>("nvme", ncfg)));
         cpu.socket.bind(bus.target_socket);
         bridge.dma.bind(tap.upstream);
