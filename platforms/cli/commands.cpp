@@ -224,8 +224,10 @@ int run_command(const std::vector<std::string>& args) {
             double host = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
             uint64_t insns = 0;  // every core's
             for (unsigned i = 0; i < plat.cores().size(); ++i) insns += plat.cores().core(i).instructions();
-            std::cerr << std::fixed << std::setprecision(3) << "socsim: stats: instructions " << insns
-                      << ", simulated " << sc_core::sc_time_stamp().to_seconds() << " s, host " << host << " s, "
+            // Simulated time to the nanosecond (one instruction at 1 GHz), host time to the ms.
+            std::cerr << std::fixed << std::setprecision(9) << "socsim: stats: instructions " << insns
+                      << ", simulated " << sc_core::sc_time_stamp().to_seconds() << " s, host "
+                      << std::setprecision(3) << host << " s, "
                       << std::setprecision(1) << (host > 0 ? insns / host / 1e6 : 0) << " MIPS" << std::endl;
             plat.print_statistics(std::cerr);
         }

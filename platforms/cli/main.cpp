@@ -10,6 +10,7 @@
 #include "models/core/run_control.h"
 #include "models/cpu/arm64_cpu.h"
 #include "platforms/cli/commands.h"
+#include "regress/command.h"
 
 namespace {
 
@@ -23,6 +24,7 @@ const char* usage =
     "  run PLATFORM --firmware ELF   run firmware on a platform\n"
     "  info PLATFORM                 show a platform's memory map, models and interrupt lines\n"
     "  models                        list the Device Tree compatibles socsim has models for\n"
+    "  regress SUITE.yaml...         run suites of cases in parallel and check their output\n"
     "\n"
     "PLATFORM is the name of a platform that comes with socsim (listed below) or a path to\n"
     "a .dts or .dtb file. `socsim <command> --help` shows a command's options.\n"
@@ -69,7 +71,8 @@ int sc_main(int argc, char* argv[]) {
     if (command == "run") return socsim::cli::run_command(rest);
     if (command == "info") return socsim::cli::info_command(rest);
     if (command == "models") return socsim::cli::models_command(rest);
-    std::cerr << "socsim: unknown command '" << command << "' (use run, info or models; see socsim --help)\n";
+    if (command == "regress") return socsim::regress::regress_command(rest);
+    std::cerr << "socsim: unknown command '" << command << "' (use run, info, models or regress; see socsim --help)\n";
     return socsim::core::exit_config_error;
 }
 

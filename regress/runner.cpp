@@ -1,0 +1,260 @@
+#include "regress/runner.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "regress/expectations.h"
+
+extern char** environ;
+
+namespace socsim::regress {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string replace_all(std::string s, const std::string& from, const std::string& to) {
+    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+    return s;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+// The first input file the case names that is not there, as a reason.
+std::optional<std::string> missing_input(const test_case& c) {
+    const std::pair<const char*, const std::string*> files[] = {
+        {"firmware", &c.firmware}, {"bios image", &c.bios}, {"kernel", &c.kernel}, {"initrd", &c.initrd}};
+    std::error_code ec;
+    for (const auto& [what, path] : files) {
+        if (path->empty()) continue;
+        if (!fs::exists(*path, ec)) return std::string(what) + " " + *path + " is missing";
+        if (fs::is_directory(*path, ec)) return std::string(what) + " " + *path + " is a directory";
+    }
+    if (c.platform.find('/') != std::string::npos && !fs::exists(c.platform, ec))
+        return "platform file " + c.platform + " is missing";
+    return std::nullopt;
+}
+
+struct process_end {
+    int status = -1;         // exit status when it exited
+    int signal = 0;          // the signal that ended it
+    bool timed_out = false;  // killed at the host time limit
+    std::string spawn_error;
+};
+
+// Runs argv with stdin from /dev/null and stdout/stderr into files, in its own process group,
+// killing the group at the time limit.
+process_end run_process(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path,
+                        double timeout_seconds) {
+    process_end end;
+    posix_spawn_file_actions_t files;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init(&files);
+    posix_spawn_file_actions_addopen(&files, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&files, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&files, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    posix_spawnattr_setpgroup(&attr, 0);
+    std::vector<char*> args;
+    for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = 0;
+    const int err = posix_spawn(&pid, args[0], &files, &attr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&files);
+    posix_spawnattr_destroy(&attr);
+    if (err != 0) {
+        end.spawn_error = std::strerror(err);
+        return end;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_seconds);
+    auto pause = std::chrono::microseconds(200);
+    int wstatus = 0;
+    while (true) {
+        const pid_t r = waitpid(pid, &wstatus, WNOHANG);
+        if (r == pid) break;
+        if (r < 0 && errno != EINTR) {
+            end.spawn_error = std::string("waitpid: ") + std::strerror(errno);
+            return end;
+        }
+        if (std::chrono::steady_clock::now() >= deadline) {
+            kill(-pid, SIGKILL);
+            waitpid(pid, &wstatus, 0);
+            end.timed_out = true;
+            return end;
+        }
+        std::this_thread::sleep_for(pause);
+        pause = std::min(pause * 2, std::chrono::microseconds(20000));
+    }
+    if (WIFEXITED(wstatus)) end.status = WEXITSTATUS(wstatus);
+    if (WIFSIGNALED(wstatus)) end.signal = WTERMSIG(wstatus);
+    return end;
+}
+
+uint64_t to_u64(const std::string& s) { return std::strtoull(s.c_str(), nullptr, 10); }
+
+// Counts of the trace's event kinds that stand for faults and checker reports.
+void count_trace(const std::string& path, case_figures& f) {
+    std::ifstream in(path);
+    for (std::string l; std::getline(in, l);) {
+        const nlohmann::json ev = nlohmann::json::parse(l, nullptr, false);
+        if (ev.is_discarded() || !ev.contains("kind")) continue;
+        if (ev["kind"] == "iommu_fault") f.iommu_faults++;
+        if (ev["kind"] == "dma_check") f.checker_reports++;
+    }
+}
+
+} // namespace
+
+void parse_stats(const std::string& stderr_text, case_figures& f) {
+    static const std::regex overall(R"(^socsim: stats: instructions ([0-9]+), simulated ([0-9.]+) s)");
+    static const std::regex iommu(
+        R"(^socsim: stats: ([^:]+): ([0-9]+) DMA pieces translated \(TLB ([0-9]+) hits, ([0-9]+) misses\), ([0-9]+) bypassed, ([0-9]+) refused; ([0-9]+) invalidation commands removed ([0-9]+) TLB entries; ([0-9]+) uses of stale)");
+    std::istringstream in(stderr_text);
+    std::smatch m;
+    for (std::string l; std::getline(in, l);) {
+        if (std::regex_search(l, m, overall)) {
+            f.instructions = to_u64(m[1]);
+            f.simulated_seconds = std::strtod(m[2].str().c_str(), nullptr);
+        } else if (std::regex_search(l, m, iommu)) {
+            f.iommus.push_back({m[1], to_u64(m[2]), to_u64(m[3]), to_u64(m[4]), to_u64(m[5]), to_u64(m[6]),
+                                to_u64(m[7]), to_u64(m[8]), to_u64(m[9])});
+        }
+    }
+}
+
+std::string shell_quote(const std::vector<std::string>& argv) {
+    static const std::regex plain(R"([A-Za-z0-9_@%+=:,./-]+)");
+    std::string out;
+    for (const std::string& a : argv) {
+        if (!out.empty()) out += ' ';
+        out += std::regex_match(a, plain) ? a : "'" + replace_all(a, "'", "'\\''") + "'";
+    }
+    return out;
+}
+
+std::vector<std::string> case_command(const test_case& c, const run_options& o, const std::string& case_dir,
+                                      bool with_trace) {
+    auto fill = [&](const std::string& s) { return replace_all(s, case_dir_placeholder, case_dir); };
+    std::vector<std::string> argv{o.socsim, "run", fill(c.platform)};
+    if (!c.firmware.empty()) argv.insert(argv.end(), {"--firmware", fill(c.firmware)});
+    if (!c.bios.empty()) argv.insert(argv.end(), {"--bios", fill(c.bios)});
+    if (!c.kernel.empty()) argv.insert(argv.end(), {"--kernel", fill(c.kernel)});
+    if (!c.initrd.empty()) argv.insert(argv.end(), {"--initrd", fill(c.initrd)});
+    if (!c.append.empty()) argv.insert(argv.end(), {"--append", fill(c.append)});
+    if (!c.max_time.empty()) argv.insert(argv.end(), {"--max-time", c.max_time});
+    for (const std::string& kv : c.config) argv.insert(argv.end(), {"-c", fill(kv)});
+    if (c.input) argv.insert(argv.end(), {"-c", "serial0.input=" + case_dir + "/input.txt"});
+    for (const std::string& a : c.args) argv.push_back(fill(a));
+    if (with_trace) argv.insert(argv.end(), {"--trace", case_dir + "/trace.jsonl"});
+    if (o.stats) argv.push_back("--stats");
+    return argv;
+}
+
+case_result run_case(const test_case& c, const run_options& o) {
+    case_result r;
+    r.name = c.name;
+    r.suite = c.suite;
+    r.line = c.line;
+    r.tags = c.tags;
+    // A matrix value may be a path: the directory name keeps only safe characters.
+    const std::string case_dir =
+        (fs::absolute(o.work_dir) / std::regex_replace(c.name, std::regex("[^A-Za-z0-9_.,=+\\[\\]-]"), "_")).string();
+    const bool with_trace = o.stats || !c.expect.trace.empty();
+    const std::vector<std::string> argv = case_command(c, o, case_dir, with_trace);
+    r.command = shell_quote(argv);
+    const auto start = std::chrono::steady_clock::now();
+    auto finish = [&](std::string reason) {
+        r.host_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        r.reason = std::move(reason);
+        r.passed = r.reason.empty();
+        std::error_code ec;
+        if (r.passed && !o.keep) fs::remove_all(case_dir, ec);
+        return r;
+    };
+
+    if (auto missing = missing_input(c)) return finish(*missing);
+    std::error_code ec;
+    fs::remove_all(case_dir, ec);
+    if (!fs::create_directories(case_dir, ec) && ec) return finish("cannot create " + case_dir + ": " + ec.message());
+    r.output_dir = case_dir;
+    if (c.input) {
+        std::ofstream in(case_dir + "/input.txt", std::ios::binary);
+        in << *c.input;
+        if (!in) return finish("cannot write " + case_dir + "/input.txt");
+    }
+
+    const process_end end = run_process(argv, case_dir + "/stdout.txt", case_dir + "/stderr.txt", c.timeout_seconds);
+    r.stdout_text = read_file(case_dir + "/stdout.txt");
+    r.stderr_text = read_file(case_dir + "/stderr.txt");
+    std::string err = r.stderr_text;
+    if (o.stats) {
+        r.figures.emplace();
+        parse_stats(r.stderr_text, *r.figures);
+        count_trace(case_dir + "/trace.jsonl", *r.figures);
+        // The --stats lines are the runner's, not the case's: its stderr checks see the rest.
+        err = std::regex_replace(err, std::regex("(^|\n)socsim: stats: [^\n]*"), "$1");
+        err = std::regex_replace(err, std::regex("\n\n+"), "\n");
+        if (err == "\n") err.clear();
+    }
+    {
+        std::istringstream lines(err);
+        std::getline(lines, r.first_diagnostic);
+    }
+    if (!end.spawn_error.empty()) return finish("cannot start " + o.socsim + ": " + end.spawn_error);
+    if (end.timed_out) {
+        std::ostringstream s;
+        s << "host time limit of " << c.timeout_seconds << " s reached: socsim was killed (a hang?)";
+        return finish(s.str());
+    }
+    if (end.signal != 0)
+        return finish("socsim crashed: signal " + std::to_string(end.signal) + " (" + strsignal(end.signal) + ")");
+    r.exit_status = end.status;
+
+    expectations expect = c.expect;
+    if (expect.png) expect.png->file = replace_all(expect.png->file, case_dir_placeholder, case_dir);
+    if (auto v = check_run(expect, end.status, r.stdout_text, err, with_trace ? case_dir + "/trace.jsonl" : "")) {
+        r.first_difference = v->first_difference;
+        return finish(v->reason);
+    }
+    return finish("");
+}
+
+std::vector<case_result> run_all(const std::vector<test_case>& cases, const run_options& o, unsigned jobs,
+                                 const std::function<void(const case_result&)>& done) {
+    std::vector<case_result> results(cases.size());
+    std::atomic<size_t> next{0};
+    std::mutex lock;
+    auto worker = [&] {
+        for (size_t i; (i = next++) < cases.size();) {
+            results[i] = run_case(cases[i], o);
+            std::lock_guard<std::mutex> g(lock);
+            done(results[i]);
+        }
+    };
+    std::vector<std::thread> threads;
+    for (unsigned j = 0; j < std::max(1u, jobs); j++) threads.emplace_back(worker);
+    for (std::thread& t : threads) t.join();
+    return results;
+}
+
+} // namespace socsim::regress
