@@ -135,6 +135,7 @@ int regress_command(const std::vector<std::string>& args) {
         ("help,h", "this text")
         ("jobs,j", po::value<unsigned>(), "cases run at once (default: the host's cores)")
         ("filter", po::value<std::string>(), "only cases whose name matches this regular expression")
+        ("case", po::value<std::vector<std::string>>()->composing(), "only the case of exactly this name (repeatable)")
         ("tag", po::value<std::vector<std::string>>()->composing(), "only cases with this tag (repeatable: any of them)")
         ("shard", po::value<std::string>(), "K/N: run part K of N (a stable partition of the selected cases)")
         ("list", "print the selected cases (name, tags, file:line) and run nothing")
@@ -200,8 +201,15 @@ int regress_command(const std::vector<std::string>& args) {
         std::set<std::string> tags;
         if (vm.count("tag"))
             for (const std::string& t : vm["tag"].as<std::vector<std::string>>()) tags.insert(t);
+        std::set<std::string> names;
+        if (vm.count("case"))
+            for (const std::string& n : vm["case"].as<std::vector<std::string>>()) names.insert(n);
+        for (const std::string& n : names)
+            if (std::none_of(cases.begin(), cases.end(), [&](const test_case& c) { return c.name == n; }))
+                throw usage_error("--case '" + n + "': no case of that name in the suites");
         std::vector<test_case> selected;
         for (test_case& c : cases) {
+            if (!names.empty() && !names.count(c.name)) continue;
             if (filter && !std::regex_search(c.name, *filter)) continue;
             if (!tags.empty() && std::none_of(c.tags.begin(), c.tags.end(), [&](const std::string& t) { return tags.count(t); }))
                 continue;

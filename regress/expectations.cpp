@@ -118,7 +118,7 @@ std::optional<verdict> check_png(const png_expectation& want) {
                            (want.width ? std::to_string(*want.width) : "any") + "x" +
                            (want.height ? std::to_string(*want.height) : "any"),
                        ""};
-    uint32_t hash = 0x811c9dc5u;  // FNV-1a over the RGB bytes, as tests/system/tools/png_probe does
+    uint32_t hash = 0x811c9dc5u;  // FNV-1a (32-bit) over the RGB bytes, row by row
     for (uint8_t b : rgb) hash = (hash ^ b) * 0x01000193u;
     char buf[64];
     if (want.fnv1a && *want.fnv1a != hash) {

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <regex>
 #include <set>
 
@@ -70,7 +72,7 @@ const std::set<std::string> case_keys = {"name", "platform", "firmware", "bios",
                                          "matrix"};
 const std::set<std::string> default_keys = {"platform", "firmware", "bios", "kernel", "initrd", "append", "config",
                                             "args", "input", "max-time", "timeout", "tags", "expect"};
-const std::set<std::string> expect_keys = {"status", "stdout", "stdout-lines", "stdout-regex", "stderr",
+const std::set<std::string> expect_keys = {"status", "stdout", "stdout-file", "stdout-lines", "stdout-regex", "stderr",
                                            "stderr-contains", "stderr-regex", "stderr-lines", "trace", "png"};
 
 // ${NAME} substitution; an unknown name is an error at the node that used it.
@@ -146,6 +148,16 @@ expectations read_expectations(const reader& r, const YAML::Node& e, const std::
     expectations x;
     if (e["status"]) x.status = static_cast<int>(r.number(e["status"], "status", 255));
     if (const YAML::Node n = e["stdout"]) x.stdout_text = sub(n, "stdout");
+    if (const YAML::Node n = e["stdout-file"]) {
+        if (x.stdout_text) r.fail(n, "give 'stdout' or 'stdout-file', not both");
+        const std::string file = resolve_path(dir, sub(n, "stdout-file"));
+        std::ifstream in(file, std::ios::binary);
+        std::error_code ec;
+        if (!in || fs::is_directory(file, ec)) r.fail(n, "cannot read the expected stdout '" + file + "'");
+        std::ostringstream text;
+        text << in.rdbuf();
+        x.stdout_text = text.str();
+    }
     if (const YAML::Node n = e["stdout-lines"]) {
         if (!n.IsSequence()) r.fail(n, "'stdout-lines' must be a list of lines");
         for (const auto& l : n) x.stdout_lines.push_back(sub(l, "stdout-lines"));
