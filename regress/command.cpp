@@ -176,6 +176,8 @@ int regress_command(const std::vector<std::string>& args) {
                                                 : "no suite file (socsim regress SUITE.yaml...; see --help)");
         if (vm.count("merge")) return merge(vm, inputs);
 
+        std::optional<std::pair<unsigned, unsigned>> shard;
+        if (vm.count("shard")) shard = parse_shard(vm["shard"].as<std::string>());
         std::map<std::string, std::string> vars;
         if (vm.count("var"))
             for (const std::string& kv : vm["var"].as<std::vector<std::string>>()) {
@@ -215,8 +217,8 @@ int regress_command(const std::vector<std::string>& args) {
                 continue;
             selected.push_back(std::move(c));
         }
-        if (vm.count("shard")) {
-            const auto [k, n] = parse_shard(vm["shard"].as<std::string>());
+        if (shard) {
+            const auto [k, n] = *shard;
             std::vector<test_case> mine;
             for (size_t i = 0; i < selected.size(); i++)
                 if (i % n == k - 1) mine.push_back(std::move(selected[i]));

@@ -38,7 +38,7 @@ std::string seconds(double s) {
     return o.str();
 }
 
-std::string suite_name(const std::string& path) { return std::filesystem::path(path).stem().string(); }
+std::string suite_name(const std::string& path) { return suite_label(path); }
 
 } // namespace
 

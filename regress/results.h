@@ -10,7 +10,7 @@
 namespace socsim::regress {
 
 // JUnit XML: one <testsuite> per suite file, one <testcase> per case (classname = the suite's
-// file name without extension), a <failure> with the reason, the first difference, the first
+// label, folder/stem), a <failure> with the reason, the first difference, the first
 // diagnostic and the command to reproduce it.
 std::string to_junit(const std::vector<case_result>& results);
 

@@ -142,6 +142,12 @@ void parse_stats(const std::string& stderr_text, case_figures& f) {
     }
 }
 
+std::string suite_label(const std::string& path) {
+    const fs::path p(path);
+    const std::string folder = p.parent_path().filename().string();
+    return (folder.empty() ? "" : folder + "/") + p.stem().string();
+}
+
 std::string shell_quote(const std::vector<std::string>& argv) {
     static const std::regex plain(R"([A-Za-z0-9_@%+=:,./-]+)");
     std::string out;
@@ -178,7 +184,9 @@ case_result run_case(const test_case& c, const run_options& o) {
     r.tags = c.tags;
     // A matrix value may be a path: the directory name keeps only safe characters.
     const std::string case_dir =
-        (fs::absolute(o.work_dir) / std::regex_replace(c.name, std::regex("[^A-Za-z0-9_.,=+\\[\\]-]"), "_")).string();
+        (fs::absolute(o.work_dir) / suite_label(c.suite) /
+         std::regex_replace(c.name, std::regex("[^A-Za-z0-9_.,=+\\[\\]-]"), "_"))
+            .string();
     const bool with_trace = o.stats || !c.expect.trace.empty();
     const std::vector<std::string> argv = case_command(c, o, case_dir, with_trace);
     r.command = shell_quote(argv);

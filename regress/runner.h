@@ -58,6 +58,10 @@ struct run_options {
 std::vector<std::string> case_command(const test_case& c, const run_options& options, const std::string& case_dir,
                                       bool with_trace);
 
+// How reports name a suite file: its folder and stem ("tests/system/virt/cases.yaml" ->
+// "virt/cases"), so suites of the same file name in different folders stay apart.
+std::string suite_label(const std::string& path);
+
 // A shell-safe rendering of a command line.
 std::string shell_quote(const std::vector<std::string>& argv);
 
