@@ -22,13 +22,13 @@ struct iommu_figures {
     uint64_t invalidation_commands = 0, entries_invalidated = 0, stale_uses = 0;
 };
 
-// What a run measured (with --stats): socsim's own figures and the trace's counts.
+// What a run measured (with --stats), from socsim's own --stats lines and diagnostics.
 struct case_figures {
     uint64_t instructions = 0;
     double simulated_seconds = 0;
     std::vector<iommu_figures> iommus;
-    unsigned iommu_faults = 0;     // trace events "iommu_fault"
-    unsigned checker_reports = 0;  // trace events "dma_check"
+    unsigned iommu_faults = 0;     // DMA pieces the IOMMUs refused, summed
+    unsigned checker_reports = 0;  // stale translations, uncleaned table reads, dma-debug findings
 };
 
 struct case_result {
@@ -50,7 +50,7 @@ struct case_result {
 struct run_options {
     std::string socsim;         // the executable to run
     std::string work_dir;       // scratch directories go below it, one per case
-    bool stats = false;         // measure figures (adds --stats and a trace)
+    bool stats = false;         // measure figures (adds --stats; its lines are not the case's stderr)
     bool keep = false;          // keep the scratch directories of passed cases too
 };
 

@@ -239,6 +239,7 @@ test_case read_case(const reader& r, const raw_case& raw, std::map<std::string, 
     static const std::regex good_name("[A-Za-z0-9_.:+-]+");
     if (!std::regex_match(c.name, good_name))
         r.fail(field("name"), "a case name is letters, digits and _ . : + - (it names files and tests), not '" + c.name + "'");
+    vars["name"] = c.name;
     if (!field("platform")) r.fail(raw.start, "case '" + c.name + "' needs a 'platform' (a built-in name or a .dts/.dtb path)");
     c.platform = substitute(r, field("platform"), r.scalar(field("platform"), "platform"), vars);
     if (is_platform_file(c.platform)) c.platform = resolve_path(dir, c.platform);

@@ -73,8 +73,8 @@ struct test_case {
 
 // Loads one suite file. `vars` are --var NAME=VALUE from the command line: they override the
 // file's `vars`. In every string, ${NAME} is a variable; ${suite_dir} (the file's directory),
-// ${platform} (the case's) and ${case_dir} (a scratch directory per run, filled in by the runner)
-// are always defined. Relative paths of platform files, firmware and PNGs are relative to the
+// ${name} and ${platform} (the case's, before the matrix adds its values to the name) and
+// ${case_dir} (a scratch directory per run, filled in by the runner) are always defined. Relative paths of platform files, firmware and PNGs are relative to the
 // suite file's directory.
 std::vector<test_case> load_suite(const std::string& path, const std::map<std::string, std::string>& vars);
 

@@ -314,6 +314,18 @@ void platform::connect_dma_debug() {
     }
 }
 
+// socsim,latency-ns on a /memory node: the time each device access to its banks takes (a DMA's
+// data, an IOMMU's table reads), for sweeps where a table walk must cost something. The CPU's own
+// accesses go to host memory directly and are not timed. Default 0; at most one second.
+sc_core::sc_time platform::ram_latency(int node) const {
+    const auto ns = dt_.number(node, "socsim,latency-ns");
+    if (!ns) return sc_core::SC_ZERO_TIME;
+    if (*ns > 1000000000)
+        throw core::config_error("platform '" + dt_.source() + "': " + dt_.path(node) + ": socsim,latency-ns = " +
+                                 std::to_string(*ns) + " is outside 0..1000000000 (one second)");
+    return sc_core::sc_time(static_cast<double>(*ns), sc_core::SC_NS);
+}
+
 void platform::add_memory(int node) {
     auto regs = dt_.reg(node);
     if (regs.empty()) throw core::config_error("platform '" + dt_.source() + "': " + dt_.path(node) + " has no 'reg'");
@@ -325,7 +337,7 @@ void platform::add_memory(int node) {
                                      core::hex(r.base) + " + " + core::hex(r.size) +
                                      " must start and end on a 4 KiB boundary and not be empty");
         std::string name = "ram" + std::to_string(rams_.size());
-        rams_.push_back(std::make_unique<memory::ram>(name.c_str(), r.size));
+        rams_.push_back(std::make_unique<memory::ram>(name.c_str(), r.size, ram_latency(node)));
         unsigned port = router_->bind_target(rams_.back()->socket);
         router_->map(port, r, dt_.path(node));
         ram_ranges_.emplace_back(r, dt_.path(node));

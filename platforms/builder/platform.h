@@ -97,6 +97,7 @@ private:
     void visit(int node);
     void wire_dma();
     void connect_dma_debug();
+    sc_core::sc_time ram_latency(int node) const;
     void add_memory(int node);
     void add_model(int node, const model_entry& entry, const std::string& compatible);
     std::string instance_name(int node);
