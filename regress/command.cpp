@@ -183,7 +183,11 @@ int regress_command(const std::vector<std::string>& args) {
             for (const std::string& kv : vm["var"].as<std::vector<std::string>>()) {
                 const size_t eq = kv.find('=');
                 if (eq == 0 || eq == std::string::npos) throw usage_error("--var takes NAME=VALUE, not '" + kv + "'");
-                vars[kv.substr(0, eq)] = kv.substr(eq + 1);
+                // A relative path that exists here is meant from here, not from the suite's folder.
+                std::string value = kv.substr(eq + 1);
+                std::error_code ec;
+                if (!value.empty() && value[0] != '/' && fs::exists(value, ec)) value = fs::absolute(value).lexically_normal().string();
+                vars[kv.substr(0, eq)] = value;
             }
         std::vector<test_case> cases;
         for (const std::string& suite : inputs) {
