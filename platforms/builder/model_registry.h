@@ -102,6 +102,7 @@ struct built_model {
     struct dma_output {
         tlm::tlm_initiator_socket<>* socket = nullptr;
         uint32_t iommu_phandle = 0;
+        uint64_t last_stream = 0;  // the highest stream id the bridge's map gives this IOMMU
     };
     std::vector<dma_output> dma_outputs;
     tlm::tlm_initiator_socket<>* downstream = nullptr;

@@ -306,6 +306,7 @@ void platform::wire_dma() {
         if (!inst.model.dma_outputs.empty()) {
             // A PCIe host bridge: one output per IOMMU its `iommu-map` names.
             for (const auto& out : inst.model.dma_outputs) {
+                check_stream(inst, out.iommu_phandle, out.last_stream, "'iommu-map' maps requester ids up to");
                 const std::string path = wire(inst, *out.socket, out.iommu_phandle);
                 inst.dma_path += (inst.dma_path.empty() ? "" : ", ") + path;
             }
@@ -321,13 +322,14 @@ void platform::wire_dma() {
         uint32_t phandle = spec.empty() ? 0 : spec[0];
         if (spec.size() >= 2 && phandle != 0) {
             inst.stream_id = core::hex(spec[1]);
-            check_stream(inst, phandle, spec[1]);
+            check_stream(inst, phandle, spec[1], "'iommus' names");
         }
         inst.dma_path = wire(inst, *inst.model.dma, phandle);
     }
 }
 
-void platform::check_stream(const instance& master, uint32_t iommu_phandle, uint32_t stream) const {
+void platform::check_stream(const instance& master, uint32_t iommu_phandle, uint64_t stream,
+                            const std::string& how) const {
     // A stream id the IOMMU does not have would otherwise be accepted here and only fail (or be
     // silently truncated) at the first DMA.
     const int node = dt_.by_phandle(iommu_phandle);
@@ -336,7 +338,7 @@ void platform::check_stream(const instance& master, uint32_t iommu_phandle, uint
     for (const instance& iommu : instances_) {
         if (iommu.path != iommu_path || iommu.model.stream_count == 0) continue;
         if (stream >= iommu.model.stream_count)
-            throw core::config_error("platform '" + dt_.source() + "': " + master.path + ": 'iommus' names " +
+            throw core::config_error("platform '" + dt_.source() + "': " + master.path + ": " + how + " " +
                                      iommu.model.stream_what + " " + core::hex(stream) + " of " + iommu_path + " (" +
                                      iommu.name + ", " + iommu.compatible + "), which takes " + iommu.model.stream_what +
                                      " 0-" + core::hex(iommu.model.stream_count - 1) + " only");

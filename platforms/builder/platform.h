@@ -5,7 +5,8 @@
 // at its translated `reg` ranges. Nodes with `status` other than "okay" are skipped; a node whose
 // compatible has no model, or that has `reg` but no `compatible` (outside /reserved-memory), is
 // listed once as a warning (an error with `strict`). `iommus` naming a stream id or master index
-// its IOMMU does not have, `reg` entries of size 0 or overlapping each other are errors.
+// its IOMMU does not have (or an `iommu-map` reaching past them), `reg` entries of size 0 or
+// overlapping each other are errors.
 //
 // Simulator knobs live in the tree as `socsim,` properties; `-c node.property=value` overrides
 // set them (or any property) before the platform is built.
@@ -99,7 +100,8 @@ private:
     void visit(int node);
     bool in_reserved_memory(int node) const;
     void wire_dma();
-    void check_stream(const instance& master, uint32_t iommu_phandle, uint32_t stream) const;
+    // `how` says where the stream id comes from ("'iommus' names"), for the message.
+    void check_stream(const instance& master, uint32_t iommu_phandle, uint64_t stream, const std::string& how) const;
     void connect_dma_debug();
     void add_memory(int node);
     void check_reg(int node, const std::vector<core::address_range>& regs) const;
