@@ -108,7 +108,12 @@ void platform::apply_override(const std::string& spec) {
     if (dot == std::string::npos || dot == 0 || dot + 1 == key.size()) fail("expected node.property=value");
     std::string node_spec = key.substr(0, dot), prop = key.substr(dot + 1);
     int node = dt_.find(node_spec);
-    if (node < 0) node = find_by_instance_name(node_spec);
+    if (node < 0) {
+        const std::vector<int> named = nodes_with_instance_name(node_spec);
+        if (named.size() > 1)
+            fail("'" + node_spec + "' could name " + dt_.path(named[0]) + " or " + dt_.path(named[1]) + "; use its path");
+        if (!named.empty()) node = named[0];
+    }
     if (node < 0)
         fail("no node '" + node_spec + "' (give a path, a label, an alias, a node name or the name socsim info shows)");
     const std::string node_path = dt_.path(node);  // offsets change when the blob does
@@ -181,7 +186,7 @@ std::vector<std::string> platform::possible_instance_names(int node) const {
     return names;
 }
 
-int platform::find_by_instance_name(const std::string& name) const {
+std::vector<int> platform::nodes_with_instance_name(const std::string& name) const {
     std::vector<int> found;
     std::function<void(int)> search = [&](int node) {
         for (int child : dt_.children(node)) {
@@ -191,10 +196,7 @@ int platform::find_by_instance_name(const std::string& name) const {
         }
     };
     search(0);
-    if (found.size() > 1)
-        throw core::config_error("-c: '" + name + "' could name " + dt_.path(found[0]) + " or " + dt_.path(found[1]) +
-                                 "; use its path");
-    return found.empty() ? -1 : found[0];
+    return found;
 }
 
 std::string platform::instance_name(int node) {

@@ -110,9 +110,9 @@ private:
     void add_model(int node, const model_entry& entry, const std::string& compatible);
     std::string instance_name(int node);
     // `-c` also takes the names `socsim info` shows ("pcie_edu"): the names a node's model could
-    // be given, and the one node that could be given `name` (-1: none).
+    // be given, and the nodes that could be given `name`.
     std::vector<std::string> possible_instance_names(int node) const;
-    int find_by_instance_name(const std::string& name) const;
+    std::vector<int> nodes_with_instance_name(const std::string& name) const;
     void wire_irqs();
 
     device_tree dt_;
