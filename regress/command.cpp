@@ -148,6 +148,9 @@ int regress_command(const std::vector<std::string>& args) {
         ("work-dir", po::value<std::string>(), "scratch directories of the cases (default: regress-work); "
                                                "a failed case's output stays there")
         ("keep", "keep the scratch directories of passed cases too")
+        ("trace-dir", po::value<std::string>(), "trace every case into DIR/<suite folder>.<case>.jsonl")
+        ("twice", "run every case twice: status, stdout, stderr and trace must be the same bytes "
+                  "(a case with `once: reason` runs once)")
         ("merge", "merge --json results of shards (the arguments are results files)");
     // clang-format on
     po::options_description hidden;
@@ -245,6 +248,13 @@ int regress_command(const std::vector<std::string>& args) {
         o.work_dir = vm.count("work-dir") ? vm["work-dir"].as<std::string>() : "regress-work";
         o.stats = vm.count("stats") > 0;
         o.keep = vm.count("keep") > 0;
+        o.twice = vm.count("twice") > 0;
+        if (vm.count("trace-dir")) {
+            o.trace_dir = vm["trace-dir"].as<std::string>();
+            std::error_code dir_ec;
+            fs::create_directories(o.trace_dir, dir_ec);
+            if (!fs::is_directory(o.trace_dir, dir_ec)) throw usage_error("--trace-dir '" + o.trace_dir + "' is not a folder that can be made");
+        }
         unsigned jobs = vm.count("jobs") ? vm["jobs"].as<unsigned>() : std::thread::hardware_concurrency();
         if (jobs == 0) jobs = 1;
 

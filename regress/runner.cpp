@@ -169,6 +169,14 @@ std::string shell_quote(const std::vector<std::string>& argv) {
     return out;
 }
 
+std::string trace_path(const test_case& c, const run_options& o, const std::string& case_dir) {
+    if (o.trace_dir.empty()) return case_dir + "/trace.jsonl";
+    const std::string folder = fs::path(c.suite).parent_path().filename().string();
+    return (fs::absolute(o.trace_dir) /
+            std::regex_replace(folder + "." + c.name + ".jsonl", std::regex("[^A-Za-z0-9_.,=+\\[\\]-]"), "_"))
+        .string();
+}
+
 std::vector<std::string> case_command(const test_case& c, const run_options& o, const std::string& case_dir,
                                       bool with_trace) {
     auto fill = [&](const std::string& s) { return replace_all(s, case_dir_placeholder, case_dir); };
@@ -182,7 +190,7 @@ std::vector<std::string> case_command(const test_case& c, const run_options& o, 
     for (const std::string& kv : c.config) argv.insert(argv.end(), {"-c", fill(kv)});
     if (c.input) argv.insert(argv.end(), {"-c", "serial0.input=" + case_dir + "/input.txt"});
     for (const std::string& a : c.args) argv.push_back(fill(a));
-    if (with_trace) argv.insert(argv.end(), {"--trace", case_dir + "/trace.jsonl"});
+    if (with_trace) argv.insert(argv.end(), {"--trace", trace_path(c, o, case_dir)});
     if (o.stats) argv.push_back("--stats");
     return argv;
 }
@@ -198,7 +206,7 @@ case_result run_case(const test_case& c, const run_options& o) {
         (fs::absolute(o.work_dir) / suite_label(c.suite) /
          std::regex_replace(c.name, std::regex("[^A-Za-z0-9_.,=+\\[\\]-]"), "_"))
             .string();
-    const bool with_trace = !c.expect.trace.empty();
+    const bool with_trace = !c.expect.trace.empty() || !o.trace_dir.empty();
     const std::vector<std::string> argv = case_command(c, o, case_dir, with_trace);
     r.command = shell_quote(argv);
     const auto start = std::chrono::steady_clock::now();
@@ -251,9 +259,34 @@ case_result run_case(const test_case& c, const run_options& o) {
 
     expectations expect = c.expect;
     if (expect.png) expect.png->file = replace_all(expect.png->file, case_dir_placeholder, case_dir);
-    if (auto v = check_run(expect, end.status, r.stdout_text, err, with_trace ? case_dir + "/trace.jsonl" : "")) {
+    const std::string trace = with_trace ? trace_path(c, o, case_dir) : "";
+    if (auto v = check_run(expect, end.status, r.stdout_text, err, trace)) {
         r.first_difference = v->first_difference;
         return finish(v->reason);
+    }
+    if (o.twice && c.once.empty()) {
+        // Determinism: the same command again, its trace beside the first, must give the same bytes.
+        std::vector<std::string> again = argv;
+        for (std::string& a : again)
+            if (a == trace) a = case_dir + "/trace.again.jsonl";
+        const process_end end2 = run_process(again, case_dir + "/stdout.again.txt", case_dir + "/stderr.again.txt",
+                                             c.timeout_seconds);
+        if (end2.timed_out || end2.signal || !end2.spawn_error.empty())
+            return finish("not deterministic: the second run did not exit (" +
+                          (end2.timed_out ? std::string("host time limit") : end2.signal ? std::string(strsignal(end2.signal)) : end2.spawn_error) + ")");
+        if (end2.status != end.status)
+            return finish("not deterministic: the second run exited with " + std::to_string(end2.status) + ", the first with " +
+                          std::to_string(end.status));
+        const std::pair<const char*, std::pair<std::string, std::string>> outputs[] = {
+            {"stdout", {case_dir + "/stdout.txt", case_dir + "/stdout.again.txt"}},
+            {"stderr", {case_dir + "/stderr.txt", case_dir + "/stderr.again.txt"}},
+            {"trace", {trace, case_dir + "/trace.again.jsonl"}}};
+        for (const auto& [what, files] : outputs) {
+            if (std::string(what) == "trace" && trace.empty()) continue;
+            if (read_file(files.first) != read_file(files.second))
+                return finish(std::string("not deterministic: the second run's ") + what + " differs (" + files.first +
+                              " and " + files.second + ")");
+        }
     }
     return finish("");
 }

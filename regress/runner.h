@@ -52,6 +52,8 @@ struct run_options {
     std::string work_dir;       // scratch directories go below it, one per case
     bool stats = false;         // measure figures (adds --stats; its lines are not the case's stderr)
     bool keep = false;          // keep the scratch directories of passed cases too
+    std::string trace_dir;      // every case traces into <trace_dir>/<suite folder>.<case>.jsonl
+    bool twice = false;         // run each case again: the same status, stdout, stderr and trace
 };
 
 // The argument vector of a case (argv[0] is options.socsim), with the scratch directory filled in.

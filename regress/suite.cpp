@@ -68,10 +68,10 @@ struct reader {
 };
 
 const std::set<std::string> case_keys = {"name", "platform", "firmware", "bios", "kernel", "initrd", "append",
-                                         "config", "args", "input", "max-time", "timeout", "tags", "expect",
-                                         "matrix"};
+                                         "config", "args", "input", "max-time", "timeout", "tags", "once",
+                                         "expect", "matrix"};
 const std::set<std::string> default_keys = {"platform", "firmware", "bios", "kernel", "initrd", "append", "config",
-                                            "args", "input", "max-time", "timeout", "tags", "expect"};
+                                            "args", "input", "max-time", "timeout", "tags", "once", "expect"};
 const std::set<std::string> expect_keys = {"status", "stdout", "stdout-file", "stdout-lines", "stdout-regex", "stderr",
                                            "stderr-contains", "stderr-regex", "stderr-lines", "trace", "png"};
 
@@ -270,6 +270,7 @@ test_case read_case(const reader& r, const raw_case& raw, std::map<std::string, 
     c.max_time = text("max-time");
     if (const YAML::Node n = field("timeout")) c.timeout_seconds = r.seconds(n, "timeout");
     if (const YAML::Node n = field("tags")) c.tags = r.scalars(n, "tags");
+    c.once = text("once");
     if (const YAML::Node n = field("expect")) c.expect = read_expectations(r, n, vars, dir);
     c.matrix_values = raw.matrix_values;
     if (!c.matrix_values.empty()) {

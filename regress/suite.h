@@ -66,6 +66,7 @@ struct test_case {
     std::string max_time;             // --max-time (simulated), empty: socsim's default
     double timeout_seconds = 120;     // host time before the run is killed
     std::vector<std::string> tags;
+    std::string once;                 // why the case's output cannot repeat (--twice runs it once)
     expectations expect;
     // Values the matrix chose, in order ("platform" and each -c property), for reports.
     std::vector<std::pair<std::string, std::string>> matrix_values;

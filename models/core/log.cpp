@@ -119,8 +119,8 @@ std::string format_ns(const sc_core::sc_time& t) {
 
 void logger::write(log_level level, const std::string& msg) const {
     log_state& s = state();
-    s.counts[static_cast<int>(level)]++;
     if (!enabled(level)) return;
+    s.counts[static_cast<int>(level)]++;
     const char* tag = level == log_level::error     ? "error: "
                       : level == log_level::warning ? "warning: "
                                                     : "";

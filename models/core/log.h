@@ -48,7 +48,7 @@ void set_log_levels(const std::string& spec);
 log_level parse_log_level(const std::string& name);
 // Where log lines go (default stderr); tests capture them.
 void set_log_stream(std::ostream* stream);
-// Count of error and warning lines written so far (tests and the run summary use it).
+// Count of lines of `level` written so far (lines below the level in force are not counted).
 unsigned log_count(log_level level);
 
 // Stream-style helper: SOCSIM_LOG(log, debug, "value " << v) builds the text only when enabled.

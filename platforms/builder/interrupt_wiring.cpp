@@ -289,8 +289,12 @@ private:
         if (!named && m.model->irq) lines.push_back({"", m.model->irq});
         const bool described = dt_.has(node, "interrupts") || dt_.has(node, "interrupts-extended");
         if (lines.empty()) {
-            if (described)
+            if (described) {
+                // Nothing to wire, but the property is still checked: a malformed specifier (the
+                // wrong cell count for the parent's #interrupt-cells) is an error on every node.
+                entries(node);
                 SOCSIM_LOG(log(), debug, m.path << " has interrupts, but its model has no interrupt output");
+            }
             return;
         }
         auto source_of = [&](size_t k) { return m.name + (lines[k].first.empty() ? "" : " " + lines[k].first); };

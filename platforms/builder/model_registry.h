@@ -102,10 +102,16 @@ struct built_model {
     struct dma_output {
         tlm::tlm_initiator_socket<>* socket = nullptr;
         uint32_t iommu_phandle = 0;
+        uint64_t last_stream = 0;  // the highest stream id the bridge's map gives this IOMMU
     };
     std::vector<dma_output> dma_outputs;
     tlm::tlm_initiator_socket<>* downstream = nullptr;
     std::function<void(tlm::tlm_initiator_socket<>& master)> accept_dma;  // set by IOMMUs
+    // Set by IOMMUs: the stream ids a master may name in `iommus` are 0 .. stream_count-1 (a DART's
+    // streams, an H6's masters, an SMMUv3's 2^SIDSIZE); `stream_what` names them in messages
+    // ("stream id", "master index"). 0: no bound is checked.
+    uint64_t stream_count = 0;
+    std::string stream_what = "stream id";
     iommu::dma_checker* checker = nullptr;                                 // set by IOMMUs
     std::function<void(uint32_t iommu_phandle, iommu::dma_announcements& table)> accept_announcements;
     struct window {

@@ -9,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <iomanip>
 #include <iostream>
@@ -27,6 +28,7 @@
 #include "models/memory/coherence_tracker.h"
 #include "models/iommu/common/dma_checker.h"
 #include "models/memory/ram.h"
+#include "platforms/builder/factories/factory_support.h"
 
 namespace socsim::platform {
 namespace {
@@ -106,7 +108,15 @@ void platform::apply_override(const std::string& spec) {
     if (dot == std::string::npos || dot == 0 || dot + 1 == key.size()) fail("expected node.property=value");
     std::string node_spec = key.substr(0, dot), prop = key.substr(dot + 1);
     int node = dt_.find(node_spec);
-    if (node < 0) fail("no node '" + node_spec + "' (give a path, a label, an alias or a node name)");
+    if (node < 0) {
+        const std::vector<int> named = nodes_with_instance_name(node_spec);
+        if (named.size() > 1)
+            fail("'" + node_spec + "' could name " + dt_.path(named[0]) + " or " + dt_.path(named[1]) + "; use its path");
+        if (!named.empty()) node = named[0];
+    }
+    if (node < 0)
+        fail("no node '" + node_spec + "' (give a path, a label, an alias, a node name or the name socsim info shows)");
+    const std::string node_path = dt_.path(node);  // offsets change when the blob does
     // Simulator knobs: a bare name means the `socsim,` property, unless it is a standard
     // property or the node already has a property of that name.
     static const std::set<std::string> standard = {
@@ -121,7 +131,7 @@ void platform::apply_override(const std::string& spec) {
         dt_.set_property(node, prop, *cells);
     else
         dt_.set_property(node, prop, quoted ? value.substr(1, value.size() - 2) : value);
-    SOCSIM_LOG(log(), info, "override: " << dt_.path(dt_.find(node_spec)) << " " << prop << " = " << value);
+    SOCSIM_LOG(log(), info, "override: " << node_path << " " << prop << " = " << value);
 }
 
 std::ostream& platform::output(const std::string& path) {
@@ -163,19 +173,40 @@ std::function<int()> platform::input(const std::string& path) {
     };
 }
 
+std::vector<std::string> platform::possible_instance_names(int node) const {
+    // As instance_name() and the PCIe host bridges' factories name models: the label or the node
+    // name made an identifier, with the unit address when two would clash; a PCI function is its
+    // bridge's name, '_', its own.
+    const std::string label = dt_.label(node);
+    const std::string own = label.empty() ? dt_.name(node) : label;
+    std::vector<std::string> names = {clean_name(own), clean_name_keeping_unit(own)};
+    const int bus = dt_.parent(node);
+    if (bus > 0 && dt_.string(bus, "device_type") == std::optional<std::string>("pci"))
+        for (const std::string& bridge : possible_instance_names(bus)) names.push_back(bridge + "_" + clean_name(own));
+    return names;
+}
+
+std::vector<int> platform::nodes_with_instance_name(const std::string& name) const {
+    std::vector<int> found;
+    std::function<void(int)> search = [&](int node) {
+        for (int child : dt_.children(node)) {
+            const auto names = possible_instance_names(child);
+            if (std::find(names.begin(), names.end(), name) != names.end()) found.push_back(child);
+            search(child);
+        }
+    };
+    search(0);
+    return found;
+}
+
 std::string platform::instance_name(int node) {
     // The label if there is one ("uart0"), else the node name without its unit address, unless
     // another instance has that name already ("sim_control", then "sim_control_90f0000").
     std::string label = dt_.label(node);
     std::string full = label.empty() ? dt_.name(node) : label;
-    auto clean = [](const std::string& s) {
-        std::string out;
-        for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_') ? c : '_';
-        return out;
-    };
-    std::string name = clean(full.substr(0, full.find('@')));
+    std::string name = clean_name(full);
     if (!used_names_.insert(name).second) {
-        name = clean(full);
+        name = clean_name_keeping_unit(full);
         used_names_.insert(name);
     }
     return name;
@@ -191,10 +222,10 @@ void platform::build() {
     if (!cpu_) throw core::config_error("platform '" + dt_.source() + "': no CPU under /cpus with a modelled compatible");
     wire_irqs();
     // Every core sees every mapping; it maps RAM directly and the rest as MMIO.
-    std::vector<core::address_range> map;
-    for (const auto& m : router_->mappings()) map.push_back(m.range);
+    std::vector<core::address_range> address_map;
+    for (const auto& m : router_->mappings()) address_map.push_back(m.range);
     for (unsigned i = 0; i < cluster_->size(); ++i) {
-        cluster_->core(i).set_address_map(map);
+        cluster_->core(i).set_address_map(address_map);
         cluster_->core(i).set_cluster(*cluster_);
     }
 }
@@ -222,7 +253,23 @@ void platform::visit(int node) {
             return;
         }
     }
+    if (node != 0 && compat.empty() && dt_.has(node, "reg") && !in_reserved_memory(node)) {
+        // A device node whose `compatible` was forgotten or misspelt: nothing can be built from
+        // it, and its firmware would find no registers there. Said once, as for an unknown
+        // compatible (an error with --strict). Memory set aside under /reserved-memory has `reg`
+        // and no `compatible` by design.
+        const std::string what = dt_.path(node) + " (has 'reg' but no 'compatible')";
+        if (options_.strict) throw core::config_error("platform '" + dt_.source() + "': no model for " + what);
+        log().warning("no model for " + what + "; its registers are not mapped");
+        unmodelled_.push_back(what);
+    }
     for (int child : dt_.children(node)) visit(child);
+}
+
+bool platform::in_reserved_memory(int node) const {
+    for (int n = dt_.parent(node); n > 0; n = dt_.parent(n))
+        if (dt_.name(n) == "reserved-memory") return true;
+    return false;
 }
 
 void platform::wire_dma() {
@@ -261,6 +308,7 @@ void platform::wire_dma() {
         if (!inst.model.dma_outputs.empty()) {
             // A PCIe host bridge: one output per IOMMU its `iommu-map` names.
             for (const auto& out : inst.model.dma_outputs) {
+                check_stream(inst, out.iommu_phandle, out.last_stream, "'iommu-map' maps requester ids up to");
                 const std::string path = wire(inst, *out.socket, out.iommu_phandle);
                 inst.dma_path += (inst.dma_path.empty() ? "" : ", ") + path;
             }
@@ -274,8 +322,28 @@ void platform::wire_dma() {
         std::vector<uint32_t> spec = dt_.cells(node, "iommus");
         if (spec.empty()) spec = dt_.cells(node, "socsim,iommus");
         uint32_t phandle = spec.empty() ? 0 : spec[0];
-        if (spec.size() >= 2 && phandle != 0) inst.stream_id = core::hex(spec[1]);
+        if (spec.size() >= 2 && phandle != 0) {
+            inst.stream_id = core::hex(spec[1]);
+            check_stream(inst, phandle, spec[1], "'iommus' names");
+        }
         inst.dma_path = wire(inst, *inst.model.dma, phandle);
+    }
+}
+
+void platform::check_stream(const instance& master, uint32_t iommu_phandle, uint64_t stream,
+                            const std::string& how) const {
+    // A stream id the IOMMU does not have would otherwise be accepted here and only fail (or be
+    // silently truncated) at the first DMA.
+    const int node = dt_.by_phandle(iommu_phandle);
+    if (node < 0) return;  // wire() says so
+    const std::string iommu_path = dt_.path(node);
+    for (const instance& iommu : instances_) {
+        if (iommu.path != iommu_path || iommu.model.stream_count == 0) continue;
+        if (stream >= iommu.model.stream_count)
+            throw core::config_error("platform '" + dt_.source() + "': " + master.path + ": " + how + " " +
+                                     iommu.model.stream_what + " " + core::hex(stream) + " of " + iommu_path + " (" +
+                                     iommu.name + ", " + iommu.compatible + "), which takes " + iommu.model.stream_what +
+                                     " 0-" + core::hex(iommu.model.stream_count - 1) + " only");
     }
 }
 
@@ -326,9 +394,38 @@ sc_core::sc_time platform::ram_latency(int node) const {
     return sc_core::sc_time(static_cast<double>(*ns), sc_core::SC_NS);
 }
 
+void platform::check_reg(int node, const std::vector<core::address_range>& regs) const {
+    // A malformed `reg` (the wrong number of cells, as a `-c node.reg=...` override can give)
+    // reads as many entries; without this check the router would report the node overlapping
+    // itself.
+    auto fail = [&](const std::string& why) {
+        throw core::config_error("platform '" + dt_.source() + "': " + dt_.path(node) + ": 'reg' (" +
+                                 std::to_string(regs.size()) + (regs.size() == 1 ? " entry" : " entries") + "): " + why);
+    };
+    auto text = [](const core::address_range& r) { return "[" + core::hex(r.base) + ".." + core::hex(r.last()) + "]"; };
+    for (size_t i = 0; i < regs.size(); ++i) {
+        const std::string entry = "entry " + std::to_string(i);
+        if (regs[i].size == 0) fail(entry + " at " + core::hex(regs[i].base) + " has size 0");
+        if (regs[i].base + (regs[i].size - 1) < regs[i].base)
+            fail(entry + " at " + core::hex(regs[i].base) + " wraps past the end of the address space");
+        for (size_t j = 0; j < i; ++j)
+            if (regs[i].overlaps(regs[j]))
+                fail(entry + " " + text(regs[i]) + " overlaps entry " + std::to_string(j) + " " + text(regs[j]));
+    }
+}
+
+void platform::map(unsigned port, const core::address_range& range, const std::string& name) {
+    try {
+        router_->map(port, range, name);
+    } catch (const core::config_error& e) {
+        throw core::config_error("platform '" + dt_.source() + "': " + e.what());
+    }
+}
+
 void platform::add_memory(int node) {
     auto regs = dt_.reg(node);
     if (regs.empty()) throw core::config_error("platform '" + dt_.source() + "': " + dt_.path(node) + " has no 'reg'");
+    check_reg(node, regs);
     for (const auto& r : regs) {
         // The CPU maps RAM page by page (4 KiB): a bank that starts or ends inside a page cannot
         // be mapped, and would fail later with a misleading fault.
@@ -338,8 +435,7 @@ void platform::add_memory(int node) {
                                      " must start and end on a 4 KiB boundary and not be empty");
         std::string name = "ram" + std::to_string(rams_.size());
         rams_.push_back(std::make_unique<memory::ram>(name.c_str(), r.size, ram_latency(node)));
-        unsigned port = router_->bind_target(rams_.back()->socket);
-        router_->map(port, r, dt_.path(node));
+        map(router_->bind_target(rams_.back()->socket), r, dt_.path(node));
         ram_ranges_.emplace_back(r, dt_.path(node));
     }
 }
@@ -382,19 +478,20 @@ void platform::add_model(int node, const model_entry& entry, const std::string& 
         inst.regs.clear();  // a cpu's `reg` is its MPIDR, not an address
     } else if (!inst.model.targets.empty()) {
         if (inst.regs.empty()) throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " has no 'reg'");
+        check_reg(node, inst.regs);
         if (inst.model.targets.size() == 1) {
             unsigned port = router_->bind_target(*inst.model.targets[0]);
-            for (const auto& r : inst.regs) router_->map(port, r, inst.path);
+            for (const auto& r : inst.regs) map(port, r, inst.path);
         } else {
             if (inst.model.targets.size() != inst.regs.size())
                 throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " needs " +
                                          std::to_string(inst.model.targets.size()) + " 'reg' entries");
             for (size_t i = 0; i < inst.regs.size(); ++i)
-                router_->map(router_->bind_target(*inst.model.targets[i]), inst.regs[i], inst.path);
+                map(router_->bind_target(*inst.model.targets[i]), inst.regs[i], inst.path);
         }
     }
     for (const auto& w : inst.model.windows)
-        router_->map(router_->bind_target(*w.socket), w.range, inst.path + " " + w.what);
+        map(router_->bind_target(*w.socket), w.range, inst.path + " " + w.what);
     instances_.push_back(std::move(inst));
 }
 

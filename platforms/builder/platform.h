@@ -3,7 +3,10 @@
 // device_type is "memory", and every `reg` entry of each: one RAM model per bank), a CPU from the
 // `/cpus` node, and one model per node whose `compatible` is in the model registry, each mapped
 // at its translated `reg` ranges. Nodes with `status` other than "okay" are skipped; a node whose
-// compatible has no model is listed once as a warning (an error with `strict`).
+// compatible has no model, or that has `reg` but no `compatible` (outside /reserved-memory), is
+// listed once as a warning (an error with `strict`). `iommus` naming a stream id or master index
+// its IOMMU does not have (or an `iommu-map` reaching past them), `reg` entries of size 0 or
+// overlapping each other are errors.
 //
 // Simulator knobs live in the tree as `socsim,` properties; `-c node.property=value` overrides
 // set them (or any property) before the platform is built.
@@ -95,12 +98,22 @@ private:
     void apply_override(const std::string& spec);
     void build();
     void visit(int node);
+    bool in_reserved_memory(int node) const;
     void wire_dma();
+    // `how` says where the stream id comes from ("'iommus' names"), for the message.
+    void check_stream(const instance& master, uint32_t iommu_phandle, uint64_t stream, const std::string& how) const;
     void connect_dma_debug();
     sc_core::sc_time ram_latency(int node) const;
     void add_memory(int node);
+    void check_reg(int node, const std::vector<core::address_range>& regs) const;
+    // Maps a range on the bus; an overlap with another node is an error naming the platform.
+    void map(unsigned port, const core::address_range& range, const std::string& name);
     void add_model(int node, const model_entry& entry, const std::string& compatible);
     std::string instance_name(int node);
+    // `-c` also takes the names `socsim info` shows ("pcie_edu"): the names a node's model could
+    // be given, and the nodes that could be given `name`.
+    std::vector<std::string> possible_instance_names(int node) const;
+    std::vector<int> nodes_with_instance_name(const std::string& name) const;
     void wire_irqs();
 
     device_tree dt_;

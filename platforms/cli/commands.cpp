@@ -96,7 +96,10 @@ sc_core::sc_time time_option(const po::variables_map& vm, const char* name) {
 }
 
 int report(const core::config_error& e) {
-    std::cerr << "socsim: " << e.what() << std::endl;
+    // After warnings (dtc's, unmodelled nodes) the error that stopped the run must not read as
+    // one more of them: it is the last line, and says it is the error.
+    const bool after_warnings = core::log_count(core::log_level::warning) > 0;
+    std::cerr << (after_warnings ? "socsim: error: " : "socsim: ") << e.what() << std::endl;
     return core::exit_config_error;
 }
 
@@ -168,7 +171,7 @@ int run_command(const std::vector<std::string>& args) {
          "set a Device Tree property: node.property=value (node: path, label, alias or name; "
          "a name that is neither standard nor on the node means socsim,name; numbers become "
          "cells, \"quoted\" values strings)")
-        ("strict", "a node whose compatible has no model is an error, not a warning")
+        ("strict", "a node whose compatible has no model (or with reg but no compatible) is an error, not a warning")
         ("stats", "print instructions, simulated and host time and MIPS, and each IOMMU's counters, at the end (stderr)");
     po::positional_options_description positional;
     positional.add("platform", 1);
@@ -257,7 +260,7 @@ int info_command(const std::vector<std::string>& args) {
         ("help,h", "this text")
         ("config,c", po::value<std::vector<std::string>>()->composing(), "set a Device Tree property (as for run)")
         ("log-level", po::value<std::string>(), "log level (as for run)")
-        ("strict", "a node whose compatible has no model is an error");
+        ("strict", "a node whose compatible has no model (or with reg but no compatible) is an error");
     po::positional_options_description positional;
     positional.add("platform", 1);
     try {

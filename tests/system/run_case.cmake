@@ -4,7 +4,12 @@
 #         [-DEXPECT_STDOUT_REGEX=regex]     stdout must match
 #         [-DEXPECT_STDERR_REGEX=regex]     stderr must match
 #         [-DEXPECT_STDERR_LINES=N]         stderr must have exactly N lines
-#         [-DWORKING_DIRECTORY=dir] [-DINPUT_FILE=file (the command's stdin)] -P run_case.cmake
+#         [-DWORKING_DIRECTORY=dir] [-DINPUT_FILE=file (the command's stdin)]
+#         [-DTRACE=file]                    the command writes its trace there (its --trace)
+#         [-DTWICE=1]                       then run it again: stdout, stderr and the trace must
+#                                           be byte-identical (the trace of the second run goes
+#                                           to file.again, removed after the comparison)
+#         -P run_case.cmake
 # The command's words are separated by `|` (CTest would split `;`).
 string(REPLACE "|" ";" command "${COMMAND}")
 if(NOT WORKING_DIRECTORY)
@@ -43,4 +48,37 @@ if(DEFINED EXPECT_STDERR_LINES)
 endif()
 if(failed)
   message(FATAL_ERROR "${command}\n${failed}--- stdout ---\n${out}\n--- stderr ---\n${err}")
+endif()
+
+# Determinism: the same command again gives the same bytes.
+if(TWICE)
+  set(again "${command}")
+  if(DEFINED TRACE)
+    string(REPLACE "${TRACE}" "${TRACE}.again" again "${command}")
+  endif()
+  execute_process(COMMAND ${again}
+    WORKING_DIRECTORY "${WORKING_DIRECTORY}" ${input}
+    RESULT_VARIABLE status_again OUTPUT_VARIABLE out_again ERROR_VARIABLE err_again
+    TIMEOUT 120)
+  set(differs "")
+  if(NOT "${status_again}" STREQUAL "${status}")
+    string(APPEND differs "exit status ${status_again}, the first run's ${status}\n")
+  endif()
+  if(NOT "${out_again}" STREQUAL "${out}")
+    string(APPEND differs "stdout differs\n--- first run ---\n${out}\n--- second run ---\n${out_again}\n")
+  endif()
+  if(NOT "${err_again}" STREQUAL "${err}")
+    string(APPEND differs "stderr differs\n--- first run ---\n${err}\n--- second run ---\n${err_again}\n")
+  endif()
+  if(DEFINED TRACE AND (EXISTS "${TRACE}" OR EXISTS "${TRACE}.again"))  # none: refused before opening it
+    execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files "${TRACE}" "${TRACE}.again" RESULT_VARIABLE trace_differs)
+    if(trace_differs)
+      string(APPEND differs "the traces differ: ${TRACE} and ${TRACE}.again (kept)\n")
+    else()
+      file(REMOVE "${TRACE}.again")
+    endif()
+  endif()
+  if(differs)
+    message(FATAL_ERROR "${command}\nnot deterministic: the same command run twice:\n${differs}")
+  endif()
 endif()

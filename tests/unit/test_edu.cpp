@@ -3,10 +3,13 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "models/bus/router.h"
 #include "models/core/log.h"
+#include "models/core/trace_writer.h"
 #include "models/devices/edu.h"
 #include "models/memory/ram.h"
 #include "models/pcie/pcie_host_bridge.h"
@@ -290,6 +293,9 @@ TEST_CASE("edu: with bus mastering off the bridge refuses the DMA and the edu re
 }
 
 TEST_CASE("edu: with MSI enabled each raise is a write of the message data to the message address, upstream") {
+    // The trace stays for unit.trace_schema (no scenario makes edu_msi events).
+    const std::string trace = "test_edu_msi.jsonl";
+    core::trace_writer::instance().open(trace);
     bench b;
     test::run_script([&] {
         b.enable();
@@ -325,6 +331,10 @@ TEST_CASE("edu: with MSI enabled each raise is a write of the message data to th
         b.cpu.write32(bar0 + 0x60, 0x2);
         CHECK(b.edu->intx.level());
     });
+    CHECK(core::trace_writer::instance().close());
+    std::ifstream in(trace);
+    const std::string events((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(events.find(R"("kind":"edu_msi","src":"edu","address":"0x2000","data":"0x5a17")") != std::string::npos);
 }
 
 TEST_CASE("edu: an MSI with bus mastering off is refused by the bridge and reported") {

@@ -4,11 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <vector>
 
 #include "models/bus/router.h"
 #include "models/core/log.h"
+#include "models/core/trace_writer.h"
 #include "models/iommu/smmuv3/smmuv3.h"
 #include "models/memory/ram.h"
 #include "tests/unit/harness.h"
@@ -1126,6 +1129,9 @@ TEST_CASE("SMMUv3 CMD_SYNC: CS=NONE and CS=SEV complete, CS=SIG_IRQ pulses the c
 }
 
 TEST_CASE("SMMUv3 bad commands: CERROR_ILL in CONS.ERR, GERROR.CMDQ_ERR, the queue stops until GERRORN acks") {
+    // The trace stays for unit.trace_schema (no scenario makes these events).
+    const std::string trace = "test_smmuv3_cmd_error.jsonl";
+    core::trace_writer::instance().open(trace);
     rig r;
     unsigned gerror_rises = 0;
     r.smmu.gerror_irq.on_change([&](bool level) { gerror_rises += level ? 1 : 0; });
@@ -1175,6 +1181,11 @@ TEST_CASE("SMMUv3 bad commands: CERROR_ILL in CONS.ERR, GERROR.CMDQ_ERR, the que
         }
         CHECK(gerror_rises == sizeof cases / sizeof cases[0]);
     });
+    CHECK(core::trace_writer::instance().close());
+    std::ifstream in(trace);
+    const std::string events((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(events.find(R"("kind":"smmu_cmd_error","src":"smmu","error":"CERROR_ILL","index":)") != std::string::npos);
+    CHECK(events.find(R"("kind":"smmu_gerror","src":"smmu","gerror":"0x1","bit":"0x1")") != std::string::npos);
     CHECK(log.has("CERROR_ILL: command"));
     CHECK(log.has("TLBI_EL2_ALL needs SMMU_IDR0.HYP=1"));
 }

@@ -45,6 +45,7 @@ built_model make_dart(model_context& ctx, const iommu::dart_variant& variant) {
     m.downstream = &d->downstream;
     m.checker = &p->checker();
     m.accept_dma = [p](tlm::tlm_initiator_socket<>& master) { master.bind(p->upstream); };
+    m.stream_count = variant.streams;
     m.statistics = [p] {
         const auto& st = p->stats();
         return iommu_statistics({st.translations, st.bypassed, st.faults, st.tlb_commands}, p->tlb().stats(),

@@ -45,11 +45,13 @@ uint64_t cells_value(const std::vector<uint32_t>& c, size_t at, unsigned n) {
     return v;
 }
 
-std::string clean_name(const std::string& s) {
+std::string clean_name_keeping_unit(const std::string& s) {
     std::string out;
-    for (char ch : s.substr(0, s.find('@'))) out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
+    for (char ch : s) out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '_') ? ch : '_';
     return out;
 }
+
+std::string clean_name(const std::string& s) { return clean_name_keeping_unit(s.substr(0, s.find('@'))); }
 
 std::string hex_range(uint64_t base, uint64_t size) {
     return core::hex(base) + "-" + core::hex(base + (size - 1));

@@ -31,6 +31,8 @@ uint64_t cells_value(const std::vector<uint32_t>& c, size_t at, unsigned n);
 
 // A node name (before '@') or label made into a C identifier, for sc_module names.
 std::string clean_name(const std::string& s);
+// The same with the unit address kept ("sim_control_90f0000"), for a name two nodes share.
+std::string clean_name_keeping_unit(const std::string& s);
 
 // "0x1000-0x1fff".
 std::string hex_range(uint64_t base, uint64_t size);

@@ -35,6 +35,7 @@ built_model make_smmuv3(model_context& ctx) {
                    {"gerror", &smmu->gerror_irq}};
     m.downstream = &smmu->downstream;
     m.accept_dma = [s](tlm::tlm_initiator_socket<>& master) { master.bind(s->upstream); };
+    m.stream_count = uint64_t{1} << iommu::smmuv3::sid_bits;
     m.checker = &s->checker();
     m.statistics = [s] {
         const auto& st = s->stats();

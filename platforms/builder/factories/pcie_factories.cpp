@@ -211,10 +211,15 @@ std::vector<std::string> populate_bridge(model_context& ctx, bridge_t* bridge, b
     auto map = ctx.dt.cells(ctx.node, "iommu-map");
     for (size_t i = 0; i + 3 < map.size(); i += 4) {
         const uint32_t phandle = map[i + 1];
-        if (std::any_of(m.dma_outputs.begin(), m.dma_outputs.end(),
-                        [&](const built_model::dma_output& o) { return o.iommu_phandle == phandle; }))
+        const uint64_t last_stream = uint64_t{map[i + 2]} + (map[i + 3] ? map[i + 3] - 1 : 0);
+        auto out = std::find_if(m.dma_outputs.begin(), m.dma_outputs.end(),
+                                [&](const built_model::dma_output& o) { return o.iommu_phandle == phandle; });
+        if (out != m.dma_outputs.end()) {
+            out->last_stream = std::max(out->last_stream, last_stream);
             continue;
-        m.dma_outputs.push_back({&bridge->dma_output(static_cast<unsigned>(m.dma_outputs.size())), phandle});
+        }
+        m.dma_outputs.push_back(
+            {&bridge->dma_output(static_cast<unsigned>(m.dma_outputs.size())), phandle, last_stream});
     }
     const auto& outbound = bridge->configuration().outbound;
     for (unsigned i = 0; i < outbound.size(); ++i)

@@ -44,6 +44,8 @@ built_model make_sun50i(model_context& ctx, const iommu::sun50i_variant& variant
     m.downstream = &unit->downstream;
     m.checker = &u->checker();
     m.accept_dma = [u](tlm::tlm_initiator_socket<>& master) { master.bind(u->upstream); };
+    m.stream_count = variant.masters;
+    m.stream_what = "master index";
     m.statistics = [u] {  // the TLB counted is the shared macro TLB, behind the micro TLBs
         const auto& st = u->stats();
         return iommu_statistics({st.translations, st.bypassed, st.faults + st.refused, st.invalidations},
