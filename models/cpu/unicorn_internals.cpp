@@ -35,6 +35,7 @@ using exit_fn = void (*)(void* cs);
 using restore_state_fn = bool (*)(void* cs, uintptr_t host_pc, bool will_exit);
 using transaction_failed_fn = void (*)(void* cs, uint64_t physaddr, uint64_t addr, unsigned size, int access_type,
                                        int mmu_idx, mem_tx_attrs attrs, int response, uintptr_t retaddr);
+using io_recompile_fn = void (*)(void* cs, uintptr_t retaddr);
 using phys_page_debug_fn = uint64_t (*)(void* cs, uint64_t addr, mem_tx_attrs* attrs);
 
 struct symbols {
@@ -45,6 +46,7 @@ struct symbols {
     restore_state_fn restore_state = nullptr;
     transaction_failed_fn transaction_failed = nullptr;
     phys_page_debug_fn phys_page_debug = nullptr;
+    io_recompile_fn io_recompile = nullptr;
 };
 
 symbols sym;
@@ -185,6 +187,7 @@ void check() {
         find(sym.restore_state, "cpu_restore_state_aarch64", missing);
         find(sym.transaction_failed, "arm_cpu_do_transaction_failed_aarch64", missing);
         find(sym.phys_page_debug, "arm_cpu_get_phys_page_attrs_debug_aarch64", missing);
+        find(sym.io_recompile, "cpu_io_recompile_aarch64", missing);
         if (!missing.empty()) {
             error = "the Unicorn library lacks " + missing;
             return;
@@ -231,6 +234,14 @@ void raise_external_abort(uc_struct* uc, uint64_t physical_address, uint64_t vir
     sym.transaction_failed(cs, physical_address, virtual_address, size, write ? mmu_data_store : mmu_data_load,
                            mmu_idx, mem_tx_attrs{0}, decode_error ? memtx_decode_error : memtx_error, host_pc);
     __builtin_unreachable();  // QEMU left through cpu_loop_exit
+}
+
+void run_access_alone(uc_struct* uc) {
+    void* cs = cpu_state(uc);
+    uintptr_t host_pc = 0;
+    std::memcpy(&host_pc, static_cast<char*>(cs) + cpu_mem_io_pc_offset, sizeof host_pc);
+    sym.io_recompile(cs, host_pc);
+    __builtin_unreachable();  // QEMU left through cpu_loop_exit_noexc
 }
 
 bool translate(uc_struct* uc, uint64_t virtual_address, uint64_t& physical_address) {
