@@ -160,6 +160,8 @@ arm64_cpu::arm64_cpu(sc_core::sc_module_name name, const config& cfg)
 
     unicorn_internals::check();
     check(uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc_), "cannot start Unicorn");
+    if (const uint32_t bytes = code_cache_size())
+        check(uc_ctl_set_tcg_buffer_size(uc_, bytes), "cannot size the translated-code cache");
     int model = cfg.model == core_model::cortex_a53 ? UC_CPU_ARM64_A53
                 : cfg.model == core_model::cortex_a72 ? UC_CPU_ARM64_A72
                                                       : UC_CPU_ARM64_A57;

@@ -162,6 +162,11 @@ public:
         // Polled once per slice while the core runs: whether the client asks for a halt.
         virtual bool halt_wanted() = 0;
     };
+    // Cores made after this call translate into a small code cache (Unicorn's default is 1 GiB):
+    // a debugger invalidates all translated code when it starts or stops single-stepping or
+    // watching, and Unicorn clears the whole cache then, which costs about a second per GiB.
+    // Call before building the platform of a run with a debugger.
+    static void use_small_code_cache();
     // `halt_at_start`: the core halts before its first instruction. Null detaches: breakpoints,
     // watchpoints and stepping end, and the core runs on.
     void attach_debugger(debugger* d, bool halt_at_start);
@@ -221,6 +226,7 @@ private:
     void service_halt();
     void stop_in_engine(const stop_event& e);
     void update_debug_hooks();
+    static uint32_t code_cache_size();
     bool wait_for_power_on(uint64_t& pc);
     void add_sys_hook();
     bool load_boot_images();
@@ -297,6 +303,7 @@ private:
     uint64_t split_until_ = 0;
     bool stepping_ = false;
     unsigned steps_seen_ = 0;
+    uint64_t step_pc_ = 0, step_count_ = 0;  // the instruction a step runs
     uint64_t resume_pc_ = 0, resume_icount_ = 0;
     struct watchpoint {
         uint64_t va, len;

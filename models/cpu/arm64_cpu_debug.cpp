@@ -46,6 +46,14 @@ bool slot_of(unsigned regno, register_slot& s) {
 
 } // namespace
 
+namespace {
+uint32_t code_cache_bytes = 0;  // 0: Unicorn's default
+}
+
+void arm64_cpu::use_small_code_cache() { code_cache_bytes = 32u << 20; }
+
+uint32_t arm64_cpu::code_cache_size() { return code_cache_bytes; }
+
 void arm64_cpu::attach_debugger(debugger* d, bool halt_at_start) {
     debugger_ = d;
     halt_at_start_ = d && halt_at_start;
@@ -61,7 +69,6 @@ void arm64_cpu::attach_debugger(debugger* d, bool halt_at_start) {
     stepping_ = false;
     watch_hit_ = false;
     update_debug_hooks();
-    uc_ctl_flush_tb(uc_);
 }
 
 void arm64_cpu::request_halt(const stop_event& e) {
@@ -95,7 +102,16 @@ void arm64_cpu::on_debug_code(uint64_t address) {
     }
     const bool resumed_here = address == resume_pc_ && retired_before(address) == resume_icount_;
     if (stepping_) {
-        if (steps_seen_++ == 0) return;  // the instruction being stepped
+        // Each hook on this address calls here (a breakpoint's and the one on every
+        // instruction): an instruction is told apart by its address and its place in the count.
+        const uint64_t count = retired_before(address);
+        if (steps_seen_ == 0) {  // the instruction being stepped
+            steps_seen_ = 1;
+            step_pc_ = address;
+            step_count_ = count;
+            return;
+        }
+        if (address == step_pc_ && count == step_count_) return;
         stop_event e;
         e.why = stop_event::reason::step;
         return stop_in_engine(e);
@@ -133,8 +149,9 @@ void arm64_cpu::set_breakpoint(uint64_t va, bool on) {
         uc_hook_del(uc_, it->second);
         breakpoints_.erase(it);
     }
-    // Code already translated has no call to the hook: translate again.
-    uc_ctl_flush_tb(uc_);
+    // The code already translated there has no call to the hook: translate it again (Unicorn
+    // looks hooks up when it translates).
+    uc_ctl_remove_cache(uc_, va, va + 4);
 }
 
 void arm64_cpu::set_watchpoint(uint64_t va, uint64_t len, int kind, bool on) {
@@ -270,7 +287,8 @@ size_t arm64_cpu::debug_write(uint64_t va, const uint8_t* src, size_t len) {
         }
         done += chunk;
     }
-    if (done) uc_ctl_flush_tb(uc_);  // the bytes may be code
+    // The bytes may be code: translate those pages again.
+    for (uint64_t at = va & ~(page - 1); at < va + done; at += page) uc_ctl_remove_cache(uc_, at, at + page);
     return done;
 }
 

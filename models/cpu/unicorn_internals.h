@@ -35,7 +35,7 @@ struct uc_struct;
 namespace socsim::cpu::unicorn_internals {
 
 // Looks up every symbol and runs the self-test (an SVC taken to a vector with the right ESR, an
-// IRQ taken when unmasked, the exact PC of an MMIO load). Throws core::config_error naming what
+// IRQ taken when unmasked, the exact PC of an MMIO load, that load run again alone). Throws core::config_error naming what
 // is missing or wrong. Cheap after the first call.
 void check();
 

@@ -206,6 +206,7 @@ int run_command(const std::vector<std::string>& args) {
             }
         }
 
+        if (vm.count("gdb")) cpu::arm64_cpu::use_small_code_cache();
         const auto host_start = std::chrono::steady_clock::now();
         platform::platform plat(platform::device_tree::from_file(platform_file), options);
         check_log_modules();

@@ -12,6 +12,7 @@
 #include <poll.h>
 #include <sstream>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "models/core/address_range.h"
@@ -317,9 +318,22 @@ void gdb_server::console(const std::string& text) { send_packet("O" + to_hex(tex
 // ---- the core halted ----------------------------------------------------------------------------
 
 bool gdb_server::halt_wanted() {
-    if (client_fd_ < 0) return accept_client(false);
     if (fresh_client_) return true;
-    // Running: the only thing the client sends is an interrupt (Ctrl-C).
+    // Asked once per slice (a few thousand times per second): look at the sockets every 10 ms
+    // of host time at most. The coarse clock is read without a system call.
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    const int64_t now_ms = static_cast<int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
+    if (now_ms - last_poll_ms_ < 10) return false;
+    last_poll_ms_ = now_ms;
+    if (client_fd_ < 0) return accept_client(false);
+    // Running: the only thing the client sends is an interrupt (Ctrl-C), which may already
+    // have arrived with the packet that resumed the core.
+    if (const size_t at = inbuf_.find('\x03'); at != std::string::npos) {
+        inbuf_.erase(0, at + 1);
+        return true;
+    }
+    inbuf_.clear();
     for (;;) {
         pollfd p{client_fd_, POLLIN, 0};
         if (poll(&p, 1, 0) <= 0) return false;
@@ -595,7 +609,7 @@ void gdb_server::dma(const core::dma_access& a) {
     text << "socsim: dma-watch: " << a.initiator;
     if (a.has_stream) text << " stream " << core::hex(a.stream);
     text << (a.write ? " write" : " read") << " of " << a.length << " bytes at IOVA " << core::hex(a.iova)
-         << " -> physical " << core::hex(a.physical) << " at " << core::format_ns(view_.cpu->now());
+         << " -> physical " << core::hex(a.physical) << " at " << core::format_ns(sc_core::sc_time_stamp());
     pending_console_.push_back(text.str());
     stop_event e;
     e.why = stop_event::reason::dma_watch;

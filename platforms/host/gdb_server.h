@@ -5,7 +5,8 @@
 // (arm64_cpu::debugger): everything happens on the simulation's thread, so while the core is
 // halted the whole simulation waits in this server's socket read and simulated time stands still.
 // While the core runs, the server is asked once per slice whether to halt (a Ctrl-C from the
-// client, or a new client connecting: one poll() with no wait).
+// client, or a new client connecting: one poll() with no wait, at most every 10 ms of host
+// time).
 //
 // It is also the simulation's debug listener (core/debug_hooks.h): a diagnostic of the classes
 // chosen with `monitor stop-on` halts the core, and the diagnostic's line goes to GDB's console
@@ -104,6 +105,7 @@ private:
     bool dma_watch_ = false;
     uint64_t dma_watch_base_ = 0, dma_watch_len_ = 0;
     bool kill_requested_ = false;
+    int64_t last_poll_ms_ = 0;  // host time of the last look at the sockets
 };
 
 } // namespace socsim::host

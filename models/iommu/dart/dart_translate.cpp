@@ -321,7 +321,11 @@ debug_translation dart::debug_translate(uint32_t sid, uint64_t iova) {
         out.why = "NO_TTBR: " + why;
         return out;
     }
-    fill_from_walk(out, w, iova, "NO_PTE: no valid entry");
+    fill_from_walk(out, w, iova,
+                   w.status == walk_status::bus_error ? std::string(v_.walk_bus_name)
+                   : w.fault_code == dart_no_pgd      ? "NO_PGD: no valid L0 entry"
+                   : w.fault_code == dart_no_pmd      ? "NO_PMD: no valid L1 entry"
+                                                      : "NO_PTE: no valid L2 entry (PTE)");
     return out;
 }
 
