@@ -359,8 +359,10 @@ std::string gdb_server::stop_reply(const stop_event& stop) const {
 
 resume_mode gdb_server::halted(cpu::arm64_cpu&, const stop_event& stop) {
     if (client_fd_ < 0) return resume_mode::run;
+    // A client that just connected (at the start, or into a running core) sees a plain SIGTRAP.
+    const bool attaching = fresh_client_ || stop.why == stop_event::reason::attached;
     fresh_client_ = false;
-    const std::string reply = stop.why == stop_event::reason::attached ? "S05" : stop_reply(stop);
+    const std::string reply = attaching ? "S05" : stop_reply(stop);
     if (client_waiting_) {
         // Only while it waits for the stop does GDB print console output.
         for (const std::string& line : pending_console_) console(line + "\n");

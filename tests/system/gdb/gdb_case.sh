@@ -6,6 +6,7 @@
 #     output, each after the previous one's line;
 #   - socsim's exit status is STATUS;
 #   - with COMPARE=1: socsim's stdout and trace equal those of the same run without --gdb.
+# socsim waits for GDB (--gdb-wait) unless LATE=1: then GDB connects to a running core.
 # Modes other than a GDB session (MODE=...):
 #   garbage  a client sends bytes that are no packets, a packet with a bad checksum and half a
 #            packet, then disconnects; socsim must run on to STATUS with one line about it;
@@ -48,7 +49,8 @@ wait_socsim() {
 case "${MODE:-gdb}" in
 gdb)
   command -v gdb-multiarch >/dev/null || { echo "gdb-multiarch is not installed (scripts/bootstrap): skipped"; exit 77; }
-  start_socsim --gdb-wait "$@"
+  # LATE=1: the run starts at once and GDB connects to a running core.
+  if [ "${LATE:-0}" = 1 ]; then start_socsim "$@"; else start_socsim --gdb-wait "$@"; fi
   timeout 60 gdb-multiarch -batch -nx -ex "set pagination off" -ex "set remotetimeout 30" -ex "set confirm off" \
     -ex "target remote 127.0.0.1:$port" -x "$script" "$elf" >"$work/gdb.out" 2>&1
   wait_socsim
