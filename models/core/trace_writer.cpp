@@ -5,6 +5,8 @@
 #include <stdexcept>
 #include <systemc>
 
+#include "models/core/debug_hooks.h"
+
 namespace socsim::core {
 
 trace_writer& trace_writer::instance() {
@@ -56,6 +58,8 @@ trace_event::trace_event(const char* kind, const std::string& source)
 
 trace_event::trace_event(const char* kind, const std::string& source, const sc_core::sc_time& at)
     : on_(trace_writer::instance().active()) {
+    // A debugger listening for diagnostics gets their line even without a trace file.
+    if (!on_ && current_debug_listener()) on_ = diagnostic_kind(kind, what_);
     if (!on_) return;
     uint64_t t_ps = at.value() /
                     static_cast<uint64_t>(sc_core::sc_time(1, sc_core::SC_PS).value());
@@ -101,7 +105,12 @@ trace_event& trace_event::field(const char* name, bool value) {
 }
 
 void trace_event::emit() {
-    if (on_) trace_writer::instance().write_line(line_ + "}");
+    if (!on_) return;
+    const std::string line = line_ + "}";
+    auto& writer = trace_writer::instance();
+    if (writer.active()) writer.write_line(line);
+    if (debug_listener* l = current_debug_listener())
+        if (diagnostic_kind(kind_.c_str(), what_)) l->diagnostic(what_, kind_.c_str(), line);
 }
 
 } // namespace socsim::core

@@ -4,13 +4,16 @@
 //
 //   core::trace_event("mmio", "cpu").field("addr", a).field("cmd", "read").emit();
 //
-// With no trace file open, building an event costs a branch.
+// With no trace file open, building an event costs a branch (two when a debugger listens).
+// Diagnostic kinds also go to the debugger's listener (core/debug_hooks.h).
 
 #include <cstdint>
 #include <fstream>
 #include <string>
 #include <systemc>
 #include <vector>
+
+#include "models/core/debug_hooks.h"
 
 namespace socsim::core {
 
@@ -51,6 +54,7 @@ private:
     void add_key(const char* name);
 
     bool on_;
+    diagnostic_class what_ = diagnostic_class::fault;
     std::string line_;
     std::string kind_;
     std::vector<const char*> keys_;

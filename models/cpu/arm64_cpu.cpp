@@ -160,6 +160,8 @@ arm64_cpu::arm64_cpu(sc_core::sc_module_name name, const config& cfg)
 
     unicorn_internals::check();
     check(uc_open(UC_ARCH_ARM64, UC_MODE_ARM, &uc_), "cannot start Unicorn");
+    if (const uint32_t bytes = code_cache_size())
+        check(uc_ctl_set_tcg_buffer_size(uc_, bytes), "cannot size the translated-code cache");
     int model = cfg.model == core_model::cortex_a53 ? UC_CPU_ARM64_A53
                 : cfg.model == core_model::cortex_a72 ? UC_CPU_ARM64_A72
                                                       : UC_CPU_ARM64_A57;
@@ -459,20 +461,50 @@ void arm64_cpu::run() {
         return;
     }
 
+    uc_reg_write(uc_, UC_ARM64_REG_PC, &pc);  // what a debugger halted before the first instruction sees
     while (!core::run_control::instance().stopping()) {
         if (drop_code_) {
             drop_code_ = false;
             uc_ctl_flush_tb(uc_);
         }
+        block_size_ = 0;
+        if (debugger_ && debugger_->halt_wanted()) {
+            stop_event e;
+            e.why = halt_at_start_ ? stop_event::reason::attached : stop_event::reason::interrupted;
+            request_halt(e);
+        }
+        halt_at_start_ = false;
+        if (halt_pending_) {
+            service_halt();
+            pc = this->pc();
+            if (core::run_control::instance().stopping()) return;
+        }
         const uint64_t slice_insns = std::max<uint64_t>(1, static_cast<uint64_t>(slice_length() / period_));
         budget_end_ = icount_ + slice_insns;
         budget_stop_ = false;
-        block_size_ = 0;
         // The guest writes RAM through a host pointer: every run may have written memory.
         core::memory_epoch::bump();
         uc_err err = uc_emu_start(uc_, pc, 0, 0, 0);
         core::memory_epoch::bump();
         pc = this->pc();
+        while (engine_halted_ && err == UC_ERR_OK && !fault_.pending && !exit_requested_) {
+            // A debugger's halt from inside the engine, before the instruction at pc: the rest
+            // of the block counted at its start did not run. The slice goes on after the halt.
+            engine_halted_ = false;
+            if (block_size_ && pc >= block_pc_ && pc < block_pc_ + block_size_ * 4) {
+                split_until_ = std::max(split_until_, block_first_ + block_size_);
+                icount_ = retired_before(pc);
+            }
+            block_size_ = 0;
+            service_halt();
+            if (core::run_control::instance().stopping()) return;
+            pc = this->pc();
+            core::memory_epoch::bump();
+            err = uc_emu_start(uc_, pc, 0, 0, 0);
+            core::memory_epoch::bump();
+            pc = this->pc();
+        }
+        engine_halted_ = false;
         block_size_ = 0;  // between runs, no block is executing
 
         if (fault_.pending || (err != UC_ERR_OK && !exit_requested_)) {
@@ -495,6 +527,10 @@ void arm64_cpu::wait_for_interrupt() {
     // WFI completes when an interrupt is pending, masked or not (Arm ARM D1.16.2): the IRQ or FIQ
     // input high. Idle time is skipped up to the next timer deadline or device event.
     while (!irq_level_ && !fiq_level_ && !core::run_control::instance().stopping()) {
+        if (halt_pending_) {
+            service_halt();  // halted in the WFI; it goes on waiting afterwards
+            continue;
+        }
         const sc_core::sc_time now = sc_core::sc_time_stamp();
         const sc_core::sc_time deadline = timer_->next_deadline(now);
         const sc_core::sc_time limit = core::run_control::instance().time_limit();
@@ -557,13 +593,22 @@ void arm64_cpu::on_block(uint64_t address, uint32_t size) {
         return;
     }
     if (icount_ >= budget_end_) {
-        // Stopped from the block hook, the block does not run: it is not counted.
-        budget_stop_ = true;
-        block_size_ = 0;
-        uc_emu_stop(uc_);
-        return;
+        if (halt_pending_) {
+            // The debugger's halt: this block does not run and is not counted.
+            engine_halted_ = true;
+            block_size_ = 0;
+            uc_emu_stop(uc_);
+            return;
+        }
+        if (icount_ >= split_until_) {
+            // Stopped from the block hook, the block does not run: it is not counted.
+            budget_stop_ = true;
+            block_size_ = 0;
+            uc_emu_stop(uc_);
+            return;
+        }
     }
-    if (kick_) {
+    if (kick_ && icount_ >= split_until_) {
         // Unicorn 2.1.1 runs the block hook before the block's exit-request check, so the kick
         // makes this block leave before its first instruction (as the budget stop above does):
         // it is not counted now, and will be when it runs (after the interrupt, if taken).
@@ -755,6 +800,14 @@ bool arm64_cpu::transport(tlm::tlm_command cmd, uint64_t addr, unsigned size, ui
 
 arm64_cpu::access_result arm64_cpu::mmio_access(tlm::tlm_command cmd, uint64_t addr, unsigned size, uint64_t& data) {
     const uint64_t pc = unicorn_internals::exact_pc(uc_);
+    if (debugger_ && block_size_ > 1 && pc >= block_pc_ && pc + 4 < block_pc_ + block_size_ * 4) {
+        // A debugger may want to stop right after this access (a DMA it starts may fault): run
+        // the instruction as a block of its own. The instructions after it did not run yet.
+        split_until_ = std::max(split_until_, block_first_ + block_size_);
+        icount_ = retired_before(pc);
+        block_size_ = 0;
+        unicorn_internals::run_access_alone(uc_);
+    }
     if (cmd == tlm::TLM_READ_COMMAND) {
         data = 0;
         sync_if_events_due(pc);
@@ -866,6 +919,8 @@ bool arm64_cpu::on_sysreg_write(int reg, const void* cp_void) {
     if (deadline != sc_core::SC_ZERO_TIME) {
         const uint64_t insns = static_cast<uint64_t>((deadline - sc_core::sc_time_stamp()) / period_);
         budget_end_ = std::min(budget_end_, synced_icount_ + std::max<uint64_t>(insns, 1));
+        if (halt_pending_)  // budget_end_ is 0 until the halt; the slice's real end is kept here
+            saved_budget_end_ = std::min(saved_budget_end_, synced_icount_ + std::max<uint64_t>(insns, 1));
     }
     return true;  // done here: skip the instruction's own write
 }

@@ -47,6 +47,21 @@
 // (models/memory/coherence_tracker.h), through a Unicorn hook on SYS instructions. The boot
 // images the model loads are announced to the tracker as memory content at boot.
 //
+// Debugging (a GDB stub, platforms/host/gdb_server.h, attaches through `debugger`): the core
+// halts on the simulation's thread, so nothing else runs and simulated time stands still until
+// the debugger resumes it. Halts happen at an instruction boundary and leave the run's timing
+// untouched: the blocks a halt splits keep the slice, interrupt and time accounting of the
+// unsplit block, so a run with a debugger attached gives the same output and trace as without.
+// - breakpoints: a code hook on the one address (no cost elsewhere); the core stops before it;
+// - single step, and watchpoints (memory hooks on the watched range, noted and then acted on
+//   at the next instruction): a code hook on every instruction, present only while stepping or
+//   while a watchpoint is set; a watchpoint stops the core after the accessing instruction;
+// - request_halt (a client's interrupt, a diagnostic, a DMA watch): at the next block start;
+//   while a debugger is attached an MMIO access that is not the last instruction of its block
+//   is re-run as a block of its own (unicorn_internals::run_access_alone), so that a halt
+//   requested during the access (a DMA it started faulted) stops right after it.
+// Idle cost with a debugger attached: one poll of the debugger per slice.
+//
 // DT: a `cpu` node, compatible "arm,cortex-a57" / "arm,cortex-a53" / "arm,cortex-a72";
 // `clock-frequency` (Hz, default 1 GHz); the PSCI conduit comes from `/psci` `method`
 // (the factory reads it; no `/psci` node: HVC and SMC are exceptions like any other).
@@ -130,6 +145,52 @@ public:
     uint64_t exceptions_taken() const { return exceptions_taken_; }
     uint64_t pc() const;
 
+    // ---- Debugging ----------------------------------------------------------------------
+    struct stop_event {
+        enum class reason { attached, interrupted, breakpoint, step, watchpoint, diagnostic, dma_watch };
+        reason why = reason::interrupted;
+        uint64_t data_address = 0;  // watchpoint: the address accessed
+        bool data_write = false;     // watchpoint: a write (else a read)
+        std::string text;            // diagnostic, DMA watch: what happened
+    };
+    enum class resume_mode { run, step };
+    class debugger {
+    public:
+        virtual ~debugger() = default;
+        // On the simulation's thread, with the core halted; returns when the client resumes it.
+        virtual resume_mode halted(arm64_cpu& cpu, const stop_event& stop) = 0;
+        // Polled once per slice while the core runs: whether the client asks for a halt.
+        virtual bool halt_wanted() = 0;
+    };
+    // Cores made after this call translate into a small code cache (Unicorn's default is 1 GiB):
+    // a debugger invalidates all translated code when it starts or stops single-stepping or
+    // watching, and Unicorn clears the whole cache then, which costs about a second per GiB.
+    // Call before building the platform of a run with a debugger.
+    static void use_small_code_cache();
+    // `halt_at_start`: the core halts before its first instruction. Null detaches: breakpoints,
+    // watchpoints and stepping end, and the core runs on.
+    void attach_debugger(debugger* d, bool halt_at_start);
+    // Halts at the next opportunity (see above); the first request wins until the halt.
+    void request_halt(const stop_event& e);
+    // GDB's Z0/Z1 (one address, by virtual address) and Z2/Z3/Z4 (kind 2 write, 3 read, 4 both).
+    void set_breakpoint(uint64_t va, bool on);
+    void set_watchpoint(uint64_t va, uint64_t len, int kind, bool on);
+    // Registers by GDB's AArch64 numbers: x0..x30 0..30, sp 31, pc 32, cpsr 33 (4 bytes), v0..v31
+    // 34..65 (16 bytes), fpsr 66, fpcr 67 (4 bytes). Little-endian bytes; false: no such register.
+    bool read_register(unsigned regno, std::vector<uint8_t>& bytes) const;
+    bool write_register(unsigned regno, const std::vector<uint8_t>& bytes);
+    static constexpr unsigned register_count = 68;
+    // Memory as the core sees it: virtual addresses through the guest's translation, then RAM and
+    // ROM directly and devices by debug transport (no side effects). Returns the bytes done.
+    size_t debug_read(uint64_t va, uint8_t* dst, size_t len);
+    size_t debug_write(uint64_t va, const uint8_t* src, size_t len);
+    // The time of the next instruction (the core's local time included).
+    sc_core::sc_time now() const { return sc_core::sc_time_stamp() + local_time(); }
+
+    // Hooks from Unicorn for debugging (public for the C callbacks).
+    void on_debug_code(uint64_t address);
+    void on_watch(bool write, uint64_t address, int size);
+
     struct mmio_region;  // one MMIO run as Unicorn sees it
 
     // Hooks from Unicorn (public for the C callbacks; not part of the model's interface).
@@ -162,6 +223,10 @@ private:
     };
 
     void run();
+    void service_halt();
+    void stop_in_engine(const stop_event& e);
+    void update_debug_hooks();
+    static uint32_t code_cache_size();
     bool wait_for_power_on(uint64_t& pc);
     void add_sys_hook();
     bool load_boot_images();
@@ -226,6 +291,31 @@ private:
     uint64_t start_entry_ = 0, start_context_ = 0;
     sc_core::sc_event power_event_;
     sc_core::sc_event wake_;
+    // Debugging (see the header comment). split_until_: the icount_ at which the block a halt
+    // or an isolated MMIO access split would have ended; blocks starting before it neither end
+    // the slice nor take interrupts, as that block would not have.
+    debugger* debugger_ = nullptr;
+    bool halt_at_start_ = false;
+    bool halt_pending_ = false;
+    bool engine_halted_ = false;   // the stop came from inside the engine (block or code hook)
+    stop_event pending_stop_;
+    uint64_t saved_budget_end_ = 0;
+    uint64_t split_until_ = 0;
+    bool stepping_ = false;
+    unsigned steps_seen_ = 0;
+    uint64_t step_pc_ = 0, step_count_ = 0;  // the instruction a step runs
+    uint64_t resume_pc_ = 0, resume_icount_ = 0;
+    struct watchpoint {
+        uint64_t va, len;
+        int kind;
+        size_t hook_read, hook_write;  // Unicorn hook handles, 0 if none
+    };
+    std::vector<watchpoint> watchpoints_;
+    std::vector<std::pair<uint64_t, size_t>> breakpoints_;  // address, Unicorn hook handle
+    size_t every_insn_hook_ = 0;
+    bool watch_hit_ = false;
+    uint64_t watch_address_ = 0;
+    bool watch_write_ = false;
     core::logger log_;
 };
 

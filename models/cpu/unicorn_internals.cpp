@@ -35,6 +35,7 @@ using exit_fn = void (*)(void* cs);
 using restore_state_fn = bool (*)(void* cs, uintptr_t host_pc, bool will_exit);
 using transaction_failed_fn = void (*)(void* cs, uint64_t physaddr, uint64_t addr, unsigned size, int access_type,
                                        int mmu_idx, mem_tx_attrs attrs, int response, uintptr_t retaddr);
+using io_recompile_fn = void (*)(void* cs, uintptr_t retaddr);
 using phys_page_debug_fn = uint64_t (*)(void* cs, uint64_t addr, mem_tx_attrs* attrs);
 
 struct symbols {
@@ -45,6 +46,7 @@ struct symbols {
     restore_state_fn restore_state = nullptr;
     transaction_failed_fn transaction_failed = nullptr;
     phys_page_debug_fn phys_page_debug = nullptr;
+    io_recompile_fn io_recompile = nullptr;
 };
 
 symbols sym;
@@ -74,10 +76,18 @@ struct self_test_state {
     uint64_t mmio_pc = 0;
     uint64_t stop_at = 0;
     bool kick = false;
+    bool isolate = false;     // the next MMIO read asks to be run alone, once
+    unsigned mmio_reads = 0;
+    bool block_at_access = false;  // a block started at the MMIO load
 };
 
 uint64_t self_test_mmio_read(uc_engine* uc, uint64_t offset, unsigned size, void* user) {
     auto* st = static_cast<self_test_state*>(user);
+    ++st->mmio_reads;
+    if (st->isolate) {
+        st->isolate = false;
+        run_access_alone(uc);
+    }
     st->mmio_pc = exact_pc(uc);
     if (offset >= 0x800) raise_external_abort(uc, 0x20000 + offset, 0x20000 + offset, size, false, true);
     return 0x1234;
@@ -86,6 +96,7 @@ uint64_t self_test_mmio_read(uc_engine* uc, uint64_t offset, unsigned size, void
 void self_test_intr(uc_engine* uc, uint32_t, void*) { take_exception(uc); }
 void self_test_block(uc_engine* uc, uint64_t address, uint32_t, void* user) {
     auto* st = static_cast<self_test_state*>(user);
+    if (address == 0xc) st->block_at_access = true;
     if (address == st->stop_at) uc_emu_stop(uc);  // exact: the block does not run
     if (st->kick) kick(uc);
 }
@@ -132,6 +143,18 @@ std::string run_self_test() {
     uint64_t x0 = 0;
     uc_reg_read(uc, UC_ARM64_REG_X0, &x0);
     if (st.mmio_pc != 0xc || x0 != 0x1234) return "MMIO: the access's PC was not recovered";
+
+    // 2b. The same load run again as a block of its own: the access is made once, the
+    // instructions before it in the block are not run again.
+    uint64_t x2 = 0;
+    uc_reg_write(uc, UC_ARM64_REG_X0, &x2);
+    st.isolate = true;
+    st.mmio_reads = 0;
+    st.block_at_access = false;
+    if (run_to(4, 0x10) != UC_ERR_OK) return "isolated MMIO: the run failed";
+    uc_reg_read(uc, UC_ARM64_REG_X0, &x0);
+    if (st.mmio_reads != 2 || !st.block_at_access || st.mmio_pc != 0xc || x0 != 0x1234)
+        return "isolated MMIO: the load was not run again alone";
 
     // 3. A bus error on that load is a synchronous external abort at it (EC 0x25, FAR).
     x1 = 0x20800;
@@ -185,6 +208,7 @@ void check() {
         find(sym.restore_state, "cpu_restore_state_aarch64", missing);
         find(sym.transaction_failed, "arm_cpu_do_transaction_failed_aarch64", missing);
         find(sym.phys_page_debug, "arm_cpu_get_phys_page_attrs_debug_aarch64", missing);
+        find(sym.io_recompile, "cpu_io_recompile_aarch64", missing);
         if (!missing.empty()) {
             error = "the Unicorn library lacks " + missing;
             return;
@@ -231,6 +255,14 @@ void raise_external_abort(uc_struct* uc, uint64_t physical_address, uint64_t vir
     sym.transaction_failed(cs, physical_address, virtual_address, size, write ? mmu_data_store : mmu_data_load,
                            mmu_idx, mem_tx_attrs{0}, decode_error ? memtx_decode_error : memtx_error, host_pc);
     __builtin_unreachable();  // QEMU left through cpu_loop_exit
+}
+
+void run_access_alone(uc_struct* uc) {
+    void* cs = cpu_state(uc);
+    uintptr_t host_pc = 0;
+    std::memcpy(&host_pc, static_cast<char*>(cs) + cpu_mem_io_pc_offset, sizeof host_pc);
+    sym.io_recompile(cs, host_pc);
+    __builtin_unreachable();  // QEMU left through cpu_loop_exit_noexc
 }
 
 bool translate(uc_struct* uc, uint64_t virtual_address, uint64_t& physical_address) {

@@ -18,6 +18,8 @@
 //   nothing, raised from inside the MMIO callback the way QEMU's own memory path does it
 //   (arm_cpu_do_transaction_failed: restores the state of the faulting instruction, sets
 //   ESR/FAR and leaves the translated block);
+// - re-running an MMIO instruction as a block of its own, so that the debugger can stop right
+//   after it (QEMU's cpu_io_recompile);
 // - a debug translation of a virtual address with the guest's current translation regime
 //   (arm_cpu_get_phys_page_attrs_debug: the walk QEMU's gdbstub uses, no side effects).
 //
@@ -33,7 +35,7 @@ struct uc_struct;
 namespace socsim::cpu::unicorn_internals {
 
 // Looks up every symbol and runs the self-test (an SVC taken to a vector with the right ESR, an
-// IRQ taken when unmasked, the exact PC of an MMIO load). Throws core::config_error naming what
+// IRQ taken when unmasked, the exact PC of an MMIO load, that load run again alone). Throws core::config_error naming what
 // is missing or wrong. Cheap after the first call.
 void check();
 
@@ -64,6 +66,13 @@ uint64_t exact_pc(uc_struct* uc);
 // hold nothing with a destructor.
 [[noreturn]] void raise_external_abort(uc_struct* uc, uint64_t physical_address, uint64_t virtual_address,
                                        unsigned size, bool write, bool decode_error);
+
+// Inside an MMIO callback, before the access has had any effect: abandons the access and runs
+// its instruction again as a translated block of its own (QEMU's cpu_io_recompile: the state is
+// restored to that instruction, whose predecessors in the block have run, and the next block
+// holds it alone). A stop requested during the access then takes effect right after it instead
+// of at the end of the original block. Leaves the callback by longjmp, as raise_external_abort.
+[[noreturn]] void run_access_alone(uc_struct* uc);
 
 // The physical address of `virtual_address` under the guest's current translation regime
 // (MMU off: the same address); false if it does not translate.

@@ -27,6 +27,7 @@ class coherence_tracker;
 }
 namespace socsim::iommu {
 class dma_checker;
+class debug_view;
 class dma_announcements;
 }
 namespace socsim::irq {
@@ -129,6 +130,8 @@ struct built_model {
     // Set by models whose counters a user wants at the end of a run (`socsim run --stats`): one
     // line of them, read after the simulation stops.
     std::function<std::string()> statistics;
+    // Set by IOMMUs: what a debugger may ask them (monitor translate, monitor tlb).
+    iommu::debug_view* iommu_debug = nullptr;
 };
 
 struct model_entry {

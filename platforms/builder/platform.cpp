@@ -665,6 +665,27 @@ void platform::describe(std::ostream& os) const {
     auto model_string = dt_.string(0, "model");
     os << "platform: " << (model_string ? *model_string : dt_.name(0)) << "\n";
     os << "source:   " << dt_.source() << "\n\n";
+    describe_memory_map(os);
+    describe_models(os);
+}
+
+std::vector<platform::iommu_summary> platform::iommus() const {
+    std::vector<iommu_summary> out;
+    for (const instance& inst : instances_) {
+        if (!inst.model.iommu_debug) continue;
+        iommu_summary s{inst.name, inst.compatible, inst.model.iommu_debug, {}};
+        for (const auto& master : instances_)
+            if (std::find(master.dma_targets.begin(), master.dma_targets.end(), inst.name) != master.dma_targets.end())
+                s.masters.push_back(master.name + (master.stream_id.empty()
+                                                       ? (master.model.dma_outputs.empty() ? " (no stream id)"
+                                                                                           : " (stream id from iommu-map)")
+                                                       : " stream id " + master.stream_id));
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+void platform::describe_memory_map(std::ostream& os) const {
     os << "memory map:\n";
     for (const auto& m : router_->mappings()) {
         std::string what = "RAM";
@@ -682,6 +703,9 @@ void platform::describe(std::ostream& os) const {
         os << "  " << range << "  " << std::setw(9) << std::right << core::human_size(m.range.size) << "  "
            << std::left << std::setw(24) << m.name << "  " << what << extra << "\n";
     }
+}
+
+void platform::describe_models(std::ostream& os) const {
     os << "\nmodels:\n";
     for (const auto& inst : instances_)
         os << "  " << std::left << std::setw(20) << inst.name << std::setw(26) << inst.compatible << inst.description

@@ -65,6 +65,15 @@ public:
     std::vector<core::address_range> ram_banks() const;
     // The memory map, models, interrupt lines and unmodelled nodes, for `socsim info`.
     void describe(std::ostream& os) const;
+    // Its first part: the memory map with sizes and the model at each range.
+    void describe_memory_map(std::ostream& os) const;
+    // Every IOMMU, with the DMA masters wired to it (for a debugger's monitor commands).
+    struct iommu_summary {
+        std::string name, compatible;
+        iommu::debug_view* view = nullptr;
+        std::vector<std::string> masters;  // "scanout stream id 0x0"
+    };
+    std::vector<iommu_summary> iommus() const;
     // One line per model that keeps counters (the IOMMUs), "socsim: stats: <model>: ...", for
     // `socsim run --stats`.
     void print_statistics(std::ostream& os) const;
@@ -115,6 +124,7 @@ private:
     std::vector<std::string> possible_instance_names(int node) const;
     std::vector<int> nodes_with_instance_name(const std::string& name) const;
     void wire_irqs();
+    void describe_models(std::ostream& os) const;
 
     device_tree dt_;
     platform_options options_;

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <systemc>
@@ -22,6 +23,7 @@
 #include "platforms/builder/model_registry.h"
 #include "platforms/builder/platform.h"
 #include "platforms/cli/time_value.h"
+#include "platforms/host/gdb_server.h"
 
 namespace po = boost::program_options;
 
@@ -172,7 +174,11 @@ int run_command(const std::vector<std::string>& args) {
          "a name that is neither standard nor on the node means socsim,name; numbers become "
          "cells, \"quoted\" values strings)")
         ("strict", "a node whose compatible has no model (or with reg but no compatible) is an error, not a warning")
-        ("stats", "print instructions, simulated and host time and MIPS, and each IOMMU's counters, at the end (stderr)");
+        ("stats", "print instructions, simulated and host time and MIPS, and each IOMMU's counters, at the end (stderr)")
+        ("gdb", po::value<std::string>(),
+         "serve GDB's remote protocol on [HOST:]PORT (default host 127.0.0.1; port 0: any free port, "
+         "named on stderr); see docs/gdb.md")
+        ("gdb-wait", "with --gdb: wait for the debugger and halt before the first instruction");
     po::positional_options_description positional;
     positional.add("platform", 1);
     try {
@@ -203,12 +209,27 @@ int run_command(const std::vector<std::string>& args) {
             }
         }
 
+        if (vm.count("gdb")) cpu::arm64_cpu::use_small_code_cache();
         const auto host_start = std::chrono::steady_clock::now();
         platform::platform plat(platform::device_tree::from_file(platform_file), options);
         check_log_modules();
         plat.prepare_boot();
         tlm_utils::tlm_quantumkeeper::set_global_quantum(quantum);
         core::run_control::instance().set_time_limit(max_time);
+
+        std::unique_ptr<host::gdb_server> gdb;
+        if (vm.count("gdb-wait") && !vm.count("gdb")) throw core::config_error("--gdb-wait needs --gdb [HOST:]PORT");
+        if (vm.count("gdb")) {
+            host::gdb_server::platform_view view;
+            view.cpu = plat.cpu();
+            view.memory_map = [&plat](std::ostream& os) { plat.describe_memory_map(os); };
+            for (const auto& i : plat.iommus()) view.iommus.push_back({i.name, i.compatible, i.view, i.masters});
+            gdb = std::make_unique<host::gdb_server>(vm["gdb"].as<std::string>(), std::move(view));
+            std::cerr << "socsim: gdb: listening on " << gdb->where()
+                      << (vm.count("gdb-wait") ? "; waiting for the debugger" : "") << std::endl;
+            if (vm.count("gdb-wait")) gdb->wait_for_client();
+            gdb->start(vm.count("gdb-wait") > 0);
+        }
 
         if (max_time == sc_core::SC_ZERO_TIME)
             sc_core::sc_start();
@@ -223,6 +244,7 @@ int run_command(const std::vector<std::string>& args) {
                       << core::hex(plat.cpu()->pc()) << ")" << std::endl;
             status = core::exit_time_limit;
         }
+        if (gdb) gdb->finish(status);
         if (vm.count("stats")) {
             double host = std::chrono::duration<double>(std::chrono::steady_clock::now() - host_start).count();
             uint64_t insns = 0;  // every core's

@@ -142,6 +142,7 @@ public:
     sc_time work_time = sc_time(2, SC_US);
     bool done = false;
     sc_time done_at;
+    std::function<void(const access&)> on_access;  // after each successful access
 
     explicit test_device(sc_core::sc_module_name name) : sc_module(name), socket("socket") {
         socket.register_b_transport(this, &test_device::b_transport);
@@ -178,6 +179,7 @@ private:
         }
         log.push_back(a);
         p.set_response_status(tlm::TLM_OK_RESPONSE);
+        if (on_access) on_access(a);
         if (a.write && a.offset == reg_exit)
             core::run_control::instance().request_exit(core::run_outcome::firmware_exit, static_cast<int>(a.data),
                                                        "test device exit");
@@ -718,4 +720,159 @@ TEST_CASE("WFI with nothing scheduled anywhere is a fault (status 126) at once, 
     CHECK(report.find("at pc 0x40000004 (instruction 0xd503207f)") != std::string::npos);
     CHECK(wfi_at == 0x40000004);
     CHECK(sc_core::sc_time_stamp() < sc_time(1, SC_US));
+}
+
+// ---- Debugging (arm64_cpu_debug.cpp) -------------------------------------------------------------
+
+namespace {
+
+using stop_reason = cpu::arm64_cpu::stop_event::reason;
+using resume_mode = cpu::arm64_cpu::resume_mode;
+
+// A debugger that halts the core before its first instruction, records every halt (why, the pc,
+// the core's time) and answers each with `on_halt`.
+struct scripted_debugger : cpu::arm64_cpu::debugger {
+    struct halt {
+        stop_reason why;
+        uint64_t pc;
+        sc_time at;
+    };
+    std::vector<halt> halts;
+    std::function<resume_mode(cpu::arm64_cpu&, size_t)> on_halt;
+    bool attach_pending = true;
+
+    resume_mode halted(cpu::arm64_cpu& core, const cpu::arm64_cpu::stop_event& stop) override {
+        std::vector<uint8_t> bytes;
+        core.read_register(32, bytes);
+        uint64_t pc = 0;
+        std::memcpy(&pc, bytes.data(), 8);
+        halts.push_back({stop.why, pc, core.now()});
+        return on_halt ? on_halt(core, halts.size() - 1) : resume_mode::run;
+    }
+    bool halt_wanted() override {
+        const bool want = attach_pending;
+        attach_pending = false;
+        return want;
+    }
+};
+
+uint64_t read_x(cpu::arm64_cpu& core, unsigned n) {
+    std::vector<uint8_t> bytes;
+    core.read_register(n, bytes);
+    uint64_t v = 0;
+    std::memcpy(&v, bytes.data(), bytes.size());
+    return v;
+}
+
+} // namespace
+
+TEST_CASE("a breakpoint mid-block and a step halt at their instructions and leave the run's timing unchanged") {
+    cpu::arm64_cpu::use_small_code_cache();  // as socsim run --gdb: flushes are cheap
+    bench t;  // 1 GHz: 1 ns per instruction
+    program p(code_base);
+    prologue(p);
+    p.emit(a64::movz(5, 0xa));
+    const uint64_t first = p.emit(a64::str_w(5, 16, reg_log0));
+    uint64_t breakpoint = 0;
+    for (int i = 0; i < 10; ++i) {
+        const uint64_t at = p.emit(a64::nop);
+        if (i == 5) breakpoint = at;
+    }
+    const uint64_t second = p.emit(a64::str_w(5, 16, reg_log1));
+    exit_through_device(p, 0);
+    t.boot(p);
+
+    scripted_debugger d;
+    d.on_halt = [&](cpu::arm64_cpu& core, size_t n) {
+        if (n == 0) core.set_breakpoint(breakpoint, true);
+        if (n == 1) {
+            // Registers read and written while halted.
+            std::vector<uint8_t> x7(8, 0);
+            x7[0] = 0x42;
+            core.write_register(7, x7);
+            return resume_mode::step;
+        }
+        return resume_mode::run;
+    };
+    t.cpu.attach_debugger(&d, true);
+    t.run(sc_time(1, SC_MS), sc_time(10, SC_MS));
+
+    CHECK(control().outcome() == core::run_outcome::firmware_exit);
+    REQUIRE(d.halts.size() == 3);
+    CHECK(d.halts[0].why == stop_reason::attached);
+    CHECK(d.halts[0].pc == code_base);
+    CHECK(d.halts[1].why == stop_reason::breakpoint);
+    CHECK(d.halts[1].pc == breakpoint);
+    CHECK(d.halts[1].at == ns((breakpoint - code_base) / 4));  // the instructions before it, no more
+    CHECK(d.halts[2].why == stop_reason::step);
+    CHECK(d.halts[2].pc == breakpoint + 4);
+    CHECK(read_x(t.cpu, 7) == 0x42);
+    // The stores happen at the times of a run without a debugger.
+    REQUIRE(t.dev.at(reg_log0).size() == 1);
+    REQUIRE(t.dev.at(reg_log1).size() == 1);
+    CHECK(t.dev.at(reg_log0)[0].at == ns((first - code_base) / 4));
+    CHECK(t.dev.at(reg_log1)[0].at == ns((second - code_base) / 4));
+}
+
+TEST_CASE("a halt requested during a device access mid-block stops the core right after that instruction") {
+    cpu::arm64_cpu::use_small_code_cache();
+    bench t;
+    program p(code_base);
+    prologue(p);
+    p.emit(a64::movz(5, 0xa));
+    const uint64_t first = p.emit(a64::str_w(5, 16, reg_log0));  // the device asks for a halt here
+    for (int i = 0; i < 10; ++i) p.emit(a64::nop);
+    const uint64_t second = p.emit(a64::str_w(5, 16, reg_log1));
+    exit_through_device(p, 0);
+    t.boot(p);
+
+    scripted_debugger d;
+    d.attach_pending = false;
+    t.dev.on_access = [&](const test_device::access& a) {
+        if (a.offset != reg_log0) return;
+        cpu::arm64_cpu::stop_event e;
+        e.why = stop_reason::diagnostic;
+        t.cpu.request_halt(e);
+    };
+    t.cpu.attach_debugger(&d, false);
+    t.run(sc_time(1, SC_MS), sc_time(10, SC_MS));
+
+    CHECK(control().outcome() == core::run_outcome::firmware_exit);
+    REQUIRE(d.halts.size() == 1);
+    CHECK(d.halts[0].why == stop_reason::diagnostic);
+    CHECK(d.halts[0].pc == first + 4);
+    REQUIRE(t.dev.at(reg_log0).size() == 1);  // the access was made once
+    REQUIRE(t.dev.at(reg_log1).size() == 1);
+    CHECK(t.dev.at(reg_log1)[0].at == ns((second - code_base) / 4));
+}
+
+TEST_CASE("a write watchpoint stops the core after the storing instruction, naming the address") {
+    cpu::arm64_cpu::use_small_code_cache();
+    bench t;
+    program p(code_base);
+    prologue(p);
+    const uint64_t variable = results_base + 0x80;
+    p.mov(6, variable);
+    p.emit(a64::movz(5, 0x7));
+    p.emit(a64::nop);
+    const uint64_t store = p.emit(a64::str_w(5, 6, 0));  // STR w5, [x6]
+    p.emit(a64::nop);
+    exit_through_device(p, 0);
+    t.boot(p);
+
+    scripted_debugger d;
+    d.on_halt = [&](cpu::arm64_cpu& core, size_t n) {
+        if (n == 0) core.set_watchpoint(variable, 4, 2, true);
+        return resume_mode::run;
+    };
+    t.cpu.attach_debugger(&d, true);
+    t.run(sc_time(1, SC_MS), sc_time(10, SC_MS));
+
+    CHECK(control().outcome() == core::run_outcome::firmware_exit);
+    REQUIRE(d.halts.size() == 2);
+    CHECK(d.halts[1].why == stop_reason::watchpoint);
+    CHECK(d.halts[1].pc == store + 4);
+    uint8_t word[4] = {};
+    CHECK(t.cpu.debug_read(variable, word, 4) == 4);
+    CHECK(word[0] == 7);
 }

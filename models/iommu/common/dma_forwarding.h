@@ -29,6 +29,7 @@
 #include <tlm>
 
 #include "models/core/address_range.h"
+#include "models/core/debug_hooks.h"
 #include "models/core/dma_extension.h"
 #include "models/core/log.h"
 #include "models/iommu/common/memory_port.h"
@@ -48,6 +49,24 @@ struct no_write_hook {
     void operator()(uint64_t, const unsigned char*, uint64_t) const {}
 };
 
+// A debugger watching device DMA (core/debug_hooks.h) sees each forwarded piece, IOVA and
+// physical address together: only here are both known.
+inline void tell_dma_watch(const tlm::tlm_generic_payload& p, uint64_t iova, uint64_t physical, uint64_t len,
+                           bool write) {
+    core::debug_listener* l = core::current_debug_listener();
+    if (!l) return;
+    core::dma_access a;
+    const auto* ext = p.get_extension<core::dma_extension>();
+    a.initiator = core::initiator_of(p);
+    a.has_stream = ext && ext->has_stream_id();
+    a.stream = a.has_stream ? ext->stream_id : 0;
+    a.iova = iova;
+    a.physical = physical;
+    a.length = len;
+    a.write = write;
+    l->dma(a);
+}
+
 template <class Route, class BeforeWrite = no_write_hook>
 void forward_dma(tlm::tlm_generic_payload& p, sc_core::sc_time& delay, memory_port& port,
                  tlm::tlm_initiator_socket<>& downstream, core::logger& log, Route&& route,
@@ -59,6 +78,7 @@ void forward_dma(tlm::tlm_generic_payload& p, sc_core::sc_time& delay, memory_po
     const uint64_t last = addr + (len ? len - 1 : 0);
     if (r.what == dma_route::kind::forward && last >= addr && last <= r.limit) {
         if (write) before_write(r.output, p.get_data_ptr(), len);
+        if (core::watching_dma) tell_dma_watch(p, addr, r.output, len, write);
         if (!p.get_byte_enable_ptr() && p.get_streaming_width() >= len &&
             port.dmi_access(write, r.output, p.get_data_ptr(), len, delay)) {
             p.set_response_status(tlm::TLM_OK_RESPONSE);
@@ -97,6 +117,7 @@ void forward_dma(tlm::tlm_generic_payload& p, sc_core::sc_time& delay, memory_po
             if (!write) std::memset(data + done, 0, piece);
         } else {
             if (write) before_write(r.output, data + done, piece);
+            if (core::watching_dma) tell_dma_watch(p, a, r.output, piece, write);
             p.set_address(r.output);
             p.set_data_ptr(data + done);
             p.set_data_length(static_cast<unsigned>(piece));

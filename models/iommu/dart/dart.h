@@ -108,6 +108,7 @@
 
 #include "models/core/irq_line.h"
 #include "models/core/peripheral.h"
+#include "models/iommu/common/debug_view.h"
 #include "models/iommu/common/dma_checker.h"
 #include "models/iommu/common/dma_forwarding.h"
 #include "models/iommu/common/fault_record.h"
@@ -119,7 +120,7 @@
 
 namespace socsim::iommu {
 
-class dart : public core::peripheral {
+class dart : public core::peripheral, public debug_view {
 public:
     struct preset_ttbr {
         uint32_t stream = 0;
@@ -165,6 +166,9 @@ public:
     const dma_checker& checker() const { return checker_; }
     dma_checker& checker() { return checker_; }
     const statistics& stats() const { return stats_; }
+    // The debugger's view (common/debug_view.h): a side-effect-free walk and the caches.
+    debug_translation debug_translate(uint32_t stream, uint64_t iova) override;
+    void debug_tlb(std::ostream& os) override;
     const config& configuration() const { return cfg_; }
     bool locked() const;
     bool invalidation_pending() const { return busy_; }

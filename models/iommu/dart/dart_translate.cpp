@@ -285,3 +285,50 @@ tlb_entry* dart::walk_and_fill(const tlm::tlm_generic_payload& p, uint32_t sid, 
 }
 
 } // namespace socsim::iommu
+
+// ---- the debugger's view ----
+
+namespace socsim::iommu {
+
+debug_translation dart::debug_translate(uint32_t sid, uint64_t iova) {
+    // The decisions of translate() in its order, from the registers and memory as they are.
+    debug_translation out;
+    if (sid >= v_.streams) {
+        out.why = "bad stream: stream " + std::to_string(sid) + " does not exist on this " + v_.name +
+                  " DART (streams 0.." + std::to_string(v_.streams - 1) + ")";
+        return out;
+    }
+    if (!stream_enabled(sid)) {
+        out.why = "stream disabled: stream " + std::to_string(sid) + " is not enabled";
+        return out;
+    }
+    const uint32_t tcr = static_cast<uint32_t>(tcr_[sid]->get());
+    out.config.push_back("TCR[" + std::to_string(sid) + "] = " + core::hex(tcr));
+    if ((tcr & v_.tcr_bypass_dart) && cfg_.bypass_supported) {
+        out.result = debug_translation::outcome::bypass;
+        out.output = iova;
+        out.why = "TCR asks for bypass";
+        return out;
+    }
+    if (!(tcr & v_.tcr_translate)) {
+        out.why = "NO_TTBR: translation disabled (TRANSLATE_ENABLE clear): DMA blocked";
+        return out;
+    }
+    sc_core::sc_time d;
+    std::string why;
+    const walk_result w = walk(sid, iova, d, true, &why);
+    if (!why.empty()) {
+        out.why = "NO_TTBR: " + why;
+        return out;
+    }
+    fill_from_walk(out, w, iova,
+                   w.status == walk_status::bus_error ? std::string(v_.walk_bus_name)
+                   : w.fault_code == dart_no_pgd      ? "NO_PGD: no valid L0 entry"
+                   : w.fault_code == dart_no_pmd      ? "NO_PMD: no valid L1 entry"
+                                                      : "NO_PTE: no valid L2 entry (PTE)");
+    return out;
+}
+
+void dart::debug_tlb(std::ostream& os) { print_tlb(os, std::string(name()) + " TLB", tlb_, walker_); }
+
+} // namespace socsim::iommu

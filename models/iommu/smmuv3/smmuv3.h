@@ -84,6 +84,7 @@
 
 #include "models/core/irq_line.h"
 #include "models/core/peripheral.h"
+#include "models/iommu/common/debug_view.h"
 #include "models/iommu/common/dma_checker.h"
 #include "models/iommu/common/dma_forwarding.h"
 #include "models/iommu/common/fault_record.h"
@@ -113,7 +114,7 @@ constexpr uint8_t F_UUT = 0x01, C_BAD_STREAMID = 0x02, F_STE_FETCH = 0x03, C_BAD
 const char* name(uint8_t type);
 } // namespace smmuv3_event
 
-class smmuv3 : public core::peripheral {
+class smmuv3 : public core::peripheral, public debug_view {
 public:
     struct config {
         unsigned tlb_entries = 512;
@@ -150,6 +151,9 @@ public:
     const dma_checker& checker() const { return checker_; }
     dma_checker& checker() { return checker_; }
     const statistics& stats() const { return stats_; }
+    // The debugger's view (common/debug_view.h): a side-effect-free walk and the caches.
+    debug_translation debug_translate(uint32_t stream, uint64_t iova) override;
+    void debug_tlb(std::ostream& os) override;
     unsigned cached_configs() const { return static_cast<unsigned>(configs_.size()); }
 
     // Hardware parameters (also in the ID registers).

@@ -510,3 +510,78 @@ bool smmuv3::decode_cd(const uint64_t cd[8], stream_config& out, std::string& wh
 }
 
 } // namespace socsim::iommu
+
+// ---- the debugger's view ----
+
+namespace socsim::iommu {
+
+debug_translation smmuv3::debug_translate(uint32_t sid, uint64_t iova) {
+    // The decisions of translate() in its order, each taken from memory or the configuration
+    // cache without filling anything.
+    debug_translation out;
+    if (!(cr0ack() & CR0_SMMUEN)) {
+        const bool abort = gbpa_->get() & GBPA_ABORT;
+        out.result = abort ? debug_translation::outcome::fault : debug_translation::outcome::bypass;
+        out.output = iova;
+        out.why = std::string("the SMMU is disabled (CR0.SMMUEN=0) and GBPA.ABORT=") + (abort ? "1" : "0");
+        return out;
+    }
+    const stream_config* c = nullptr;
+    if (auto it = configs_.find(sid); it != configs_.end()) {
+        c = &it->second;
+        out.config.push_back("configuration cached (STE at " + core::hex(c->ste_addr) + ")");
+    } else {
+        stream_config& scratch = debug_config_;
+        scratch = stream_config{};
+        fault_record f;
+        event ev;
+        sc_core::sc_time d;
+        if (!fetch_config(sid, scratch, f, ev, d, true)) {
+            out.why = (f.code.empty() ? std::string(to_string(f.kind)) : f.code) + ": " + f.detail;
+            return out;
+        }
+        c = &scratch;
+        out.config.push_back("configuration read from memory (STE at " + core::hex(c->ste_addr) + ")");
+    }
+    if (c->kind == stream_config::mode::bypass) {
+        out.result = debug_translation::outcome::bypass;
+        out.output = iova;
+        out.why = "the STE at " + core::hex(c->ste_addr) + " has Config=bypass";
+        return out;
+    }
+    if (c->kind == stream_config::mode::abort) {
+        out.why = "STE abort: the STE at " + core::hex(c->ste_addr) + " has Config=abort";
+        return out;
+    }
+    out.config.push_back("CD at " + core::hex(c->cd_addr) + ", ASID " + std::to_string(c->asid));
+    const int half = static_cast<int>((iova >> 55) & 1);
+    const stream_config::half& h = c->tt[half];
+    const uint64_t top_mask = h.tbi ? 0x00ffffffffffffffull : ~uint64_t{0};
+    const uint64_t range_bits = top_mask & ~((uint64_t{1} << h.input_bits) - 1);
+    const std::string n = half ? "1" : "0";
+    if (!h.enabled || (iova & range_bits) != (half ? range_bits : 0)) {
+        out.why = "F_TRANSLATION: " + (!h.enabled ? "walks through TTB" + n + " are disabled (EPD" + n + "=1)"
+                                                  : "the IOVA is outside the " + std::to_string(h.input_bits) +
+                                                        "-bit TTB" + n + " range");
+        return out;
+    }
+    out.config.push_back("TTB" + n + " " + core::hex(h.ttb) + ", " + core::human_size(uint64_t{1} << h.granule_shift) +
+                         " granule, start level " + std::to_string(h.start_level));
+    const uint64_t va = h.tbi ? canonical(iova) : iova;
+    sc_core::sc_time d;
+    const walk_result w = walk(*c, half, va, d, true);
+    const char* name = w.fault_code == smmuv3_detail::vmsa_address_size ? "F_ADDR_SIZE"
+                       : w.fault_code == smmuv3_detail::vmsa_access     ? "F_ACCESS"
+                                                                        : "F_TRANSLATION";
+    fill_from_walk(out, w, va, w.status == walk_status::bus_error ? "F_WALK_EABT" : name);
+    return out;
+}
+
+void smmuv3::debug_tlb(std::ostream& os) {
+    os << name() << ": " << configs_.size() << " stream configurations cached\n";
+    for (const auto& [sid, c] : configs_)
+        os << "  stream " << core::hex(sid) << ": STE at " << core::hex(c.ste_addr) << ", ASID " << c.asid << "\n";
+    print_tlb(os, std::string(name()) + " TLB", tlb_, walker_);
+}
+
+} // namespace socsim::iommu

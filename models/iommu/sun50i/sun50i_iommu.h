@@ -120,6 +120,7 @@
 
 #include "models/core/irq_line.h"
 #include "models/core/peripheral.h"
+#include "models/iommu/common/debug_view.h"
 #include "models/iommu/common/dma_checker.h"
 #include "models/iommu/common/dma_forwarding.h"
 #include "models/iommu/common/fault_record.h"
@@ -162,7 +163,7 @@ struct sun50i_variant {
 const sun50i_variant* find_sun50i_variant(const std::string& compatible);
 const std::vector<sun50i_variant>& sun50i_variants();
 
-class sun50i_iommu : public core::peripheral {
+class sun50i_iommu : public core::peripheral, public debug_view {
 public:
     struct config {
         const sun50i_variant* variant = nullptr;  // null: the H6
@@ -198,6 +199,9 @@ public:
     const dma_checker& checker() const { return checker_; }
     dma_checker& checker() { return checker_; }
     const statistics& stats() const { return stats_; }
+    // The debugger's view (common/debug_view.h): a side-effect-free walk and the caches.
+    debug_translation debug_translate(uint32_t stream, uint64_t iova) override;
+    void debug_tlb(std::ostream& os) override;
     const iommu::tlb& macro_tlb() const { return macro_; }
     const iommu::tlb& micro_tlb(unsigned m) const { return micro_[m]; }
     const iommu::tlb& ptw_cache() const { return ptw_; }

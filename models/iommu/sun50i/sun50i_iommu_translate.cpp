@@ -573,3 +573,50 @@ void sun50i_iommu::debug_va_access(uint32_t config) {
 }
 
 } // namespace socsim::iommu
+
+// ---- the debugger's view ----
+
+namespace socsim::iommu {
+
+debug_translation sun50i_iommu::debug_translate(uint32_t master, uint64_t iova) {
+    // translate()'s decisions in its order; the walk is fresh_walk, which fills no cache.
+    debug_translation out;
+    if (!(reset_->get() & RESET_ALL)) {
+        out.why = "IOMMU_RESET: the IOMMU is held in reset (RESET bit31 = 0)";
+        return out;
+    }
+    if (master >= masters()) {
+        out.why = "BAD_MASTER: master index " + std::to_string(master) + " does not exist (the " + variant_->soc +
+                  " has " + std::to_string(masters()) + " masters)";
+        return out;
+    }
+    if (!(enable_->get() & 1) || ((bypass_->get() >> master) & 1)) {
+        out.result = debug_translation::outcome::bypass;
+        out.output = iova;
+        out.why = (enable_->get() & 1) ? "BYPASS bit " + std::to_string(master) + " is set" : "ENABLE is 0";
+        return out;
+    }
+    if (iova >> 32) {
+        out.why = "the IOVA is beyond the H6's 32-bit bus";
+        return out;
+    }
+    out.config.push_back("TTB " + core::hex(ttb_->get() & 0xffffc000u));
+    const walk_result w = fresh_walk(static_cast<uint32_t>(iova));
+    fill_from_walk(out, w, iova, w.level <= 1 ? "L1 invalid (DTE)" : "L2 invalid (PTE)");
+    if (out.result == debug_translation::outcome::translated) {
+        const bool read = permitted(master, w.descriptor, false), write = permitted(master, w.descriptor, true);
+        out.config.push_back("permission for master " + std::to_string(master) + " (ACI " +
+                             std::to_string((w.descriptor >> 4) & 0xf) + "): read " +
+                             (read ? "allowed" : "prohibited") + ", write " + (write ? "allowed" : "prohibited"));
+    }
+    return out;
+}
+
+void sun50i_iommu::debug_tlb(std::ostream& os) {
+    print_tlb(os, std::string(name()) + " macro TLB", macro_, walker_);
+    for (unsigned m = 0; m < micro_.size(); ++m)
+        print_tlb(os, std::string(name()) + " micro TLB " + std::to_string(m), micro_[m], walker_);
+    print_tlb(os, std::string(name()) + " PTW cache (DTEs)", ptw_, walker_);
+}
+
+} // namespace socsim::iommu

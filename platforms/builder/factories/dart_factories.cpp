@@ -44,6 +44,7 @@ built_model make_dart(model_context& ctx, const iommu::dart_variant& variant) {
     m.irq = &d->irq;
     m.downstream = &d->downstream;
     m.checker = &p->checker();
+    m.iommu_debug = p;
     m.accept_dma = [p](tlm::tlm_initiator_socket<>& master) { master.bind(p->upstream); };
     m.stream_count = variant.streams;
     m.statistics = [p] {

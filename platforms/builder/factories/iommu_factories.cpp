@@ -37,6 +37,7 @@ built_model make_smmuv3(model_context& ctx) {
     m.accept_dma = [s](tlm::tlm_initiator_socket<>& master) { master.bind(s->upstream); };
     m.stream_count = uint64_t{1} << iommu::smmuv3::sid_bits;
     m.checker = &s->checker();
+    m.iommu_debug = s;
     m.statistics = [s] {
         const auto& st = s->stats();
         return iommu_statistics({st.translations, st.bypassed, st.terminated, st.tlb_invalidations},

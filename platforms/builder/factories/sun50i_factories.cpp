@@ -43,6 +43,7 @@ built_model make_sun50i(model_context& ctx, const iommu::sun50i_variant& variant
     m.irq = &unit->irq;
     m.downstream = &unit->downstream;
     m.checker = &u->checker();
+    m.iommu_debug = u;
     m.accept_dma = [u](tlm::tlm_initiator_socket<>& master) { master.bind(u->upstream); };
     m.stream_count = variant.masters;
     m.stream_what = "master index";

@@ -1,0 +1,4 @@
+continue
+continue
+monitor stop-on none
+continue

@@ -1,0 +1,4 @@
+monitor stop-on stale
+continue
+monitor stop-on none
+continue

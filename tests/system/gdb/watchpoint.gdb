@@ -1,0 +1,5 @@
+watch ticks
+continue
+p ticks
+delete
+continue
