@@ -41,7 +41,7 @@ iommu::dart::config make_config(const char* compatible, bool check_stale = true)
 
 class dart_driver : public test::oracle::iommu_driver {
 public:
-    explicit dart_driver(const iommu::dart::config& cfg) : dart("dart", cfg) {
+    dart_driver(const char* compatible, const iommu::dart::config& cfg) : compatible(compatible), dart("dart", cfg) {
         bus.map(bus.bind_target(ram.socket), {RAM_BASE, RAM_SIZE}, "/memory");
         dart.downstream.bind(tap.upstream);
         tap.downstream.bind(bus.target_socket);
@@ -63,7 +63,7 @@ public:
         cpu.write32(0xfc, 0xffff);  // STREAMS_ENABLE, as Linux writes it
     }
 
-    std::string name() const override { return dart.variant().name + std::string(" dart"); }
+    std::string name() const override { return compatible; }
     unsigned streams() const override { return STREAMS; }
     unsigned contexts() const override { return STREAMS; }
     unsigned context_of(unsigned stream) const override { return stream; }
@@ -97,6 +97,7 @@ public:
     void recover() override { cpu.write32(ERROR, cpu.read32(ERROR)); }
     uint64_t stale_uses() const override { return dart.checker().stale_uses(); }
 
+    std::string compatible;
     bus::router bus{"bus"};
     memory::ram ram{"ram", RAM_SIZE};
     test::oracle::memory_tap tap{"tap"};
@@ -124,12 +125,12 @@ private:
 };
 
 void check_isolation(const char* compatible) {
-    dart_driver d(make_config(compatible));
+    dart_driver d(compatible, make_config(compatible));
     test::oracle::figures f;
     test::run_script(
         [&] {
             d.bring_up();
-            f = test::oracle::run(d, d.tap, test::oracle::run_options::from_environment(200));
+            f = test::oracle::run(d, d.tap, test::oracle::run_options::from_environment(500));
         },
         sc_core::sc_time(1e6, sc_core::SC_SEC));
     std::cout << "isolation oracle, " << d.name() << ": " << f.summary() << "\n";
@@ -151,7 +152,7 @@ TEST_CASE("DART t6000 isolation oracle: every DMA reaches only what the mappings
 }
 
 TEST_CASE("DART isolation oracle catches escapes: with the stale check off, and a stray write") {
-    dart_driver d(make_config("apple,t8103-dart", false));
+    dart_driver d("apple,t8103-dart", make_config("apple,t8103-dart", false));
     test::oracle::figures unchecked, stray;
     test::run_script(
         [&] {

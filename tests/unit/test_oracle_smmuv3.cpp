@@ -173,7 +173,7 @@ TEST_CASE("SMMUv3 isolation oracle: every DMA reaches only what the mappings in 
     test::run_script(
         [&] {
             d.bring_up();
-            f = test::oracle::run(d, d.tap, test::oracle::run_options::from_environment(200));
+            f = test::oracle::run(d, d.tap, test::oracle::run_options::from_environment(500));
         },
         sc_core::sc_time(1e6, sc_core::SC_SEC));
     std::cout << "isolation oracle, smmuv3: " << f.summary() << "\n";

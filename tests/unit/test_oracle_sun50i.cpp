@@ -152,7 +152,7 @@ TEST_CASE("sun50i H6 isolation oracle: every DMA reaches only what the mappings 
     test::run_script(
         [&] {
             d.bring_up();
-            f = test::oracle::run(d, d.tap, test::oracle::run_options::from_environment(200));
+            f = test::oracle::run(d, d.tap, test::oracle::run_options::from_environment(500));
         },
         sc_core::sc_time(1e6, sc_core::SC_SEC));
     std::cout << "isolation oracle, " << d.name() << ": " << f.summary() << "\n";
