@@ -1,9 +1,10 @@
-// The isolation oracle (isolation_oracle.h) on the Apple DART (t8020 register layout: t8103 with
-// DART1 PTEs, t6000 with DART2 PTEs): three streams, each switching its TTBR0 between two
-// two-level 16 KiB-page tables. Programming as Linux's apple-dart does: a TLB invalidation is
-// STREAM_SELECT + STREAM_COMMAND.INVALIDATE, polled until BUSY clears (per stream: the t8020 has
-// no per-page invalidation); disabling a stream is TCR = 0 (DMA blocked), enabling is
-// TCR.TRANSLATE_ENABLE; a fault's ERROR is cleared by writing it back.
+// The isolation oracle (isolation_oracle.h) on the Apple DART, each variant (t8103: t8020
+// registers, DART1 PTEs; t6000: t8020 registers, DART2 PTEs; t8110: t8110 registers, DART2 PTEs):
+// three streams, each switching its TTBR (TTBR0 on t8020) between two two-level 16 KiB-page
+// tables. Programming as Linux's apple-dart does: a TLB invalidation is STREAM_SELECT +
+// STREAM_COMMAND.INVALIDATE (t8020) or TLB_CMD (t8110), polled until BUSY clears (per stream at
+// best: neither has a per-page invalidation); disabling a stream is TCR = 0 (DMA blocked),
+// enabling is TCR's TRANSLATE_ENABLE; a fault's ERROR is cleared by writing it back.
 #include <catch2/catch.hpp>
 
 #include <iostream>
@@ -26,10 +27,22 @@ constexpr uint64_t IOVA_BASE = 0x40000000, PAGE = 0x4000;
 constexpr unsigned STREAMS = 3, PAGES = 16, DATA_PAGES = 24;
 
 // t8020 registers (Linux apple-dart.c).
-constexpr uint64_t STREAM_COMMAND = 0x20, STREAM_SELECT = 0x34, ERROR = 0x40;
+namespace t8020 {
+constexpr uint64_t STREAM_COMMAND = 0x20, STREAM_SELECT = 0x34, ERROR = 0x40, STREAMS_ENABLE = 0xfc;
 constexpr uint32_t INVALIDATE = 1u << 20, BUSY = 1u << 2, TCR_TRANSLATE = 1u << 7;
 uint64_t tcr(unsigned sid) { return 0x100 + 4 * sid; }
 uint64_t ttbr0(unsigned sid) { return 0x200 + 16 * sid; }
+uint32_t ttbr_value(uint64_t pa) { return static_cast<uint32_t>(pa >> 12) | (1u << 31); }
+} // namespace t8020
+
+// t8110 registers (Linux apple-dart.c): one TTBR per stream, TLB commands by stream or for all.
+namespace t8110 {
+constexpr uint64_t TLB_CMD = 0x80, ERROR = 0x100, ENABLE_STREAMS = 0xc00;
+constexpr uint32_t BUSY = 1u << 31, FLUSH_ALL = 0 << 8, FLUSH_STREAM = 1 << 8, TCR_TRANSLATE = 1;
+uint64_t tcr(unsigned sid) { return 0x1000 + 4 * sid; }
+uint64_t ttbr(unsigned sid) { return 0x1400 + 4 * sid; }
+uint32_t ttbr_value(uint64_t pa) { return static_cast<uint32_t>(pa >> 12) | 1u; }
+} // namespace t8110
 
 iommu::dart::config make_config(const char* compatible, bool check_stale = true) {
     iommu::dart::config c;
@@ -41,7 +54,8 @@ iommu::dart::config make_config(const char* compatible, bool check_stale = true)
 
 class dart_driver : public test::oracle::iommu_driver {
 public:
-    dart_driver(const char* compatible, const iommu::dart::config& cfg) : compatible(compatible), dart("dart", cfg) {
+    dart_driver(const char* compatible, const iommu::dart::config& cfg)
+        : compatible(compatible), t8110_layout(std::string(compatible) == "apple,t8110-dart"), dart("dart", cfg) {
         bus.map(bus.bind_target(ram.socket), {RAM_BASE, RAM_SIZE}, "/memory");
         dart.downstream.bind(tap.upstream);
         tap.downstream.bind(bus.target_socket);
@@ -60,7 +74,11 @@ public:
                 l2[s][t] = alloc_table();
                 w64(l1[s][t] + ((IOVA_BASE >> 25) & 0x7ff) * 8, fmt.table_descriptor(l2[s][t]));
             }
-        cpu.write32(0xfc, 0xffff);  // STREAMS_ENABLE, as Linux writes it
+        // Every stream enabled, as Linux writes it.
+        if (t8110_layout)
+            cpu.write32(t8110::ENABLE_STREAMS, 0xffffffff);
+        else
+            cpu.write32(t8020::STREAMS_ENABLE, 0xffff);
     }
 
     std::string name() const override { return compatible; }
@@ -80,24 +98,47 @@ public:
         const uint64_t d = e ? dart.format().leaf_descriptor(data_address(e->data_page), e->read, e->write) : 0;
         w64(l2[ctx][table] + ((iova(page) >> 14) & 0x7ff) * 8, d);
     }
-    void invalidate_page(unsigned ctx, unsigned) override { invalidate(1u << ctx); }
-    void invalidate_context(unsigned ctx) override { invalidate(1u << ctx); }
-    void invalidate_all() override { invalidate(0xffff); }
+    // Neither layout invalidates a single page: the stream's whole TLB goes.
+    void invalidate_page(unsigned ctx, unsigned) override { invalidate_context(ctx); }
+    void invalidate_context(unsigned ctx) override {
+        if (t8110_layout)
+            tlb_command(t8110::FLUSH_STREAM | ctx);
+        else
+            invalidate_streams(1u << ctx);
+    }
+    void invalidate_all() override {
+        if (t8110_layout)
+            tlb_command(t8110::FLUSH_ALL);
+        else
+            invalidate_streams(0xffff);
+    }
     void select_table(unsigned ctx, unsigned table) override {
-        cpu.write32(ttbr0(ctx), static_cast<uint32_t>(l1[ctx][table] >> 12) | (1u << 31));
+        if (t8110_layout)
+            cpu.write32(t8110::ttbr(ctx), t8110::ttbr_value(l1[ctx][table]));
+        else
+            cpu.write32(t8020::ttbr0(ctx), t8020::ttbr_value(l1[ctx][table]));
     }
     void set_enabled(bool on) override {
-        for (unsigned s = 0; s < STREAMS; ++s) cpu.write32(tcr(s), on ? TCR_TRANSLATE : 0);
+        for (unsigned s = 0; s < STREAMS; ++s) {
+            if (t8110_layout)
+                cpu.write32(t8110::tcr(s), on ? t8110::TCR_TRANSLATE : 0);
+            else
+                cpu.write32(t8020::tcr(s), on ? t8020::TCR_TRANSLATE : 0);
+        }
     }
     tlm::tlm_response_status dma(unsigned stream, uint64_t iova, unsigned char* data, unsigned len,
                                  bool write) override {
         dma_master.set_stream(stream);
         return dma_master.access(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND, iova, data, len);
     }
-    void recover() override { cpu.write32(ERROR, cpu.read32(ERROR)); }
+    void recover() override {
+        const uint64_t error = t8110_layout ? t8110::ERROR : t8020::ERROR;
+        cpu.write32(error, cpu.read32(error));
+    }
     uint64_t stale_uses() const override { return dart.checker().stale_uses(); }
 
     std::string compatible;
+    bool t8110_layout;
     bus::router bus{"bus"};
     memory::ram ram{"ram", RAM_SIZE};
     test::oracle::memory_tap tap{"tap"};
@@ -113,11 +154,16 @@ private:
         return t;
     }
     void w64(uint64_t addr, uint64_t v) { REQUIRE(mem.debug_write(addr, &v, 8) == 8); }
-    void invalidate(uint32_t streams) {
-        cpu.write32(STREAM_SELECT, streams);
-        cpu.write32(STREAM_COMMAND, INVALIDATE);
+    void invalidate_streams(uint32_t streams) {
+        cpu.write32(t8020::STREAM_SELECT, streams);
+        cpu.write32(t8020::STREAM_COMMAND, t8020::INVALIDATE);
         unsigned polls = 0;
-        while (cpu.read32(STREAM_COMMAND) & BUSY) REQUIRE(++polls < 100);
+        while (cpu.read32(t8020::STREAM_COMMAND) & t8020::BUSY) REQUIRE(++polls < 100);
+    }
+    void tlb_command(uint32_t command) {
+        cpu.write32(t8110::TLB_CMD, command);
+        unsigned polls = 0;
+        while (cpu.read32(t8110::TLB_CMD) & t8110::BUSY) REQUIRE(++polls < 100);
     }
 
     uint64_t next_free = RAM_BASE + 0x00800000;
@@ -149,6 +195,10 @@ TEST_CASE("DART t8103 isolation oracle: every DMA reaches only what the mappings
 
 TEST_CASE("DART t6000 isolation oracle: every DMA reaches only what the mappings in force or a reported stale translation allow") {
     check_isolation("apple,t6000-dart");
+}
+
+TEST_CASE("DART t8110 isolation oracle: every DMA reaches only what the mappings in force or a reported stale translation allow") {
+    check_isolation("apple,t8110-dart");
 }
 
 TEST_CASE("DART isolation oracle catches escapes: with the stale check off, and a stray write") {
