@@ -902,6 +902,33 @@ TEST_CASE("DART stale TLB: unmap without invalidation is reported, with invalida
     CHECK(log.has("stale translation used: stream 1 read at IOVA 0x4000 went to 0x800010000"));
 }
 
+// Found by the isolation oracle (test_oracle_dart.cpp): the checker re-read the old table's
+// entries, which had not changed, and let the old translation through unreported.
+TEST_CASE("DART a TTBR switch without invalidation: the old table's cached translation is reported stale") {
+    rig r("apple,t8103-dart");
+    using namespace t8020;
+    test::run_script([&] {
+        const uint64_t a = r.stream_t8020(1);
+        r.map(a, 0x4000, r.page(RAM_BASE + 0x10000));
+        const uint64_t b = r.table();
+        r.map(b, 0x4000, r.page(RAM_BASE + 0x14000));
+        r.w64(RAM_BASE + 0x10000, 0xa);
+        r.w64(RAM_BASE + 0x14000, 0xb);
+        CHECK(r.dma_read_ok(1, 0x4000) == 0xa);
+        r.cpu.write32(ttbr(1, 0), ttbr_value(b));  // switched, TLB not invalidated
+        CHECK(r.dma_read_ok(1, 0x4000) == 0xa);    // the hardware still uses the cached translation
+        REQUIRE(r.d.checker().reports().size() == 1);
+        const auto& rep = r.d.checker().reports()[0];
+        CHECK(rep.root_moved);
+        CHECK(rep.old_output == RAM_BASE + 0x10000);
+        CHECK(rep.new_output == RAM_BASE + 0x14000);
+        CHECK(rep.new_root_addr == b + ((0x4000 >> 25) & 0x7ff) * 8);
+        r.invalidate_t8020(1u << 1);
+        CHECK(r.dma_read_ok(1, 0x4000) == 0xb);
+        CHECK(r.d.checker().reports().size() == 1);
+    });
+}
+
 TEST_CASE("DART socsim,check-stale=0 turns the checker off") {
     dart::config cfg = make_config("apple,t8103-dart");
     cfg.check_stale = false;

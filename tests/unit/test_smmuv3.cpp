@@ -1348,6 +1348,38 @@ TEST_CASE("SMMUv3 a table change that keeps this access's translation is not rep
     });
 }
 
+// Found by the isolation oracle (test_oracle_smmuv3.cpp): the checker re-read the old table's
+// entries, which had not changed, and let the old translation through unreported.
+TEST_CASE("SMMUv3 a CD's TTB0 changed and CFGI'd without TLBI: the old table's cached translation is reported stale") {
+    rig r;
+    test::run_script([&] {
+        r.enable();
+        const uint64_t a = r.new_table();
+        const uint64_t cd = r.make_cd(a);  // ASID 1
+        r.ste_s1(7, cd);
+        r.map(a, 0x3000, (RAM_BASE + 0x5000) | PAGE);
+        const uint64_t b = r.new_table();
+        r.map(b, 0x3000, (RAM_BASE + 0x6000) | PAGE);
+        r.w64(RAM_BASE + 0x5000, 0x55);
+        r.w64(RAM_BASE + 0x6000, 0x66);
+        CHECK(r.dma_read_ok(7, 0x3000) == 0x55);
+        r.w64(cd + 8, b);  // TTB0
+        r.command(CMD_CFGI_CD | (7ull << 32), 1);
+        r.sync();
+        CHECK(r.dma_read_ok(7, 0x3000) == 0x55);  // ASID 1's TLB entry is still used
+        REQUIRE(r.smmu.checker().reports().size() == 1);
+        const auto& rep = r.smmu.checker().reports()[0];
+        CHECK(rep.root_moved);
+        CHECK(rep.old_output == RAM_BASE + 0x5000);
+        CHECK(rep.new_output == RAM_BASE + 0x6000);
+        CHECK(rep.new_root_addr == b);  // level 0 entry 0
+        r.command(CMD_TLBI_NH_ASID | (1ull << 48));
+        r.sync();
+        CHECK(r.dma_read_ok(7, 0x3000) == 0x66);
+        CHECK(r.smmu.checker().reports().size() == 1);
+    });
+}
+
 TEST_CASE("SMMUv3 socsim,check-stale=0 turns the checker off") {
     iommu::smmuv3::config cfg;
     cfg.check_stale = false;

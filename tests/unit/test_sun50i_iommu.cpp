@@ -625,6 +625,38 @@ TEST_CASE("sun50i a TTB switch without flush keeps the old table's translations 
     });
 }
 
+// Found by the isolation oracle (test_oracle_sun50i.cpp): a walk through a DTE from the PTW
+// cache filled the TLB from the old table and its first use went unchecked.
+TEST_CASE("sun50i a TTB switch without flush: a walk from the cached old DTE is reported before its first use") {
+    rig r;
+    test::run_script([&] {
+        constexpr uint64_t DT_B = RAM_BASE + 0x00c00000;
+        r.map(0x10000000, RAM_BASE + 0x1000);
+        r.map(0x10005000, RAM_BASE + 0x5000);
+        r.w32(DT_B + (0x10000000u >> 20) * 4, static_cast<uint32_t>(r.next_pt) | DTE_VALID);
+        r.w32(r.next_pt + 5 * 4, static_cast<uint32_t>(RAM_BASE + 0x6000) | PTE_VALID);
+        r.enable();
+        r.w32(RAM_BASE + 0x5000, 0x5555);
+        r.w32(RAM_BASE + 0x6000, 0x6666);
+        uint32_t v = 0;
+        CHECK(r.dma_read(3, 0x10000000, v) == tlm::TLM_OK_RESPONSE);  // caches slot 0x100's DTE
+        r.cpu.write32(TTB, static_cast<uint32_t>(DT_B));                // no flush
+        CHECK(r.dma_read(3, 0x10005000, v) == tlm::TLM_OK_RESPONSE);  // a TLB miss, walked from the old DTE
+        CHECK(v == 0x5555);
+        REQUIRE(r.mmu.checker().reports().size() == 1);
+        const auto& rep = r.mmu.checker().reports()[0];
+        CHECK(rep.root_moved);
+        CHECK(rep.iova == 0x10005000);
+        CHECK(rep.old_output == RAM_BASE + 0x5000);
+        CHECK(rep.new_output == RAM_BASE + 0x6000);
+        CHECK(rep.new_root_addr == DT_B + (0x10000000u >> 20) * 4);
+        r.flush_all();
+        CHECK(r.dma_read(3, 0x10005000, v) == tlm::TLM_OK_RESPONSE);
+        CHECK(v == 0x6666);
+        CHECK(r.mmu.checker().reports().size() == 1);
+    });
+}
+
 TEST_CASE("sun50i with check-stale off nothing is reported") {
     iommu::sun50i_iommu::config cfg;
     cfg.check_stale = false;

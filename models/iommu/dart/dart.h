@@ -68,7 +68,9 @@
 // Until then the old entries stay in use: a driver that starts DMA without polling BUSY gets a
 // warning ("DMA ... while its TLB invalidation is in progress") and, if the tables changed, the
 // DMA checker's stale-translation report. A command written while one is in progress completes
-// the earlier one first (with a warning). TCR/TTBR writes do not invalidate (drivers always do).
+// the earlier one first (with a warning). TCR/TTBR writes do not invalidate (drivers always do);
+// a TLB hit on a translation walked from another table than the one the TTBR names now is checked
+// by the DMA checker, and reported stale when the current table translates the access differently.
 // t8110 TLB_CMD OPs other than 0 and 1, and stream numbers >= 256, are ignored with a warning.
 //
 // Translation of a DMA (stream from the dma_extension, IOVA, length, direction):
@@ -210,6 +212,10 @@ private:
     // The table root and first level for `iova` on `sid`, or false with the NO_TTBR reason.
     bool root_for(uint32_t sid, uint64_t iova, uint64_t& table, int& level, std::string& why) const;
     walk_result walk(uint32_t sid, uint64_t iova, sc_core::sc_time& delay, bool debug, std::string* why = nullptr);
+    // Where a walk of `iova` reads its first table entry now (0 when no valid TTBR covers it). The
+    // DMA checker compares it with where a cached translation's walk started: a TTBR rewritten
+    // without a TLB invalidation is caught there.
+    uint64_t root_entry(uint32_t sid, uint64_t iova) const;
 
     const dart_variant& v_;
     config cfg_;

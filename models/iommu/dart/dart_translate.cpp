@@ -140,6 +140,14 @@ bool dart::root_for(uint32_t sid, uint64_t iova, uint64_t& table, int& level, st
     return true;
 }
 
+uint64_t dart::root_entry(uint32_t sid, uint64_t iova) const {
+    uint64_t table = 0;
+    int level = 1;
+    std::string why;
+    if (!root_for(sid, iova, table, level, why)) return 0;  // no valid TTBR: no cached walk started at 0
+    return format_.entry_address(table, level, iova);
+}
+
 walk_result dart::walk(uint32_t sid, uint64_t iova, sc_core::sc_time& delay, bool debug, std::string* why) {
     uint64_t table = 0;
     int level = 1;
@@ -202,10 +210,13 @@ dart::translation dart::translate(const tlm::tlm_generic_payload& p, uint32_t si
     tlb_entry* e = debug ? const_cast<tlb_entry*>(tlb_.peek(sid, iova)) : tlb_.lookup(sid, iova);
     if (e) {
         if (!debug && checker_.enabled())
-            checker_.check_hit(*e, sid, iova, write, walker_, [&] {
-                sc_core::sc_time d;
-                return walk(sid, iova, d, true);
-            });
+            checker_.check_hit(
+                *e, sid, iova, write, walker_,
+                [&] {
+                    sc_core::sc_time d;
+                    return walk(sid, iova, d, true);
+                },
+                root_entry(sid, iova));
     } else {
         translation failed;
         e = walk_and_fill(p, sid, iova, len, write, delay, debug, failed);

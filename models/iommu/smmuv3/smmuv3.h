@@ -45,7 +45,9 @@
 //   is allowed). Invalid configurations are not cached: each DMA re-reads and re-reports them.
 // - TLB: ASID-tagged (global entries for nG=0), bounded and LRU (common/tlb.h); only leaf
 //   entries are cached, so Leaf/TTL hints never narrow an invalidation. Every invalidation tells
-//   the DMA checker (common/dma_checker.h). Every DMA with a stream id is first checked against
+//   the DMA checker (common/dma_checker.h), which also checks, on a hit on a non-global entry,
+//   that the walk started at the table the stream's configuration names now (a CD TTB changed
+//   and CFGI'd without a TLBI of its ASID is reported as stale when the new table differs). Every DMA with a stream id is first checked against
 //   the buffers firmware announced through socsim,dma-debug (dma_checker::check_access).
 // - Translation: SMMUEN=0 -> GBPA.ABORT decides (abort silently, or bypass). Stream id >=
 //   2^SIDSIZE or outside the stream table -> C_BAD_STREAMID (recorded if CR2.RECINVSID). STE V=0
@@ -248,6 +250,10 @@ private:
     bool fetch_config(uint32_t sid, stream_config& out, fault_record& f, event& ev, sc_core::sc_time& delay, bool debug);
     bool decode_cd(const uint64_t cd[8], stream_config& out, std::string& why) const;
     walk_result walk(const stream_config& c, int half, uint64_t va, sc_core::sc_time& delay, bool debug);
+    // Where a walk of `va` reads its first table entry under `c` now. The DMA checker compares it
+    // with where a cached translation's walk started: a CD whose TTB changed (and was CFGI'd)
+    // while the ASID's TLB entries were not invalidated is caught there.
+    uint64_t root_entry(const stream_config& c, int half, uint64_t va) const;
     translation terminate(const fault_record& f, const event* ev, bool recorded, bool abort, bool debug);
     void fault_common(fault_record& f, const tlm::tlm_generic_payload& p, uint32_t sid, uint64_t iova);
 

@@ -125,10 +125,14 @@ smmuv3::translation smmuv3::translate(const tlm::tlm_generic_payload& p, uint64_
     tlb_entry* e = debug ? const_cast<tlb_entry*>(tlb_.peek(c->asid, va)) : tlb_.lookup(c->asid, va);
     if (e) {
         if (!debug && checker_.enabled())
-            checker_.check_hit(*e, sid, va, write, walker_, [&] {
-                sc_core::sc_time d;
-                return walk(*c, half, va, d, true);
-            });
+            checker_.check_hit(
+                *e, sid, va, write, walker_,
+                [&] {
+                    sc_core::sc_time d;
+                    return walk(*c, half, va, d, true);
+                },
+                // A global entry serves every ASID, whatever table each walks: no root check.
+                e->global ? dma_checker::any_root : root_entry(*c, half, va));
     } else {
         translation fault;
         e = walk_and_fill(p, *c, half, va, iova, priv, delay, debug, fault);
@@ -285,6 +289,15 @@ tlb_entry* smmuv3::walk_and_fill(const tlm::tlm_generic_payload& p, const stream
     e.verified_at = e.filled_at;
     e.verified_epoch = core::memory_epoch::current();
     return debug ? &e : &tlb_.insert(e);
+}
+
+uint64_t smmuv3::root_entry(const stream_config& c, int half, uint64_t va) const {
+    const stream_config::half& h = c.tt[half];
+    vmsa_geometry g;
+    g.granule_shift = h.granule_shift;
+    g.input_bits = h.input_bits;
+    g.start_level = h.start_level;
+    return vmsa_format(g, c.ips_bits, c.affd).entry_address(h.ttb, h.start_level, va);
 }
 
 walk_result smmuv3::walk(const stream_config& c, int half, uint64_t va, sc_core::sc_time& delay, bool debug) {

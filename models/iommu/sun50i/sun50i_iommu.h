@@ -76,7 +76,9 @@
 //     driver that switches the TTB between domains without a flush keeps using the old domain's
 //     cached DTEs and translations. The DMA checker is told where a walk would start now (TTB +
 //     4 * slot), so a TLB hit on a translation walked from the previous table is reported as
-//     stale when the current table translates the access differently.
+//     stale when the current table translates the access differently. A walk that starts from a
+//     DTE in the PTW cache is checked the same way before its translation is used (the DTE is a
+//     cached translation too: the TTB may have moved, or the DTE changed, since it was cached).
 //
 // Faults (§3.10, §6). L1 invalid: INT_STA bit16, L1PG_INT bit m, INT_ERR_ADDR_L1 = IOVA and
 // INT_ERR_DATA_L1 = the DTE (kept from the first fault until bit16 is cleared). L2 invalid: the
@@ -220,6 +222,7 @@ private:
         const char* cache = "";            // which one
         sc_core::sc_time cached_at;
         bool prefetched = false;
+        tlb_entry* walked_from_cache = nullptr;  // ok: filled by a walk that used a cached DTE
     };
     struct translation {
         enum class kind : uint8_t { translated, bypass, refused } what = kind::refused;

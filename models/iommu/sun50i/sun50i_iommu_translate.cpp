@@ -259,7 +259,11 @@ sun50i_iommu::lookup sun50i_iommu::find(unsigned m, uint32_t iova, bool write, s
             return l;
         }
     }
-    return walk_and_fill(m, iova, delay);
+    lookup l2 = walk_and_fill(m, iova, delay);
+    // A walk that started from a DTE in the PTW cache used that DTE as a cached translation: check
+    // it like a hit (the TTB may have moved, or the DTE changed in memory, since it was cached).
+    if (l2.walked_from_cache) check(*l2.walked_from_cache);
+    return l2;
 }
 
 sun50i_iommu::lookup sun50i_iommu::walk_and_fill(unsigned m, uint32_t iova, sc_core::sc_time& delay) {
@@ -348,6 +352,11 @@ sun50i_iommu::lookup sun50i_iommu::walk_and_fill(unsigned m, uint32_t iova, sc_c
     e.trail = w.trail;
     e.filled_at = e.verified_at = now;
     e.verified_epoch = core::memory_epoch::current();
+    if (cached_dte) {  // the translation is as old as the cached DTE it was walked from
+        e.filled_at = cached_dte->filled_at;
+        e.verified_at = cached_dte->verified_at;
+        e.verified_epoch = cached_dte->verified_epoch;
+    }
     e.attrs = pte;
     if (w.status == walk_status::fault) {  // L2 invalid: cached as such in the macro TLB
         e.attrs |= NEGATIVE;
@@ -360,11 +369,12 @@ sun50i_iommu::lookup sun50i_iommu::walk_and_fill(unsigned m, uint32_t iova, sc_c
     }
     e.output = w.output;
     e.perms = w.perms;
-    const tlb_entry* stored = &e;
+    tlb_entry* stored = &e;
     if (unit_on(MACRO_TLB)) stored = &macro_.insert(e);
     if (unit_on(1u << m)) stored = &micro_[m].insert(e);
     if (prefetch_->get() & (1u << m)) prefetch_pte(m, iova, pt, dte_trail, delay);
     l.entry = stored;
+    if (cached_dte) l.walked_from_cache = stored;
     return l;
 }
 
@@ -404,7 +414,7 @@ void sun50i_iommu::prefetch_pte(unsigned m, uint32_t iova, uint64_t pt, const wa
     if (e.trail.count) e.trail.host[0] = port_.host_pointer(e.trail.address[0], 4);
     e.trail.add(addr, pte, 4, port_.host_pointer(addr, 4));
     e.filled_at = e.verified_at = sc_core::sc_time_stamp();
-    e.verified_epoch = core::memory_epoch::current();
+    e.verified_epoch = 0;  // its DTE may come from the PTW cache, older than memory: re-read at the first hit
     e.attrs = pte | PREFETCHED;
     if (pte_valid(pte)) {
         e.output = pte & 0xfffff000u;
