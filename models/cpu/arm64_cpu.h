@@ -213,6 +213,8 @@ public:
     void on_sys(const void* cp);
 
 private:
+    // debug_read and debug_write, page by page.
+    size_t debug_access(uint64_t va, uint8_t* data, size_t len, bool write);
     struct fault {
         bool pending = false;
         std::string what;

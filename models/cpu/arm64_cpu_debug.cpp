@@ -243,7 +243,9 @@ bool arm64_cpu::write_register(unsigned regno, const std::vector<uint8_t>& bytes
     return uc_reg_write(uc_, s.id, buffer) == UC_ERR_OK;
 }
 
-size_t arm64_cpu::debug_read(uint64_t va, uint8_t* dst, size_t len) {
+// Page by page through the core's translation: RAM and ROM directly, a device through its debug
+// transport (its registers' values, without the side effects of an access).
+size_t arm64_cpu::debug_access(uint64_t va, uint8_t* data, size_t len, bool write) {
     size_t done = 0;
     while (done < len) {
         const uint64_t at = va + done;
@@ -251,13 +253,13 @@ size_t arm64_cpu::debug_read(uint64_t va, uint8_t* dst, size_t len) {
         uint64_t pa = 0;
         if (!unicorn_internals::translate(uc_, at, pa)) break;
         if (is_memory(pa, chunk)) {
-            if (uc_mem_read(uc_, pa, dst + done, chunk) != UC_ERR_OK) break;
+            const uc_err err = write ? uc_mem_write(uc_, pa, data + done, chunk) : uc_mem_read(uc_, pa, data + done, chunk);
+            if (err != UC_ERR_OK) break;
         } else {
-            // A device: its registers' values, without the side effects of a read.
             tlm::tlm_generic_payload p;
-            p.set_read();
+            p.set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
             p.set_address(pa);
-            p.set_data_ptr(dst + done);
+            p.set_data_ptr(data + done);
             p.set_data_length(static_cast<unsigned>(chunk));
             p.set_streaming_width(static_cast<unsigned>(chunk));
             if (socket->transport_dbg(p) != chunk) break;
@@ -267,26 +269,10 @@ size_t arm64_cpu::debug_read(uint64_t va, uint8_t* dst, size_t len) {
     return done;
 }
 
+size_t arm64_cpu::debug_read(uint64_t va, uint8_t* dst, size_t len) { return debug_access(va, dst, len, false); }
+
 size_t arm64_cpu::debug_write(uint64_t va, const uint8_t* src, size_t len) {
-    size_t done = 0;
-    while (done < len) {
-        const uint64_t at = va + done;
-        const size_t chunk = std::min<uint64_t>(len - done, page - (at % page));
-        uint64_t pa = 0;
-        if (!unicorn_internals::translate(uc_, at, pa)) break;
-        if (is_memory(pa, chunk)) {
-            if (uc_mem_write(uc_, pa, src + done, chunk) != UC_ERR_OK) break;
-        } else {
-            tlm::tlm_generic_payload p;
-            p.set_write();
-            p.set_address(pa);
-            p.set_data_ptr(const_cast<uint8_t*>(src + done));
-            p.set_data_length(static_cast<unsigned>(chunk));
-            p.set_streaming_width(static_cast<unsigned>(chunk));
-            if (socket->transport_dbg(p) != chunk) break;
-        }
-        done += chunk;
-    }
+    const size_t done = debug_access(va, const_cast<uint8_t*>(src), len, true);
     // The bytes may be code: translate those pages again.
     for (uint64_t at = va & ~(page - 1); at < va + done; at += page) uc_ctl_remove_cache(uc_, at, at + page);
     return done;

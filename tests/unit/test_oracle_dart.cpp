@@ -16,6 +16,7 @@
 #include "models/memory/ram.h"
 #include "tests/unit/harness.h"
 #include "tests/unit/isolation_oracle.h"
+#include "tests/unit/isolation_oracle_checks.h"
 
 using namespace socsim;
 
@@ -172,19 +173,7 @@ private:
 
 void check_isolation(const char* compatible) {
     dart_driver d(compatible, make_config(compatible));
-    test::oracle::figures f;
-    test::run_script(
-        [&] {
-            d.bring_up();
-            f = test::oracle::run(d, d.tap, test::oracle::run_options::from_environment(500));
-        },
-        sc_core::sc_time(1e6, sc_core::SC_SEC));
-    std::cout << "isolation oracle, " << d.name() << ": " << f.summary() << "\n";
-    INFO(f.first_failure);
-    CHECK(f.dmas > 1000);
-    CHECK(f.stale_reported > 0);
-    CHECK(f.escapes == 0);
-    CHECK(f.violations == 0);
+    test::oracle::check_isolation(d, d.name());
 }
 
 } // namespace
@@ -203,22 +192,5 @@ TEST_CASE("DART t8110 isolation oracle: every DMA reaches only what the mappings
 
 TEST_CASE("DART isolation oracle catches escapes: with the stale check off, and a stray write") {
     dart_driver d("apple,t8103-dart", make_config("apple,t8103-dart", false));
-    test::oracle::figures unchecked, stray;
-    test::run_script(
-        [&] {
-            d.bring_up();
-            test::oracle::run_options o;
-            o.sequences = 40;
-            unchecked = test::oracle::run(d, d.tap, o);
-            d.dart.checker().set_enabled(true);
-            d.tap.rogue_offset = PAGE;  // the next DMA write also lands on the next page
-            o.sequences = 4;
-            stray = test::oracle::run(d, d.tap, o);
-        },
-        sc_core::sc_time(1e6, sc_core::SC_SEC));
-    INFO(unchecked.first_failure);
-    CHECK(unchecked.escapes > 0);
-    CHECK(unchecked.first_failure.find("silent escape") != std::string::npos);
-    INFO(stray.first_failure);
-    CHECK(stray.escapes == 1);
+    test::oracle::check_catches_escapes(d, [&] { d.dart.checker().set_enabled(true); }, PAGE);
 }

@@ -15,6 +15,7 @@
 #include "models/memory/ram.h"
 #include "tests/unit/harness.h"
 #include "tests/unit/isolation_oracle.h"
+#include "tests/unit/isolation_oracle_checks.h"
 
 using namespace socsim;
 using namespace socsim::iommu::smmuv3_reg;
@@ -169,39 +170,12 @@ private:
 
 TEST_CASE("SMMUv3 isolation oracle: every DMA reaches only what the mappings in force or a reported stale translation allow") {
     smmuv3_driver d;
-    test::oracle::figures f;
-    test::run_script(
-        [&] {
-            d.bring_up();
-            f = test::oracle::run(d, d.tap, test::oracle::run_options::from_environment(500));
-        },
-        sc_core::sc_time(1e6, sc_core::SC_SEC));
-    std::cout << "isolation oracle, smmuv3: " << f.summary() << "\n";
-    INFO(f.first_failure);
-    CHECK(f.dmas > 1000);
-    CHECK(f.stale_reported > 0);
-    CHECK(f.escapes == 0);
-    CHECK(f.violations == 0);
+    test::oracle::check_isolation(d, "smmuv3");
 }
 
 TEST_CASE("SMMUv3 isolation oracle catches escapes: with the stale check off, and a stray write") {
     iommu::smmuv3::config cfg;
     cfg.check_stale = false;
     smmuv3_driver d(cfg);
-    test::oracle::figures unchecked, stray;
-    test::run_script([&] {
-        d.bring_up();
-        test::oracle::run_options o;
-        o.sequences = 40;
-        unchecked = test::oracle::run(d, d.tap, o);
-        d.smmu.checker().set_enabled(true);
-        d.tap.rogue_offset = 0x1000;  // the next DMA write also lands on the next page
-        o.sequences = 4;
-        stray = test::oracle::run(d, d.tap, o);
-    }, sc_core::sc_time(1e6, sc_core::SC_SEC));
-    INFO(unchecked.first_failure);
-    CHECK(unchecked.escapes > 0);
-    CHECK(unchecked.first_failure.find("silent escape") != std::string::npos);
-    INFO(stray.first_failure);
-    CHECK(stray.escapes == 1);
+    test::oracle::check_catches_escapes(d, [&] { d.smmu.checker().set_enabled(true); }, 0x1000);
 }

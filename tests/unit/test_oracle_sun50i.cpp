@@ -19,6 +19,7 @@
 #include "models/memory/ram.h"
 #include "tests/unit/harness.h"
 #include "tests/unit/isolation_oracle.h"
+#include "tests/unit/isolation_oracle_checks.h"
 
 using namespace socsim;
 using namespace socsim::iommu::sun50i_reg;
@@ -151,19 +152,7 @@ private:
 
 void check_isolation(const iommu::sun50i_iommu::config& cfg) {
     sun50i_driver d(cfg);
-    test::oracle::figures f;
-    test::run_script(
-        [&] {
-            d.bring_up();
-            f = test::oracle::run(d, d.tap, test::oracle::run_options::from_environment(500));
-        },
-        sc_core::sc_time(1e6, sc_core::SC_SEC));
-    std::cout << "isolation oracle, " << d.name() << ": " << f.summary() << "\n";
-    INFO(f.first_failure);
-    CHECK(f.dmas > 1000);
-    CHECK(f.stale_reported > 0);
-    CHECK(f.escapes == 0);
-    CHECK(f.violations == 0);
+    test::oracle::check_isolation(d, d.name());
 }
 
 } // namespace
@@ -183,22 +172,5 @@ TEST_CASE("sun50i H6 isolation oracle catches escapes: with the stale check off,
     iommu::sun50i_iommu::config cfg;
     cfg.check_stale = false;
     sun50i_driver d(cfg);
-    test::oracle::figures unchecked, stray;
-    test::run_script(
-        [&] {
-            d.bring_up();
-            test::oracle::run_options o;
-            o.sequences = 40;
-            unchecked = test::oracle::run(d, d.tap, o);
-            d.mmu.checker().set_enabled(true);
-            d.tap.rogue_offset = 0x1000;  // the next DMA write also lands on the next page
-            o.sequences = 4;
-            stray = test::oracle::run(d, d.tap, o);
-        },
-        sc_core::sc_time(1e6, sc_core::SC_SEC));
-    INFO(unchecked.first_failure);
-    CHECK(unchecked.escapes > 0);
-    CHECK(unchecked.first_failure.find("silent escape") != std::string::npos);
-    INFO(stray.first_failure);
-    CHECK(stray.escapes == 1);
+    test::oracle::check_catches_escapes(d, [&] { d.mmu.checker().set_enabled(true); }, 0x1000);
 }
