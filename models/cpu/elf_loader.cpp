@@ -39,9 +39,10 @@ uint64_t elf_image::highest_address() const {
     return high;
 }
 
-elf_image read_elf(const std::string& path) {
+elf_image read_elf(const std::string& path) { return parse_elf(core::read_input_file(path, "firmware"), path); }
+
+elf_image parse_elf(const std::vector<uint8_t>& file, const std::string& path) {
     auto fail = [&](const std::string& why) { throw core::config_error("firmware '" + path + "': " + why); };
-    const std::vector<uint8_t> file = core::read_input_file(path, "firmware");
 
     if (file.size() < EI_NIDENT || std::memcmp(file.data(), ELFMAG, SELFMAG) != 0) fail("not an ELF file");
     if (file[EI_CLASS] != ELFCLASS64) fail("a 32-bit ELF; socsim runs 64-bit AArch64 firmware");

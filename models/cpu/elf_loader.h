@@ -29,6 +29,8 @@ struct elf_image {
 };
 
 elf_image read_elf(const std::string& path);
+// The same checks on an ELF already in memory (`path` names it in messages).
+elf_image parse_elf(const std::vector<uint8_t>& file, const std::string& path);
 // Writes every segment through `memory` (an initiator's forward path, e.g. into the router), into
 // memory as it is at power-on (the bss is not written).
 void load_elf(const elf_image& image, tlm::tlm_fw_transport_if<>& memory);
