@@ -199,16 +199,24 @@ std::vector<int> platform::nodes_with_instance_name(const std::string& name) con
     return found;
 }
 
+bool platform::name_taken(const std::string& name) const {
+    // Our own models (the bus, RAM banks) are SystemC objects too: SystemC would rename a second
+    // object of the same name, with a warning, and the name would no longer say which model it is.
+    return used_names_.count(name) != 0 || sc_core::sc_find_object(name.c_str()) != nullptr;
+}
+
 std::string platform::instance_name(int node) {
     // The label if there is one ("uart0"), else the node name without its unit address, unless
-    // another instance has that name already ("sim_control", then "sim_control_90f0000").
+    // another model has that name already ("sim_control", then "sim_control_90f0000"). Names that
+    // still clash (labels or node names that become the same identifier, the same name and unit
+    // address under two parents) are numbered from 2 ("_", "__2"); `-c` reaches those by path.
     std::string label = dt_.label(node);
     std::string full = label.empty() ? dt_.name(node) : label;
     std::string name = clean_name(full);
-    if (!used_names_.insert(name).second) {
-        name = clean_name_keeping_unit(full);
-        used_names_.insert(name);
-    }
+    if (name_taken(name)) name = clean_name_keeping_unit(full);
+    const std::string base = name;
+    for (unsigned n = 2; name_taken(name); ++n) name = base + "_" + std::to_string(n);
+    used_names_.insert(name);
     return name;
 }
 
@@ -434,6 +442,8 @@ void platform::add_memory(int node) {
                                      core::hex(r.base) + " + " + core::hex(r.size) +
                                      " must start and end on a 4 KiB boundary and not be empty");
         std::string name = "ram" + std::to_string(rams_.size());
+        for (unsigned n = 2; name_taken(name); ++n) name = "ram" + std::to_string(rams_.size()) + "_" + std::to_string(n);
+        used_names_.insert(name);
         rams_.push_back(std::make_unique<memory::ram>(name.c_str(), r.size, ram_latency(node)));
         map(router_->bind_target(rams_.back()->socket), r, dt_.path(node));
         ram_ranges_.emplace_back(r, dt_.path(node));

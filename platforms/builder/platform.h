@@ -119,6 +119,7 @@ private:
     void map(unsigned port, const core::address_range& range, const std::string& name);
     void add_model(int node, const model_entry& entry, const std::string& compatible);
     std::string instance_name(int node);
+    bool name_taken(const std::string& name) const;
     // `-c` also takes the names `socsim info` shows ("pcie_edu"): the names a node's model could
     // be given, and the nodes that could be given `name`.
     std::vector<std::string> possible_instance_names(int node) const;
