@@ -247,6 +247,8 @@ private:
     uint64_t now_ns() const;
     void raise_fault(const std::string& what, bool has_address = false, uint64_t address = 0);
     void report_fault();
+    // From the block hook: the block at `address` will not run now (a stop or a kick follows).
+    void leave_before_block(uint64_t address);
     bool can_take_exceptions();
     void wait_for_interrupt();
     bool handle_psci(uint32_t intno, uint64_t pc);
