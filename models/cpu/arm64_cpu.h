@@ -53,9 +53,9 @@
 // untouched: the blocks a halt splits keep the slice, interrupt and time accounting of the
 // unsplit block, so a run with a debugger attached gives the same output and trace as without.
 // - breakpoints: a code hook on the one address (no cost elsewhere); the core stops before it;
-// - single step, and watchpoints (memory hooks on the watched range, noted and then acted on
-//   at the next instruction): a code hook on every instruction, present only while stepping or
-//   while a watchpoint is set; a watchpoint stops the core after the accessing instruction;
+// - single step, and watchpoints (memory hooks on the watched range): a code hook on every
+//   instruction, present only while stepping or while a watchpoint is set; a watchpoint stops
+//   the core before the accessing instruction, which has not run (GDB steps it itself);
 // - request_halt (a client's interrupt, a diagnostic, a DMA watch): at the next block start;
 //   while a debugger is attached an MMIO access that is not the last instruction of its block
 //   is re-run as a block of its own (unicorn_internals::run_access_alone), so that a halt
@@ -189,7 +189,8 @@ public:
 
     // Hooks from Unicorn for debugging (public for the C callbacks).
     void on_debug_code(uint64_t address);
-    void on_watch(bool write, uint64_t address, int size);
+    // True: stop before this access (the caller abandons the instruction).
+    bool on_watch(bool write, uint64_t address, int size);
 
     struct mmio_region;  // one MMIO run as Unicorn sees it
 
@@ -317,9 +318,6 @@ private:
     std::vector<watchpoint> watchpoints_;
     std::vector<std::pair<uint64_t, size_t>> breakpoints_;  // address, Unicorn hook handle
     size_t every_insn_hook_ = 0;
-    bool watch_hit_ = false;
-    uint64_t watch_address_ = 0;
-    bool watch_write_ = false;
     core::logger log_;
 };
 

@@ -19,8 +19,11 @@ constexpr uint64_t page = 4096;
 void debug_code_hook(uc_engine*, uint64_t address, uint32_t, void* self) {
     static_cast<arm64_cpu*>(self)->on_debug_code(address);
 }
-void watch_hook(uc_engine*, uc_mem_type type, uint64_t address, int size, int64_t, void* self) {
-    static_cast<arm64_cpu*>(self)->on_watch(type == UC_MEM_WRITE, address, size);
+// Unicorn calls it before the access. Nothing with a destructor in this frame: it may leave by
+// longjmp.
+void watch_hook(uc_engine* uc, uc_mem_type type, uint64_t address, int size, int64_t, void* self) {
+    if (static_cast<arm64_cpu*>(self)->on_watch(type == UC_MEM_WRITE, address, size))
+        unicorn_internals::abandon_instruction(uc);
 }
 
 int x_register(unsigned n) {
@@ -67,7 +70,6 @@ void arm64_cpu::attach_debugger(debugger* d, bool halt_at_start) {
     }
     watchpoints_.clear();
     stepping_ = false;
-    watch_hit_ = false;
     update_debug_hooks();
 }
 
@@ -92,14 +94,6 @@ void arm64_cpu::on_debug_code(uint64_t address) {
     if (!debugger_ || engine_halted_) return;
     // Before the instruction at `address` runs.
     if (halt_pending_) return stop_in_engine(pending_stop_);
-    if (watch_hit_) {
-        watch_hit_ = false;
-        stop_event e;
-        e.why = stop_event::reason::watchpoint;
-        e.data_address = watch_address_;
-        e.data_write = watch_write_;
-        return stop_in_engine(e);
-    }
     const bool resumed_here = address == resume_pc_ && retired_before(address) == resume_icount_;
     if (stepping_) {
         // Each hook on this address calls here (a breakpoint's and the one on every
@@ -125,18 +119,28 @@ void arm64_cpu::on_debug_code(uint64_t address) {
         }
 }
 
-void arm64_cpu::on_watch(bool write, uint64_t address, int size) {
-    if (!debugger_ || watch_hit_) return;
+bool arm64_cpu::on_watch(bool write, uint64_t address, int size) {
+    if (!debugger_ || engine_halted_) return false;
+    // Before the access. GDB treats AArch64 watchpoints as non-steppable: it wants the stop before
+    // the accessing instruction completes, then steps it itself with the watchpoints removed. The
+    // hook on every instruction (present while a watchpoint is) has set the PC to this one.
+    // Continuing from a stop here runs the instruction (a client that does not step it first
+    // would otherwise never get past it); a single step of it stops, as on QEMU, and GDB steps it
+    // again with its watchpoints removed.
+    const uint64_t at = pc();
+    if (!stepping_ && at == resume_pc_ && retired_before(at) == resume_icount_) return false;
     for (const watchpoint& w : watchpoints_) {
         const bool kind_matches = w.kind == 4 || (w.kind == 2) == write;
         if (kind_matches && address < w.va + w.len && w.va < address + static_cast<uint64_t>(size)) {
-            // The access is under way; the next instruction's code hook stops the core.
-            watch_hit_ = true;
-            watch_address_ = std::max(address, w.va);
-            watch_write_ = write;
-            return;
+            stop_event e;
+            e.why = stop_event::reason::watchpoint;
+            e.data_address = std::max(address, w.va);
+            e.data_write = write;
+            stop_in_engine(e);
+            return true;  // the hook abandons the instruction: the core stops at it
         }
     }
+    return false;
 }
 
 void arm64_cpu::set_breakpoint(uint64_t va, bool on) {
