@@ -596,14 +596,14 @@ void arm64_cpu::on_block(uint64_t address, uint32_t size) {
         if (halt_pending_) {
             // The debugger's halt: this block does not run and is not counted.
             engine_halted_ = true;
-            block_size_ = 0;
+            leave_before_block(address);
             uc_emu_stop(uc_);
             return;
         }
         if (icount_ >= split_until_) {
             // Stopped from the block hook, the block does not run: it is not counted.
             budget_stop_ = true;
-            block_size_ = 0;
+            leave_before_block(address);
             uc_emu_stop(uc_);
             return;
         }
@@ -611,16 +611,28 @@ void arm64_cpu::on_block(uint64_t address, uint32_t size) {
     if (kick_ && icount_ >= split_until_) {
         // Unicorn 2.1.1 runs the block hook before the block's exit-request check, so the kick
         // makes this block leave before its first instruction (as the budget stop above does):
-        // it is not counted now, and will be when it runs (after the interrupt, if taken).
+        // it is not counted now, and will be when it runs (after the interrupt, if taken, whose
+        // return address is this block's start).
         kick_ = false;
+        leave_before_block(address);
         unicorn_internals::kick(uc_);
-        block_size_ = 0;
         return;
     }
     block_pc_ = address;
     block_first_ = icount_;
     block_size_ = size / 4;
     icount_ += size / 4;
+}
+
+void arm64_cpu::leave_before_block(uint64_t address) {
+    // A block left from its hook leaves before its exit-request check, with nothing run. Unicorn
+    // puts the PC back at the block's start only while no code hook exists; with one (a
+    // breakpoint anywhere, a step, a watchpoint) it leaves the PC where the last code hook set
+    // it, an instruction that already ran, and the core would run it again (time drifts, an
+    // interrupt taken here returns there). So the PC is set here, in every case: writing it
+    // makes Unicorn leave the block without touching it.
+    uc_reg_write(uc_, UC_ARM64_REG_PC, &address);
+    block_size_ = 0;
 }
 
 bool arm64_cpu::can_take_exceptions() {

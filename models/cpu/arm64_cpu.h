@@ -53,9 +53,10 @@
 // untouched: the blocks a halt splits keep the slice, interrupt and time accounting of the
 // unsplit block, so a run with a debugger attached gives the same output and trace as without.
 // - breakpoints: a code hook on the one address (no cost elsewhere); the core stops before it;
-// - single step, and watchpoints (memory hooks on the watched range, noted and then acted on
-//   at the next instruction): a code hook on every instruction, present only while stepping or
-//   while a watchpoint is set; a watchpoint stops the core after the accessing instruction;
+// - single step, and watchpoints (memory hooks on every address, each access matched against
+//   the watched virtual ranges as the MMU maps them then): a code hook on every instruction,
+//   present only while stepping or while a watchpoint is set; a watchpoint stops the core
+//   before the accessing instruction, which has not run (GDB steps it itself);
 // - request_halt (a client's interrupt, a diagnostic, a DMA watch): at the next block start;
 //   while a debugger is attached an MMIO access that is not the last instruction of its block
 //   is re-run as a block of its own (unicorn_internals::run_access_alone), so that a halt
@@ -189,7 +190,8 @@ public:
 
     // Hooks from Unicorn for debugging (public for the C callbacks).
     void on_debug_code(uint64_t address);
-    void on_watch(bool write, uint64_t address, int size);
+    // True: stop before this access (the caller abandons the instruction).
+    bool on_watch(bool write, uint64_t physical, int size);
 
     struct mmio_region;  // one MMIO run as Unicorn sees it
 
@@ -228,6 +230,7 @@ private:
     void service_halt();
     void stop_in_engine(const stop_event& e);
     void update_debug_hooks();
+    void update_watch_hooks();
     static uint32_t code_cache_size();
     bool wait_for_power_on(uint64_t& pc);
     void add_sys_hook();
@@ -247,6 +250,8 @@ private:
     uint64_t now_ns() const;
     void raise_fault(const std::string& what, bool has_address = false, uint64_t address = 0);
     void report_fault();
+    // From the block hook: the block at `address` will not run now (a stop or a kick follows).
+    void leave_before_block(uint64_t address);
     bool can_take_exceptions();
     void wait_for_interrupt();
     bool handle_psci(uint32_t intno, uint64_t pc);
@@ -310,14 +315,14 @@ private:
     struct watchpoint {
         uint64_t va, len;
         int kind;
-        size_t hook_read, hook_write;  // Unicorn hook handles, 0 if none
     };
     std::vector<watchpoint> watchpoints_;
+    size_t watch_read_hook_ = 0, watch_write_hook_ = 0;  // Unicorn hook handles, 0 if none
+    // Whether the access [physical, physical + size) touches w's range as the guest's MMU maps it
+    // now; if so, `va` is the first virtual address of the range it touches.
+    bool watched_virtual(const watchpoint& w, uint64_t physical, int size, uint64_t& va) const;
     std::vector<std::pair<uint64_t, size_t>> breakpoints_;  // address, Unicorn hook handle
     size_t every_insn_hook_ = 0;
-    bool watch_hit_ = false;
-    uint64_t watch_address_ = 0;
-    bool watch_write_ = false;
     core::logger log_;
 };
 

@@ -19,8 +19,11 @@ constexpr uint64_t page = 4096;
 void debug_code_hook(uc_engine*, uint64_t address, uint32_t, void* self) {
     static_cast<arm64_cpu*>(self)->on_debug_code(address);
 }
-void watch_hook(uc_engine*, uc_mem_type type, uint64_t address, int size, int64_t, void* self) {
-    static_cast<arm64_cpu*>(self)->on_watch(type == UC_MEM_WRITE, address, size);
+// Unicorn calls it before the access. Nothing with a destructor in this frame: it may leave by
+// longjmp.
+void watch_hook(uc_engine* uc, uc_mem_type type, uint64_t address, int size, int64_t, void* self) {
+    if (static_cast<arm64_cpu*>(self)->on_watch(type == UC_MEM_WRITE, address, size))
+        unicorn_internals::abandon_instruction(uc);
 }
 
 int x_register(unsigned n) {
@@ -61,13 +64,9 @@ void arm64_cpu::attach_debugger(debugger* d, bool halt_at_start) {
     // Detached: the core runs on as if no debugger had been there.
     for (auto& b : breakpoints_) uc_hook_del(uc_, b.second);
     breakpoints_.clear();
-    for (auto& w : watchpoints_) {
-        if (w.hook_read) uc_hook_del(uc_, w.hook_read);
-        if (w.hook_write) uc_hook_del(uc_, w.hook_write);
-    }
     watchpoints_.clear();
     stepping_ = false;
-    watch_hit_ = false;
+    update_watch_hooks();
     update_debug_hooks();
 }
 
@@ -92,14 +91,6 @@ void arm64_cpu::on_debug_code(uint64_t address) {
     if (!debugger_ || engine_halted_) return;
     // Before the instruction at `address` runs.
     if (halt_pending_) return stop_in_engine(pending_stop_);
-    if (watch_hit_) {
-        watch_hit_ = false;
-        stop_event e;
-        e.why = stop_event::reason::watchpoint;
-        e.data_address = watch_address_;
-        e.data_write = watch_write_;
-        return stop_in_engine(e);
-    }
     const bool resumed_here = address == resume_pc_ && retired_before(address) == resume_icount_;
     if (stepping_) {
         // Each hook on this address calls here (a breakpoint's and the one on every
@@ -125,18 +116,44 @@ void arm64_cpu::on_debug_code(uint64_t address) {
         }
 }
 
-void arm64_cpu::on_watch(bool write, uint64_t address, int size) {
-    if (!debugger_ || watch_hit_) return;
+bool arm64_cpu::on_watch(bool write, uint64_t physical, int size) {
+    if (!debugger_ || engine_halted_) return false;
+    // Before the access. GDB treats AArch64 watchpoints as non-steppable: it wants the stop before
+    // the accessing instruction completes, then steps it itself with the watchpoints removed. The
+    // hook on every instruction (present while a watchpoint is) has set the PC to this one.
+    // Continuing from a stop here runs the instruction (a client that does not step it first
+    // would otherwise never get past it); a single step of it stops, as on QEMU, and GDB steps it
+    // again with its watchpoints removed.
+    const uint64_t at = pc();
+    if (!stepping_ && at == resume_pc_ && retired_before(at) == resume_icount_) return false;
     for (const watchpoint& w : watchpoints_) {
-        const bool kind_matches = w.kind == 4 || (w.kind == 2) == write;
-        if (kind_matches && address < w.va + w.len && w.va < address + static_cast<uint64_t>(size)) {
-            // The access is under way; the next instruction's code hook stops the core.
-            watch_hit_ = true;
-            watch_address_ = std::max(address, w.va);
-            watch_write_ = write;
-            return;
+        uint64_t va = 0;
+        if ((w.kind == 4 || (w.kind == 2) == write) && watched_virtual(w, physical, size, va)) {
+            stop_event e;
+            e.why = stop_event::reason::watchpoint;
+            e.data_address = va;
+            e.data_write = write;
+            stop_in_engine(e);
+            return true;  // the hook abandons the instruction: the core stops at it
         }
     }
+    return false;
+}
+
+bool arm64_cpu::watched_virtual(const watchpoint& w, uint64_t physical, int size, uint64_t& va) const {
+    // Unicorn's memory hooks give the physical address. The watched virtual range is translated
+    // now, page by page, with the guest's regime as it stands at this access.
+    const uint64_t end = physical + static_cast<uint64_t>(size);
+    for (uint64_t at = w.va; at < w.va + w.len;) {
+        const uint64_t chunk = std::min(w.va + w.len - at, page - (at % page));
+        uint64_t pa = 0;
+        if (unicorn_internals::translate(uc_, at, pa) && physical < pa + chunk && pa < end) {
+            va = at + (std::max(physical, pa) - pa);
+            return true;
+        }
+        at += chunk;
+    }
+    return false;
 }
 
 void arm64_cpu::set_breakpoint(uint64_t va, bool on) {
@@ -158,24 +175,35 @@ void arm64_cpu::set_watchpoint(uint64_t va, uint64_t len, int kind, bool on) {
     if (len == 0) return;
     auto it = std::find_if(watchpoints_.begin(), watchpoints_.end(),
                            [&](const watchpoint& w) { return w.va == va && w.len == len && w.kind == kind; });
-    if (on && it == watchpoints_.end()) {
-        watchpoint w{va, len, kind, 0, 0};
-        uc_hook h = 0;
-        const uint64_t last = va + len - 1;
-        if (kind != 2 && uc_hook_add(uc_, &h, UC_HOOK_MEM_READ, reinterpret_cast<void*>(watch_hook), this, va, last) ==
-                             UC_ERR_OK)
-            w.hook_read = h;
-        if (kind != 3 && uc_hook_add(uc_, &h, UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(watch_hook), this, va, last) ==
-                             UC_ERR_OK)
-            w.hook_write = h;
-        watchpoints_.push_back(w);
-    } else if (!on && it != watchpoints_.end()) {
-        if (it->hook_read) uc_hook_del(uc_, it->hook_read);
-        if (it->hook_write) uc_hook_del(uc_, it->hook_write);
+    if (on && it == watchpoints_.end())
+        watchpoints_.push_back({va, len, kind});
+    else if (!on && it != watchpoints_.end())
         watchpoints_.erase(it);
-    }
+    update_watch_hooks();
     update_debug_hooks();
     uc_ctl_flush_tb(uc_);
+}
+
+void arm64_cpu::update_watch_hooks() {
+    // One hook for reads and one for writes, on every address: Unicorn bounds a memory hook by
+    // physical address, and a watchpoint is on virtual addresses (on_watch translates them).
+    bool reads = false, writes = false;
+    for (const watchpoint& w : watchpoints_) {
+        reads = reads || w.kind != 2;
+        writes = writes || w.kind != 3;
+    }
+    auto update = [this](size_t& hook, bool wanted, int type) {
+        if (wanted == (hook != 0)) return;
+        if (!wanted) {
+            uc_hook_del(uc_, hook);
+            hook = 0;
+            return;
+        }
+        uc_hook h = 0;
+        if (uc_hook_add(uc_, &h, type, reinterpret_cast<void*>(watch_hook), this, 1, 0) == UC_ERR_OK) hook = h;
+    };
+    update(watch_read_hook_, reads, UC_HOOK_MEM_READ);
+    update(watch_write_hook_, writes, UC_HOOK_MEM_WRITE);
 }
 
 void arm64_cpu::update_debug_hooks() {

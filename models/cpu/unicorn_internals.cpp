@@ -36,6 +36,7 @@ using restore_state_fn = bool (*)(void* cs, uintptr_t host_pc, bool will_exit);
 using transaction_failed_fn = void (*)(void* cs, uint64_t physaddr, uint64_t addr, unsigned size, int access_type,
                                        int mmu_idx, mem_tx_attrs attrs, int response, uintptr_t retaddr);
 using io_recompile_fn = void (*)(void* cs, uintptr_t retaddr);
+using loop_exit_fn = void (*)(void* cs);
 using phys_page_debug_fn = uint64_t (*)(void* cs, uint64_t addr, mem_tx_attrs* attrs);
 
 struct symbols {
@@ -47,6 +48,7 @@ struct symbols {
     transaction_failed_fn transaction_failed = nullptr;
     phys_page_debug_fn phys_page_debug = nullptr;
     io_recompile_fn io_recompile = nullptr;
+    loop_exit_fn loop_exit = nullptr;
 };
 
 symbols sym;
@@ -79,6 +81,7 @@ struct self_test_state {
     bool isolate = false;     // the next MMIO read asks to be run alone, once
     unsigned mmio_reads = 0;
     bool block_at_access = false;  // a block started at the MMIO load
+    bool abandon = false;          // the next watched store is abandoned, once
 };
 
 uint64_t self_test_mmio_read(uc_engine* uc, uint64_t offset, unsigned size, void* user) {
@@ -94,6 +97,14 @@ uint64_t self_test_mmio_read(uc_engine* uc, uint64_t offset, unsigned size, void
 }
 
 void self_test_intr(uc_engine* uc, uint32_t, void*) { take_exception(uc); }
+void self_test_code(uc_engine*, uint64_t, uint32_t, void*) {}
+void self_test_write(uc_engine* uc, uc_mem_type, uint64_t, int, int64_t, void* user) {
+    auto* st = static_cast<self_test_state*>(user);
+    if (!st->abandon) return;
+    st->abandon = false;
+    uc_emu_stop(uc);
+    abandon_instruction(uc);
+}
 void self_test_block(uc_engine* uc, uint64_t address, uint32_t, void* user) {
     auto* st = static_cast<self_test_state*>(user);
     if (address == 0xc) st->block_at_access = true;
@@ -175,6 +186,26 @@ std::string run_self_test() {
     uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
     set_line(uc, line::irq, false);
     if (pc != 0xa80) return "IRQ: not taken at VBAR + 0x280";
+
+    // 5. A store abandoned from its memory hook (a code hook on every instruction exists): the
+    // instruction before it ran, the store did not, the PC is at it; run again, it stores.
+    st.kick = false;
+    const uint32_t movz_x3_0x77 = 0xd2800ee3, str_x3_x4 = 0xf9000083;
+    const uint32_t store_code[] = {movz_x3_0x77, str_x3_x4, branch_self};
+    uc_mem_write(uc, 0x100, store_code, sizeof store_code);
+    uint64_t x4 = 0x2000, x3 = 0, stored = 0;
+    uc_reg_write(uc, UC_ARM64_REG_X4, &x4);
+    uc_hook_add(uc, &h, UC_HOOK_CODE, reinterpret_cast<void*>(self_test_code), nullptr, 1, 0);
+    uc_hook_add(uc, &h, UC_HOOK_MEM_WRITE, reinterpret_cast<void*>(self_test_write), &st, 0x2000, 0x2007);
+    st.abandon = true;
+    if (run_to(0x100, 0x108) != UC_ERR_OK) return "abandoned store: the run failed";
+    uc_reg_read(uc, UC_ARM64_REG_PC, &pc);
+    uc_reg_read(uc, UC_ARM64_REG_X3, &x3);
+    uc_mem_read(uc, 0x2000, &stored, sizeof stored);
+    if (pc != 0x104 || x3 != 0x77 || stored != 0) return "abandoned store: not stopped before the store";
+    if (run_to(0x104, 0x108) != UC_ERR_OK) return "abandoned store: the run again failed";
+    uc_mem_read(uc, 0x2000, &stored, sizeof stored);
+    if (stored != 0x77) return "abandoned store: not made when run again";
     return "";
 }
 
@@ -209,6 +240,7 @@ void check() {
         find(sym.transaction_failed, "arm_cpu_do_transaction_failed_aarch64", missing);
         find(sym.phys_page_debug, "arm_cpu_get_phys_page_attrs_debug_aarch64", missing);
         find(sym.io_recompile, "cpu_io_recompile_aarch64", missing);
+        find(sym.loop_exit, "cpu_loop_exit_aarch64", missing);
         if (!missing.empty()) {
             error = "the Unicorn library lacks " + missing;
             return;
@@ -263,6 +295,11 @@ void run_access_alone(uc_struct* uc) {
     std::memcpy(&host_pc, static_cast<char*>(cs) + cpu_mem_io_pc_offset, sizeof host_pc);
     sym.io_recompile(cs, host_pc);
     __builtin_unreachable();  // QEMU left through cpu_loop_exit_noexc
+}
+
+void abandon_instruction(uc_struct* uc) {
+    sym.loop_exit(cpu_state(uc));
+    __builtin_unreachable();  // QEMU left through siglongjmp
 }
 
 bool translate(uc_struct* uc, uint64_t virtual_address, uint64_t& physical_address) {

@@ -20,6 +20,8 @@
 //   ESR/FAR and leaves the translated block);
 // - re-running an MMIO instruction as a block of its own, so that the debugger can stop right
 //   after it (QEMU's cpu_io_recompile);
+// - abandoning an instruction from a memory hook, before its access (QEMU's cpu_loop_exit), so
+//   that a watchpoint stops the core before the accessing instruction, as GDB expects;
 // - a debug translation of a virtual address with the guest's current translation regime
 //   (arm_cpu_get_phys_page_attrs_debug: the walk QEMU's gdbstub uses, no side effects).
 //
@@ -35,8 +37,9 @@ struct uc_struct;
 namespace socsim::cpu::unicorn_internals {
 
 // Looks up every symbol and runs the self-test (an SVC taken to a vector with the right ESR, an
-// IRQ taken when unmasked, the exact PC of an MMIO load, that load run again alone). Throws core::config_error naming what
-// is missing or wrong. Cheap after the first call.
+// IRQ taken when unmasked, the exact PC of an MMIO load, that load run again alone, a store
+// abandoned from its memory hook). Throws core::config_error naming what is missing or wrong.
+// Cheap after the first call.
 void check();
 
 // Makes EL1 AArch64 and non-secure (SCR_EL3 and HCR_EL2, which Unicorn leaves at their reset
@@ -73,6 +76,16 @@ uint64_t exact_pc(uc_struct* uc);
 // holds it alone). A stop requested during the access then takes effect right after it instead
 // of at the end of the original block. Leaves the callback by longjmp, as raise_external_abort.
 [[noreturn]] void run_access_alone(uc_struct* uc);
+
+// Inside a memory hook (UC_HOOK_MEM_READ / WRITE: Unicorn calls them before the access), after
+// uc_emu_stop, while a code hook on every instruction exists (its call sets the PC to the
+// instruction's address; without one the PC is stale): abandons the instruction making the
+// access, and the engine stops with the PC at it. Its registers are as before it (QEMU writes an
+// instruction's registers after its accesses, so that a fault at any access can restart it); an
+// earlier access of the same instruction (the first half of a pair) may have been made, and is
+// made again with the same data when it runs. Leaves the hook by longjmp, as
+// raise_external_abort.
+[[noreturn]] void abandon_instruction(uc_struct* uc);
 
 // The physical address of `virtual_address` under the guest's current translation regime
 // (MMU off: the same address); false if it does not translate.

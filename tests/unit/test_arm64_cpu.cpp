@@ -730,12 +730,14 @@ using stop_reason = cpu::arm64_cpu::stop_event::reason;
 using resume_mode = cpu::arm64_cpu::resume_mode;
 
 // A debugger that halts the core before its first instruction, records every halt (why, the pc,
-// the core's time) and answers each with `on_halt`.
+// the core's time, a watchpoint's address) and answers each with `on_halt`.
 struct scripted_debugger : cpu::arm64_cpu::debugger {
     struct halt {
         stop_reason why;
         uint64_t pc;
         sc_time at;
+        uint64_t data_address;  // a watchpoint's
+        bool data_write;
     };
     std::vector<halt> halts;
     std::function<resume_mode(cpu::arm64_cpu&, size_t)> on_halt;
@@ -746,7 +748,7 @@ struct scripted_debugger : cpu::arm64_cpu::debugger {
         core.read_register(32, bytes);
         uint64_t pc = 0;
         std::memcpy(&pc, bytes.data(), 8);
-        halts.push_back({stop.why, pc, core.now()});
+        halts.push_back({stop.why, pc, core.now(), stop.data_address, stop.data_write});
         return on_halt ? on_halt(core, halts.size() - 1) : resume_mode::run;
     }
     bool halt_wanted() override {
@@ -814,6 +816,37 @@ TEST_CASE("a breakpoint mid-block and a step halt at their instructions and leav
     CHECK(t.dev.at(reg_log1)[0].at == ns((second - code_base) / 4));
 }
 
+TEST_CASE("a breakpoint that is never reached leaves the timing of a loop across slice ends unchanged") {
+    // Any code hook changes how Unicorn leaves a block from the block hook (the end of each
+    // slice); the core must resume at that block, not at an instruction that already ran.
+    cpu::arm64_cpu::use_small_code_cache();
+    bench t;  // 1 GHz: 1 ns per instruction
+    program p(code_base);
+    prologue(p);
+    constexpr unsigned iterations = 300;
+    p.emit(a64::movz(1, iterations));
+    p.emit(a64::movz(5, 0xa));
+    const uint64_t loop = p.emit(0xd1000421);  // SUB x1, x1, #1  } two blocks per iteration
+    p.emit(a64::b(4));                          // B next            }
+    p.emit(a64::cbnz_x(1, static_cast<int64_t>(loop) - static_cast<int64_t>(p.here())));  // next: CBNZ x1, loop
+    p.emit(a64::str_w(5, 16, reg_log1));
+    exit_through_device(p, 0);
+    t.boot(p);
+
+    scripted_debugger d;
+    d.on_halt = [&](cpu::arm64_cpu& core, size_t n) {
+        if (n == 0) core.set_breakpoint(code_base + 0x800, true);  // nothing there runs
+        return resume_mode::run;
+    };
+    t.cpu.attach_debugger(&d, true);
+    t.run(sc_time(37, SC_NS), sc_time(10, SC_MS));  // a slice end every 37 instructions or so
+
+    CHECK(control().outcome() == core::run_outcome::firmware_exit);
+    CHECK(d.halts.size() == 1);
+    REQUIRE(t.dev.at(reg_log1).size() == 1);
+    CHECK(t.dev.at(reg_log1)[0].at == ns((loop - code_base) / 4 + 3 * iterations));
+}
+
 TEST_CASE("a halt requested during a device access mid-block stops the core right after that instruction") {
     cpu::arm64_cpu::use_small_code_cache();
     bench t;
@@ -846,7 +879,9 @@ TEST_CASE("a halt requested during a device access mid-block stops the core righ
     CHECK(t.dev.at(reg_log1)[0].at == ns((second - code_base) / 4));
 }
 
-TEST_CASE("a write watchpoint stops the core after the storing instruction, naming the address") {
+TEST_CASE("a write watchpoint stops the core before the storing instruction, naming the address") {
+    // As GDB expects of AArch64 (non-steppable) watchpoints: the store has not happened and the PC
+    // is at it; resuming runs it, even with the watchpoint still set.
     cpu::arm64_cpu::use_small_code_cache();
     bench t;
     program p(code_base);
@@ -861,8 +896,16 @@ TEST_CASE("a write watchpoint stops the core after the storing instruction, nami
     t.boot(p);
 
     scripted_debugger d;
+    uint8_t at_stop[4] = {0xff, 0xff, 0xff, 0xff};
+    uint64_t x5_at_stop = 0;
     d.on_halt = [&](cpu::arm64_cpu& core, size_t n) {
         if (n == 0) core.set_watchpoint(variable, 4, 2, true);
+        if (n == 1) {
+            core.debug_read(variable, at_stop, 4);
+            std::vector<uint8_t> bytes;
+            core.read_register(5, bytes);
+            std::memcpy(&x5_at_stop, bytes.data(), 8);
+        }
         return resume_mode::run;
     };
     t.cpu.attach_debugger(&d, true);
@@ -871,8 +914,41 @@ TEST_CASE("a write watchpoint stops the core after the storing instruction, nami
     CHECK(control().outcome() == core::run_outcome::firmware_exit);
     REQUIRE(d.halts.size() == 2);
     CHECK(d.halts[1].why == stop_reason::watchpoint);
-    CHECK(d.halts[1].pc == store + 4);
+    CHECK(d.halts[1].pc == store);
+    CHECK(d.halts[1].data_address == variable);
+    CHECK(d.halts[1].data_write);
+    CHECK(x5_at_stop == 7);      // the instructions before the store ran
+    CHECK(at_stop[0] == 0);      // the store did not
     uint8_t word[4] = {};
     CHECK(t.cpu.debug_read(variable, word, 4) == 4);
-    CHECK(word[0] == 7);
+    CHECK(word[0] == 7);         // resumed, it did
+}
+
+TEST_CASE("a write watchpoint on a device register stops the core before the device sees the write") {
+    cpu::arm64_cpu::use_small_code_cache();
+    bench t;
+    program p(code_base);
+    prologue(p);
+    p.emit(a64::nop);
+    const uint64_t store = p.here() + 4;  // exit_through_device: MOVZ, then the STR to EXIT
+    exit_through_device(p, 3);
+    t.boot(p);
+
+    scripted_debugger d;
+    bool exited_at_stop = true;
+    d.on_halt = [&](cpu::arm64_cpu& core, size_t n) {
+        if (n == 0) core.set_watchpoint(dev_base + reg_exit, 4, 2, true);
+        if (n == 1) exited_at_stop = control().stopping();
+        return resume_mode::run;
+    };
+    t.cpu.attach_debugger(&d, true);
+    t.run(sc_time(1, SC_MS), sc_time(10, SC_MS));
+
+    REQUIRE(d.halts.size() == 2);
+    CHECK(d.halts[1].why == stop_reason::watchpoint);
+    CHECK(d.halts[1].pc == store);
+    CHECK(d.halts[1].data_address == dev_base + reg_exit);
+    CHECK_FALSE(exited_at_stop);  // the device had not seen the write
+    CHECK(control().outcome() == core::run_outcome::firmware_exit);
+    CHECK(control().status() == 3);
 }
