@@ -86,7 +86,7 @@ struct rig {
         return v;
     }
 
-    // Linux's reset order (reference §1.3), with a linear stream table of 2^log2 entries (or a
+    // Linux's reset order (docs/hardware/smmuv3.md, "Linux's probe checks and reset order"), with a linear stream table of 2^log2 entries (or a
     // 2-level one with SPLIT=8 when `split` is set).
     void enable(unsigned st_log2 = 8, bool two_level = false, bool smmuen = true) {
         cpu.write32(CR0, 0);

@@ -75,7 +75,7 @@ struct rig {
         w32(pt_for(iova) + ((iova >> 12) & 0xff) * 4, static_cast<uint32_t>(pa) | (aci << 4) | PTE_VALID);
     }
     void unmap(uint32_t iova) { w32(pt_for(iova) + ((iova >> 12) & 0xff) * 4, 0); }
-    // Linux's enable sequence (reference §3.2), with the corrected DM_AUT_CTRL1.
+    // Linux's enable sequence (docs/hardware/sun50i-iommu.md, "What Linux does": Enable), with the corrected DM_AUT_CTRL1.
     void enable() {
         cpu.write32(TTB, static_cast<uint32_t>(DT));
         cpu.write32(TLB_PREFETCH, 0x3f);

@@ -1,8 +1,9 @@
 #pragma once
 // Apple DART (Device Address Resolution Table), the IOMMU of Apple M1/M2 SoCs: one instance per
-// group of DMA masters, 16 KiB pages, page tables per stream. Facts from Linux
-// drivers/iommu/apple-dart.c and io-pgtable-dart.c, U-Boot drivers/iommu/apple_dart.c, m1n1. The variants are rows of dart_variants() (dart_variant.h); the page
-// table formats are dart_format (dart_format.h).
+// group of DMA masters, 16 KiB pages, page tables per stream. Facts (Linux
+// drivers/iommu/apple-dart.c and io-pgtable-dart.c, U-Boot drivers/iommu/apple_dart.c, m1n1) and
+// their sources: docs/hardware/dart.md. The variants are rows of dart_variants()
+// (dart_variant.h); the page table formats are dart_format (dart_format.h).
 //
 // DT: compatible "apple,t8103-dart" (t8020 registers, DART1 PTEs), "apple,t6000-dart" (t8020
 // registers, DART2 PTEs), "apple,t8110-dart" (t8110 registers, DART2 PTEs); `reg` (0x4000);

@@ -1,6 +1,7 @@
 #pragma once
 // Arm SMMUv3 (IHI 0070), stage 1 only, VMSAv8-64 tables: enough to pass Linux arm-smmu-v3's probe
-// and to run firmware that programs it the Linux way. Facts: IHI 0070 and Linux arm-smmu-v3.c.
+// and to run firmware that programs it the Linux way. Facts and their public sources (IHI 0070, Linux
+// arm-smmu-v3.c): docs/hardware/smmuv3.md.
 //
 // DT: compatible "arm,smmu-v3"; `reg` (>= 0x20000: page 0 and page 1); `interrupts` with
 // `interrupt-names` among "eventq", "priq", "cmdq-sync", "gerror" (the builder wires each output
