@@ -24,6 +24,7 @@ dart::dart(sc_core::sc_module_name name, const config& cfg)
     : core::peripheral(name, core::register_file::unmapped::read_zero_write_ignore), upstream("upstream"),
       downstream("downstream"), v_(checked_variant(cfg)), cfg_(cfg), format_(v_.pte), port_(downstream, this->name()),
       walker_(port_), tlb_(cfg.tlb_entries, cfg.tlb_ways), checker_(this->name()) {
+    checker_.describe_cache({&tlb_, "TLB", "stream"});
     for (const preset_ttbr& p : cfg_.presets) {
         const std::string what = std::string(this->name()) + ": preset TTBR for stream " + std::to_string(p.stream);
         if (p.stream >= v_.streams)
@@ -240,6 +241,7 @@ void dart::start_invalidation(std::vector<uint32_t> streams, bool all, const std
     busy_ = true;
     busy_all_ = all;
     busy_streams_ = std::move(streams);
+    busy_command_ = what;
     polls_left_ = cfg_.invalidate_polls;
     busy_until_ = sc_core::sc_time_stamp() + cfg_.invalidate_time;
     busy_dma_warned_ = false;
@@ -249,12 +251,20 @@ void dart::start_invalidation(std::vector<uint32_t> streams, bool all, const std
 void dart::complete_invalidation() {
     if (!busy_) return;
     busy_ = false;
+    invalidation_note note;
+    note.command = busy_command_;
     if (busy_all_ || busy_streams_.size() >= v_.streams) {
         tlb_.invalidate_all();
+        note.scopes.push_back({&tlb_, tlb_match::all()});
     } else {
-        for (uint32_t s : busy_streams_) tlb_.invalidate(tlb_match::by_context(s, true));
+        for (uint32_t s : busy_streams_) {
+            const tlb_match m = tlb_match::by_context(s, true);
+            tlb_.invalidate(m);
+            note.scopes.push_back({&tlb_, m});
+        }
+        if (busy_streams_.empty()) note.selects_nothing = true;  // STREAM_SELECT was 0
     }
-    checker_.note_invalidation();
+    checker_.note_invalidation(std::move(note));
 }
 
 void dart::poll_time() {

@@ -73,6 +73,8 @@
 // a TLB hit on a translation walked from another table than the one the TTBR names now is checked
 // by the DMA checker, and reported stale when the current table translates the access differently.
 // t8110 TLB_CMD OPs other than 0 and 1, and stream numbers >= 256, are ignored with a warning.
+// Each completed command tells the DMA checker which streams it covered, so that a stale report
+// can say why the last one missed (docs/hardware/dart.md, "Stale translations").
 //
 // Translation of a DMA (stream from the dma_extension, IOVA, length, direction):
 // - no stream id, stream >= streams, or the stream's enable bit clear: the DMA is refused
@@ -238,6 +240,7 @@ private:
     bool busy_ = false;
     bool busy_all_ = false;
     std::vector<uint32_t> busy_streams_;
+    std::string busy_command_;  // the command in progress as firmware wrote it (for the DMA checker)
     unsigned polls_left_ = 0;
     sc_core::sc_time busy_until_;
     bool busy_dma_warned_ = false;

@@ -68,7 +68,9 @@
 //     (MASK[11:0] ignored); PC_IVLD drops the DTE of ADDR's slot; TLB_FLUSH_ENABLE drops per unit;
 //     RESET bit m/16/17 asserted drops micro TLB m / the macro TLB / the PTW cache; a disabled
 //     unit (TLB_ENABLE bit clear, or held in reset) is neither looked up nor filled, and is
-//     emptied when disabled. Every invalidation is told to the DMA checker.
+//     emptied when disabled. Every invalidation tells the DMA checker which caches and IOVAs it
+//     covered, so that a stale report can say why the last one missed
+//     (docs/hardware/sun50i-iommu.md, "Stale translations").
 //   - Operations take effect at the register write; the START/enable bits of TLB_FLUSH_ENABLE,
 //     TLB_IVLD_ENABLE, PC_IVLD_ENABLE, PMU_CLR and VA_CONFIG read back as 1 until
 //     socsim,op-latency-ns of simulated time have passed (the CPU sees time advance at its
@@ -243,6 +245,8 @@ private:
     void soft_reset();
     void write_tlb_enable(uint32_t old, uint32_t now);
     void flush(uint32_t units);
+    // What emptying `units` (micro TLB bits, MACRO_TLB, PTW_CACHE) covered, for the DMA checker.
+    invalidation_note emptied(std::string command, uint32_t units);
     void invalidate_tlb(uint32_t addr, uint32_t mask);
     void invalidate_ptw(uint32_t addr);
     void debug_va_access(uint32_t config);
