@@ -981,6 +981,42 @@ TEST_CASE("DART t8103 stale after STREAM_COMMAND with STREAM_SELECT 0: it select
                   "invalidate\n"));
 }
 
+TEST_CASE("DART t8103 stale while the invalidation that covers it is still in progress (BUSY not polled)") {
+    rig r("apple,t8103-dart");
+    log_capture log;
+    using namespace t8020;
+    test::run_script([&] {
+        const uint64_t pte = r.map(r.stream_t8020(1), 0x4000, r.page(RAM_BASE + 0x10000));
+        r.dma_read_ok(1, 0x4000);
+        r.w64(pte, 0);
+        r.cpu.write32(STREAM_SELECT, 1u << 1);
+        r.cpu.write32(STREAM_COMMAND, INVALIDATE);  // no poll: the command is still running
+        r.dma_read_ok(1, 0x4000);
+        REQUIRE(r.d.checker().reports().size() == 1);
+        const auto& rep = r.d.checker().reports()[0];
+        CHECK(rep.pending_invalidation_command == "STREAM_COMMAND INVALIDATE, STREAM_SELECT 0x2");
+        CHECK(rep.why_not_covered.kind == "cached_after");  // the last completed one: stream_t8020's
+    });
+    CHECK(log.has("which did not cover it: STREAM_COMMAND INVALIDATE, STREAM_SELECT 0x2 covers the entry, so the "
+                  "entry was cached after it; STREAM_COMMAND INVALIDATE, STREAM_SELECT 0x2 would cover it, but it "
+                  "is still in progress\n"));
+}
+
+TEST_CASE("DART t8103 a command in progress for another stream is not named as the one that will cover it") {
+    rig r("apple,t8103-dart");
+    using namespace t8020;
+    test::run_script([&] {
+        const uint64_t pte = r.map(r.stream_t8020(1), 0x4000, r.page(RAM_BASE + 0x10000));
+        r.dma_read_ok(1, 0x4000);
+        r.w64(pte, 0);
+        r.cpu.write32(STREAM_SELECT, 1u << 2);
+        r.cpu.write32(STREAM_COMMAND, INVALIDATE);
+        r.dma_read_ok(1, 0x4000);
+        REQUIRE(r.d.checker().reports().size() == 1);
+        CHECK(r.d.checker().reports()[0].pending_invalidation_command.empty());
+    });
+}
+
 TEST_CASE("DART t8103 stale after an invalidation of its own stream: it was cached after that invalidation") {
     rig r("apple,t8103-dart");
     log_capture log;

@@ -69,6 +69,7 @@ struct stale_report {
     bool any_invalidation = false;
     std::string last_invalidation_command;  // as firmware issued it
     not_covered why_not_covered;            // why that invalidation left the entry in place
+    std::string pending_invalidation_command;  // an accepted command that will cover it, not yet done
     std::string message;       // the log line
 };
 
@@ -104,8 +105,15 @@ public:
         any_invalidation_ = true;
         note.at = last_invalidation_;
         last_note_ = std::move(note);
+        has_pending_ = false;
     }
     const invalidation_note& last_invalidation() const { return last_note_; }
+    // A command the IOMMU has accepted but not carried out yet (the DART's TLB command while BUSY
+    // reads 1): a report says so when it will cover the stale entry. note_invalidation ends it.
+    void note_pending_invalidation(invalidation_note note) {
+        pending_note_ = std::move(note);
+        has_pending_ = true;
+    }
 
     // No root check (the table base of the entry cannot have moved, or the IOMMU does not say).
     static constexpr uint64_t any_root = ~uint64_t{0};
@@ -178,6 +186,8 @@ private:
     sc_core::sc_time last_invalidation_;
     bool any_invalidation_ = false;
     invalidation_note last_note_;
+    invalidation_note pending_note_;
+    bool has_pending_ = false;
     std::vector<cache_description> caches_;
     uint64_t checks_ = 0;
     uint64_t stale_uses_ = 0;

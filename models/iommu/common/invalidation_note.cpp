@@ -63,6 +63,12 @@ std::string token(std::string name) {
 
 } // namespace
 
+bool covers(const invalidation_note& note, const tlb_entry& e, const cache_description* holder) {
+    for (const invalidation_scope& s : note.scopes)
+        if ((!holder || s.cache == holder->cache) && !misses(miss_of(s, e))) return true;
+    return false;
+}
+
 not_covered why_not_covered(const invalidation_note& note, const tlb_entry& e, const cache_description* holder,
                             const std::vector<cache_description>& caches, uint32_t stream) {
     const std::string& cmd = note.command;

@@ -55,6 +55,9 @@ struct not_covered {
     std::string text;
 };
 
+// Whether `note` removes `e` (held in `holder`'s cache; null: in any cache the note acts on).
+bool covers(const invalidation_note& note, const tlb_entry& e, const cache_description* holder);
+
 // `holder`: the description of the cache that holds `e` (null when the IOMMU did not describe
 // it); `stream`: the stream whose access hit the entry.
 not_covered why_not_covered(const invalidation_note& note, const tlb_entry& e, const cache_description* holder,

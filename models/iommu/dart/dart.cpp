@@ -241,7 +241,15 @@ void dart::start_invalidation(std::vector<uint32_t> streams, bool all, const std
     busy_ = true;
     busy_all_ = all;
     busy_streams_ = std::move(streams);
-    busy_command_ = what;
+    busy_note_ = invalidation_note{};
+    busy_note_.command = what;
+    if (all || busy_streams_.size() >= v_.streams) {
+        busy_note_.scopes.push_back({&tlb_, tlb_match::all()});
+    } else {
+        for (uint32_t s : busy_streams_) busy_note_.scopes.push_back({&tlb_, tlb_match::by_context(s, true)});
+        busy_note_.selects_nothing = busy_streams_.empty();  // STREAM_SELECT was 0
+    }
+    checker_.note_pending_invalidation(busy_note_);
     polls_left_ = cfg_.invalidate_polls;
     busy_until_ = sc_core::sc_time_stamp() + cfg_.invalidate_time;
     busy_dma_warned_ = false;
@@ -251,20 +259,8 @@ void dart::start_invalidation(std::vector<uint32_t> streams, bool all, const std
 void dart::complete_invalidation() {
     if (!busy_) return;
     busy_ = false;
-    invalidation_note note;
-    note.command = busy_command_;
-    if (busy_all_ || busy_streams_.size() >= v_.streams) {
-        tlb_.invalidate_all();
-        note.scopes.push_back({&tlb_, tlb_match::all()});
-    } else {
-        for (uint32_t s : busy_streams_) {
-            const tlb_match m = tlb_match::by_context(s, true);
-            tlb_.invalidate(m);
-            note.scopes.push_back({&tlb_, m});
-        }
-        if (busy_streams_.empty()) note.selects_nothing = true;  // STREAM_SELECT was 0
-    }
-    checker_.note_invalidation(std::move(note));
+    for (const invalidation_scope& s : busy_note_.scopes) tlb_.invalidate(s.match);
+    checker_.note_invalidation(std::move(busy_note_));
 }
 
 void dart::poll_time() {

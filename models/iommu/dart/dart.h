@@ -240,7 +240,7 @@ private:
     bool busy_ = false;
     bool busy_all_ = false;
     std::vector<uint32_t> busy_streams_;
-    std::string busy_command_;  // the command in progress as firmware wrote it (for the DMA checker)
+    invalidation_note busy_note_;  // what the command in progress will invalidate (the DMA checker is told)
     unsigned polls_left_ = 0;
     sc_core::sc_time busy_until_;
     bool busy_dma_warned_ = false;
