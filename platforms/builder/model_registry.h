@@ -1,7 +1,9 @@
 #pragma once
-// The registry from DT `compatible` to model factory. This file and its .cpp are the only place
-// that knows every model: models never read the Device Tree themselves; a factory reads the
-// node's properties and hands the model plain parameters.
+// The registry from DT `compatible` to model factory, and what a factory receives and returns.
+// The factories themselves live in factories/, one file per area, each listing its entries
+// (`<area>_factories()`); model_registry.cpp only joins those lists in a fixed order, so the
+// builder (this folder) is the only place that knows every model. Models never read the Device
+// Tree themselves: a factory reads the node's properties and hands the model plain parameters.
 
 #include <functional>
 #include <memory>

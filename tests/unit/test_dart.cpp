@@ -929,6 +929,110 @@ TEST_CASE("DART a TTBR switch without invalidation: the old table's cached trans
     });
 }
 
+// ---- why the last invalidation missed a stale entry (docs/hardware/dart.md, "Stale translations") ----
+// Each: stream 1 caches IOVA 0x4000, its page is remapped, an invalidation that does not cover
+// the entry is issued, and the next DMA reports the stale translation with the reason.
+
+TEST_CASE("DART t8103 stale after STREAM_COMMAND for other streams: the report names the streams flushed") {
+    rig r("apple,t8103-dart");
+    log_capture log;
+    test::run_script([&] {
+        const uint64_t pte = r.map(r.stream_t8020(1), 0x4000, r.page(RAM_BASE + 0x10000));
+        r.dma_read_ok(1, 0x4000);
+        r.w64(pte, r.page(RAM_BASE + 0x14000));
+        r.invalidate_t8020((1u << 2) | (1u << 3));  // Linux's sequence, with the wrong stream mask
+        r.dma_read_ok(1, 0x4000);
+        REQUIRE(r.d.checker().reports().size() == 1);
+        CHECK(r.d.checker().reports()[0].why_not_covered.kind == "stream_mismatch");
+        CHECK(r.d.checker().reports()[0].last_invalidation_command == "STREAM_COMMAND INVALIDATE, STREAM_SELECT 0xc");
+    });
+    CHECK(log.has("which did not cover it: STREAM_COMMAND INVALIDATE, STREAM_SELECT 0xc invalidated stream 2, 3, "
+                  "the entry is stream 1\n"));
+}
+
+TEST_CASE("DART t8110 stale after TLB_CMD flush of another stream: the report names it") {
+    rig r("apple,t8110-dart");
+    log_capture log;
+    test::run_script([&] {
+        const uint64_t pte = r.map(r.stream_t8110(1), 0x4000, r.page(RAM_BASE + 0x10000));
+        r.dma_read_ok(1, 0x4000);
+        r.w64(pte, 0);
+        r.invalidate_t8110(t8110::OP_FLUSH_SID | 5);
+        r.dma_read_ok(1, 0x4000);
+        REQUIRE(r.d.checker().reports().size() == 1);
+        CHECK(r.d.checker().reports()[0].why_not_covered.kind == "stream_mismatch");
+    });
+    CHECK(log.has("which did not cover it: TLB_CMD flush stream 5 invalidated stream 5, the entry is stream 1\n"));
+}
+
+TEST_CASE("DART t8103 stale after STREAM_COMMAND with STREAM_SELECT 0: it selected nothing") {
+    rig r("apple,t8103-dart");
+    log_capture log;
+    test::run_script([&] {
+        const uint64_t pte = r.map(r.stream_t8020(1), 0x4000, r.page(RAM_BASE + 0x10000));
+        r.dma_read_ok(1, 0x4000);
+        r.w64(pte, 0);
+        r.invalidate_t8020(0);
+        r.dma_read_ok(1, 0x4000);
+        REQUIRE(r.d.checker().reports().size() == 1);
+        CHECK(r.d.checker().reports()[0].why_not_covered.kind == "nothing_selected");
+    });
+    CHECK(log.has("which did not cover it: STREAM_COMMAND INVALIDATE, STREAM_SELECT 0x0 selected nothing to "
+                  "invalidate\n"));
+}
+
+TEST_CASE("DART t8103 stale while the invalidation that covers it is still in progress (BUSY not polled)") {
+    rig r("apple,t8103-dart");
+    log_capture log;
+    using namespace t8020;
+    test::run_script([&] {
+        const uint64_t pte = r.map(r.stream_t8020(1), 0x4000, r.page(RAM_BASE + 0x10000));
+        r.dma_read_ok(1, 0x4000);
+        r.w64(pte, 0);
+        r.cpu.write32(STREAM_SELECT, 1u << 1);
+        r.cpu.write32(STREAM_COMMAND, INVALIDATE);  // no poll: the command is still running
+        r.dma_read_ok(1, 0x4000);
+        REQUIRE(r.d.checker().reports().size() == 1);
+        const auto& rep = r.d.checker().reports()[0];
+        CHECK(rep.pending_invalidation_command == "STREAM_COMMAND INVALIDATE, STREAM_SELECT 0x2");
+        CHECK(rep.why_not_covered.kind == "cached_after");  // the last completed one: stream_t8020's
+    });
+    CHECK(log.has("which did not cover it: STREAM_COMMAND INVALIDATE, STREAM_SELECT 0x2 covers the entry, so the "
+                  "entry was cached after it; STREAM_COMMAND INVALIDATE, STREAM_SELECT 0x2 would cover it, but it "
+                  "is still in progress\n"));
+}
+
+TEST_CASE("DART t8103 a command in progress for another stream is not named as the one that will cover it") {
+    rig r("apple,t8103-dart");
+    using namespace t8020;
+    test::run_script([&] {
+        const uint64_t pte = r.map(r.stream_t8020(1), 0x4000, r.page(RAM_BASE + 0x10000));
+        r.dma_read_ok(1, 0x4000);
+        r.w64(pte, 0);
+        r.cpu.write32(STREAM_SELECT, 1u << 2);
+        r.cpu.write32(STREAM_COMMAND, INVALIDATE);
+        r.dma_read_ok(1, 0x4000);
+        REQUIRE(r.d.checker().reports().size() == 1);
+        CHECK(r.d.checker().reports()[0].pending_invalidation_command.empty());
+    });
+}
+
+TEST_CASE("DART t8103 stale after an invalidation of its own stream: it was cached after that invalidation") {
+    rig r("apple,t8103-dart");
+    log_capture log;
+    test::run_script([&] {
+        const uint64_t pte = r.map(r.stream_t8020(1), 0x4000, r.page(RAM_BASE + 0x10000));
+        r.invalidate_t8020(1u << 1);  // after the map, as Linux does
+        r.dma_read_ok(1, 0x4000);
+        r.w64(pte, 0);                // unmapped, and no invalidation
+        r.dma_read_ok(1, 0x4000);
+        REQUIRE(r.d.checker().reports().size() == 1);
+        CHECK(r.d.checker().reports()[0].why_not_covered.kind == "cached_after");
+    });
+    CHECK(log.has("which did not cover it: STREAM_COMMAND INVALIDATE, STREAM_SELECT 0x2 covers the entry, so the "
+                  "entry was cached after it\n"));
+}
+
 TEST_CASE("DART socsim,check-stale=0 turns the checker off") {
     dart::config cfg = make_config("apple,t8103-dart");
     cfg.check_stale = false;

@@ -56,7 +56,7 @@ struct owner : sc_core::sc_module {
     tlb cache{16, 4};
     dma_checker checker{"iommu"};
     toy_format format;
-    explicit owner(sc_core::sc_module_name n) : sc_module(n) {}
+    explicit owner(sc_core::sc_module_name n) : sc_module(n) { checker.describe_cache({&cache, "TLB", "stream"}); }
 
     // What an IOMMU does on each access: TLB, else walk and fill; on a hit, the checker.
     uint64_t translate(uint32_t stream, uint64_t iova) {
@@ -112,7 +112,10 @@ TEST_CASE("DMA checker: a remapped page used without invalidation is reported on
         CHECK(r.iommu.translate(4, 0x102abc) == 0x40050abc);  // verified at 5 ns
         sc_core::wait(5, sc_core::SC_NS);
         r.w32(L2 + 2 * 4, 0x40060000 | 1);  // remapped, no invalidation
-        r.iommu.checker.note_invalidation();  // an invalidation that does not cover it (10 ns)
+        invalidation_note other_stream;  // an invalidation that does not cover it (10 ns)
+        other_stream.command = "flush stream 5";
+        other_stream.scopes.push_back({&r.iommu.cache, tlb_match::by_context(5, true)});
+        r.iommu.checker.note_invalidation(other_stream);
         sc_core::wait(5, sc_core::SC_NS);
         CHECK(r.iommu.translate(4, 0x102abc) == 0x40050abc);  // the stale one is still used
         CHECK(r.iommu.translate(4, 0x102000) == 0x40050000);
@@ -141,7 +144,8 @@ TEST_CASE("DMA checker: a remapped page used without invalidation is reported on
           std::string::npos);
     CHECK(text.find("the tables now say 0x40060abc") != std::string::npos);
     CHECK(text.find("after 5 ns") != std::string::npos);
-    CHECK(text.find("last invalidation at 10 ns, which did not cover it") != std::string::npos);
+    CHECK(text.find("last invalidation at 10 ns, which did not cover it: flush stream 5 invalidated stream 5, the entry "
+                    "is stream 4") != std::string::npos);
     CHECK(std::count(text.begin(), text.end(), '\n') == 1);
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <sstream>
 #include <vector>
@@ -86,8 +87,8 @@ struct rig {
         return v;
     }
 
-    // Linux's reset order (reference §1.3), with a linear stream table of 2^log2 entries (or a
-    // 2-level one with SPLIT=8 when `split` is set).
+    // Linux's reset order (docs/hardware/smmuv3.md, "Linux's probe checks and reset order"), with
+    // a linear stream table of 2^log2 entries (or a 2-level one with SPLIT=8 when `split` is set).
     void enable(unsigned st_log2 = 8, bool two_level = false, bool smmuen = true) {
         cpu.write32(CR0, 0);
         CHECK(cpu.read32(CR0ACK) == 0);
@@ -1378,6 +1379,119 @@ TEST_CASE("SMMUv3 a CD's TTB0 changed and CFGI'd without TLBI: the old table's c
         CHECK(r.dma_read_ok(7, 0x3000) == 0x66);
         CHECK(r.smmu.checker().reports().size() == 1);
     });
+}
+
+// ---- why the last invalidation missed a stale entry (docs/hardware/smmuv3.md, "Stale translations") ----
+
+namespace {
+
+// Stream 7 (ASID 1) caches IOVA 0x3000 -> page 0x5000 from a leaf with `leaf` bits, the page is
+// remapped to 0x6000, `invalidate` issues the commands under test (then CMD_SYNC), and the next
+// DMA uses the stale entry. Returns the one report it makes.
+iommu::stale_report stale_after(rig& r, uint64_t leaf, const std::function<void()>& invalidate) {
+    r.enable();
+    const uint64_t root = r.simple_stream(7);
+    const uint64_t pte = r.map(root, 0x3000, (RAM_BASE + 0x5000) | leaf);
+    r.dma_read_ok(7, 0x3000);
+    r.w64(pte, (RAM_BASE + 0x6000) | leaf);
+    invalidate();
+    r.sync();
+    r.dma_read_ok(7, 0x3000);
+    REQUIRE(r.smmu.checker().reports().size() == 1);
+    return r.smmu.checker().reports()[0];
+}
+
+} // namespace
+
+TEST_CASE("SMMUv3 stale after TLBI_NH_ASID: a global entry (nG=0) is not an ASID's, so it stays") {
+    rig r;
+    log_capture log;
+    const std::string trace = "test_smmuv3_stale_reason.jsonl";
+    core::trace_writer::instance().open(trace);
+    test::run_script([&] {
+        const auto rep = stale_after(r, PAGE & ~D_NG, [&] { r.command(CMD_TLBI_NH_ASID | (1ull << 48)); });
+        CHECK(rep.last_invalidation_command == "TLBI_NH_ASID ASID 1");
+        CHECK(rep.why_not_covered.kind == "global_entry");
+        // TLBI_NH_VA covers global entries: the new page is used from then on.
+        r.command(CMD_TLBI_NH_VA | (1ull << 48), 0x3000);
+        r.sync();
+        CHECK(r.dma_read_ok(7, 0x3000) == 0);
+        CHECK(r.smmu.checker().reports().size() == 1);
+    });
+    CHECK(core::trace_writer::instance().close());
+    CHECK(log.has("which did not cover it: TLBI_NH_ASID ASID 1 leaves global entries, "
+                  "and the entry is global (nG=0)\n"));
+    std::ifstream in(trace);
+    const std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(all.find("\"last_invalidation\":\"TLBI_NH_ASID ASID 1\"") != std::string::npos);
+    CHECK(all.find("\"not_covered_because\":\"global_entry\"") != std::string::npos);
+    CHECK(all.find("\"not_covered_detail\":\"TLBI_NH_ASID ASID 1 leaves global entries, and the entry is global "
+                   "(nG=0)\"") != std::string::npos);
+}
+
+TEST_CASE("SMMUv3 stale after TLBI_NH_ASID of another ASID: the report names both ASIDs") {
+    rig r;
+    log_capture log;
+    test::run_script([&] {
+        const auto rep = stale_after(r, PAGE, [&] { r.command(CMD_TLBI_NH_ASID | (2ull << 48)); });
+        CHECK(rep.why_not_covered.kind == "asid_mismatch");
+    });
+    CHECK(log.has("which did not cover it: TLBI_NH_ASID ASID 2 invalidated ASID 2, the entry is ASID 1\n"));
+}
+
+TEST_CASE("SMMUv3 stale after TLBI_NH_VA of another address: the report gives both addresses") {
+    rig r;
+    log_capture log;
+    test::run_script([&] {
+        const auto rep = stale_after(r, PAGE, [&] {
+            r.command(CMD_TLBI_NH_VA | (1ull << 48), 0x5000);  // one address (TG=0)
+        });
+        CHECK(rep.why_not_covered.kind == "address_range");
+    });
+    CHECK(log.has("which did not cover it: TLBI_NH_VA ASID 1 covered IOVA 0x5000, the entry maps 0x3000-0x3fff\n"));
+}
+
+TEST_CASE("SMMUv3 stale after a range TLBI_NH_VAA that ends below the entry") {
+    rig r;
+    log_capture log;
+    test::run_script([&] {
+        const auto rep = stale_after(r, PAGE, [&] {
+            // TG=1 (4 KiB), SCALE=0, NUM=1: two pages from 0x1000, i.e. 0x1000-0x2fff.
+            r.command(CMD_TLBI_NH_VAA | (1ull << 12), 0x1000 | (1ull << 10));
+        });
+        CHECK(rep.last_invalidation_command == "TLBI_NH_VAA");
+        CHECK(rep.why_not_covered.kind == "address_range");
+    });
+    CHECK(log.has("which did not cover it: TLBI_NH_VAA covered IOVA 0x1000-0x2fff, the entry maps 0x3000-0x3fff\n"));
+}
+
+TEST_CASE("SMMUv3 stale after CFGI_STE of another stream: configuration only, and the stream it named") {
+    rig r;
+    log_capture log;
+    test::run_script([&] {
+        const auto rep = stale_after(r, PAGE, [&] { r.command(CMD_CFGI_STE | (3ull << 32), 1); });
+        CHECK(rep.why_not_covered.kind == "configuration_only");
+    });
+    CHECK(log.has("which did not cover it: CFGI_STE StreamID 3 invalidates cached configuration (STEs and CDs) "
+                  "only, never cached translations; it named stream 3, the access came from stream 7\n"));
+}
+
+TEST_CASE("SMMUv3 stale after a TLBI that matched the entry: it was cached after that TLBI") {
+    rig r;
+    log_capture log;
+    test::run_script([&] {
+        r.enable();
+        const uint64_t root = r.simple_stream(7);
+        const uint64_t pte = r.map(root, 0x3000, (RAM_BASE + 0x5000) | PAGE);
+        r.command(CMD_TLBI_NH_ASID | (1ull << 48));  // Linux's invalidation after the map...
+        r.sync();
+        r.dma_read_ok(7, 0x3000);                    // ...then the DMA fills the TLB
+        r.w64(pte, 0);                               // unmapped without a TLBI
+        r.dma_read_ok(7, 0x3000);
+        REQUIRE(r.smmu.checker().reports().size() == 1);
+        CHECK(r.smmu.checker().reports()[0].why_not_covered.kind == "cached_after");
+    });
+    CHECK(log.has("which did not cover it: TLBI_NH_ASID ASID 1 covers the entry, so the entry was cached after it\n"));
 }
 
 TEST_CASE("SMMUv3 socsim,check-stale=0 turns the checker off") {

@@ -3,6 +3,7 @@
 // directory (DT) and page tables (PT) with debug writes.
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <vector>
@@ -75,7 +76,8 @@ struct rig {
         w32(pt_for(iova) + ((iova >> 12) & 0xff) * 4, static_cast<uint32_t>(pa) | (aci << 4) | PTE_VALID);
     }
     void unmap(uint32_t iova) { w32(pt_for(iova) + ((iova >> 12) & 0xff) * 4, 0); }
-    // Linux's enable sequence (reference §3.2), with the corrected DM_AUT_CTRL1.
+    // Linux's enable sequence (docs/hardware/sun50i-iommu.md, "What Linux does": Enable), with the
+    // corrected DM_AUT_CTRL1.
     void enable() {
         cpu.write32(TTB, static_cast<uint32_t>(DT));
         cpu.write32(TLB_PREFETCH, 0x3f);
@@ -579,6 +581,91 @@ TEST_CASE("sun50i the DMA checker reports a stale translation after a table chan
         r.map(0x10000000, RAM_BASE + 0x2000, 2);
         CHECK(r.dma_read(0, 0x10000000, v) == tlm::TLM_OK_RESPONSE);
         CHECK(r.mmu.checker().reports().size() == 2);
+    });
+}
+
+// ---- why the last invalidation missed a stale entry (docs/hardware/sun50i-iommu.md, "Stale translations") ----
+
+namespace {
+
+// Master 0 (DE) caches IOVA 0x10000000 -> RAM + 0x1000 (micro TLB 0, macro TLB, the DTE in the PTW
+// cache), the page is remapped to RAM + 0x2000, `invalidate` runs, and master 0 reads again.
+// Returns the one stale report.
+iommu::stale_report stale_after(rig& r, const std::function<void()>& invalidate) {
+    r.map(0x10000000, RAM_BASE + 0x1000);
+    r.enable();
+    uint32_t v = 0;
+    REQUIRE(r.dma_read(0, 0x10000000, v) == tlm::TLM_OK_RESPONSE);
+    r.map(0x10000000, RAM_BASE + 0x2000);
+    invalidate();
+    REQUIRE(r.dma_read(0, 0x10000000, v) == tlm::TLM_OK_RESPONSE);
+    REQUIRE(r.mmu.checker().reports().size() == 1);
+    return r.mmu.checker().reports()[0];
+}
+
+bool logged(const rig& r, const std::string& s) { return r.log.str().find(s) != std::string::npos; }
+
+} // namespace
+
+TEST_CASE("sun50i stale after flushing another master's micro TLB: the report names both micro TLBs") {
+    rig r;
+    test::run_script([&] {
+        const auto rep = stale_after(r, [&] {
+            r.cpu.write32(TLB_FLUSH_ENABLE, 1u << 3);  // micro TLB 3 (VE) instead of 0 (DE)
+            r.wait_clear(TLB_FLUSH_ENABLE);
+        });
+        CHECK(rep.why_not_covered.kind == "other_cache");
+        INFO(r.log.str());
+        CHECK(logged(r, "which did not cover it: TLB_FLUSH_ENABLE 0x8 invalidated the micro TLB 3 (VE), not the "
+                        "micro TLB 0 (DE), which holds the entry\n"));
+    });
+}
+
+TEST_CASE("sun50i stale after flushing micro TLB 0 only: the macro TLB still holds the entry") {
+    rig r;
+    test::run_script([&] {
+        const auto rep = stale_after(r, [&] {
+            r.cpu.write32(TLB_FLUSH_ENABLE, 1u << 0);
+            r.wait_clear(TLB_FLUSH_ENABLE);
+        });
+        CHECK(rep.why_not_covered.kind == "other_cache");
+        INFO(r.log.str());
+        CHECK(logged(r, "which did not cover it: TLB_FLUSH_ENABLE 0x1 invalidated the micro TLB 0 (DE), not the "
+                        "macro TLB, which holds the entry\n"));
+    });
+}
+
+TEST_CASE("sun50i stale after PC_IVLD: it drops a DTE from the PTW cache, not the translation") {
+    rig r;
+    test::run_script([&] {
+        const auto rep = stale_after(r, [&] { r.zap_ptw(0x10000000); });
+        CHECK(rep.why_not_covered.kind == "other_cache");
+        INFO(r.log.str());
+        CHECK(logged(r, "which did not cover it: PC_IVLD ADDR 0x10000000 invalidated the PTW cache, not the micro "
+                        "TLB 0 (DE), which holds the entry\n"));
+    });
+}
+
+TEST_CASE("sun50i stale after TLB_IVLD of another page: the report gives the address and mask and the entry's page") {
+    rig r;
+    test::run_script([&] {
+        const auto rep = stale_after(r, [&] { r.zap_tlb(0x10005000); });
+        CHECK(rep.why_not_covered.kind == "address_range");
+        INFO(r.log.str());
+        CHECK(logged(r, "which did not cover it: TLB_IVLD ADDR 0x10005000 MASK 0xfffff000 covered IOVA "
+                        "0x10005000-0x10005fff, the entry maps 0x10000000-0x10000fff\n"));
+    });
+}
+
+TEST_CASE("sun50i stale after a flush that would have covered it: the entry was cached after the flush") {
+    rig r;
+    test::run_script([&] {
+        // The last invalidation is enable()'s full flush, before the first DMA.
+        const auto rep = stale_after(r, [] {});
+        CHECK(rep.why_not_covered.kind == "cached_after");
+        INFO(r.log.str());
+        CHECK(logged(r, "which did not cover it: TLB_FLUSH_ENABLE 0x3003f covers the entry, so the entry was "
+                        "cached after it\n"));
     });
 }
 

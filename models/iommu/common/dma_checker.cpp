@@ -47,6 +47,14 @@ void dma_checker::report(const tlb_entry& e, uint32_t stream, uint64_t iova, boo
     r.detected_at = sc_core::sc_time_stamp();
     r.last_invalidation = last_invalidation_;
     r.any_invalidation = any_invalidation_;
+    const cache_description* holder = nullptr;
+    for (const cache_description& c : caches_)
+        if (c.cache && c.cache->holds(e)) holder = &c;
+    if (r.any_invalidation) {
+        r.last_invalidation_command = last_note_.command;
+        r.why_not_covered = why_not_covered(last_note_, e, holder, caches_, stream);
+    }
+    if (has_pending_ && covers(pending_note_, e, holder)) r.pending_invalidation_command = pending_note_.command;
 
     std::string m = "stale translation used: stream " + std::to_string(stream) + (write ? " write" : " read") +
                     " at IOVA " + core::hex(iova) + " went to " + core::hex(r.old_output) + " (" +
@@ -64,8 +72,11 @@ void dma_checker::report(const tlb_entry& e, uint32_t stream, uint64_t iova, boo
         m += "; table entry " + core::hex(r.changed_addr) + " changed " + core::hex(r.changed_old) + " -> " +
              core::hex(r.changed_new) + " after " + core::format_ns(r.written_after) + " (cached at " +
              core::format_ns(r.filled_at) + ")";
-    m += r.any_invalidation ? "; last invalidation at " + core::format_ns(r.last_invalidation) + ", which did not cover it"
+    m += r.any_invalidation ? "; last invalidation at " + core::format_ns(r.last_invalidation) +
+                                  ", which did not cover it: " + r.why_not_covered.text
                             : "; no invalidation issued since reset";
+    if (!r.pending_invalidation_command.empty())
+        m += "; " + r.pending_invalidation_command + " would cover it, but it is still in progress";
     r.message = m;
     log_.warning(m);
     core::trace_event ev("dma_check", owner_);
@@ -82,7 +93,12 @@ void dma_checker::report(const tlb_entry& e, uint32_t stream, uint64_t iova, boo
         .hex_field("new_value", r.changed_new)
         .field("cached_ps", picoseconds(r.filled_at))
         .field("written_after_ps", picoseconds(r.written_after));
-    if (r.any_invalidation) ev.field("last_invalidation_ps", picoseconds(r.last_invalidation));
+    if (r.any_invalidation)
+        ev.field("last_invalidation_ps", picoseconds(r.last_invalidation))
+            .field("last_invalidation", r.last_invalidation_command)
+            .field("not_covered_because", r.why_not_covered.kind)
+            .field("not_covered_detail", r.why_not_covered.text);
+    if (!r.pending_invalidation_command.empty()) ev.field("pending_invalidation", r.pending_invalidation_command);
     ev.emit();
     reports_.push_back(std::move(r));
 }

@@ -11,8 +11,9 @@
 //   cached one. If they differ, the cached translation is stale. It is still in the TLB, so no
 //   invalidation covering it was issued since it was filled; and the table was written after
 //   the last time the checker saw the old values (`verified_at`, or the fill) and before now.
-//   The report gives that interval, the changed entry (address, old and new value), the time of
-//   the IOMMU's last invalidation of any kind, stream, IOVA and old/new output address.
+//   The report gives that interval, the changed entry (address, old and new value), the
+//   IOMMU's last invalidation of any kind (when, the command, and why it did not remove this
+//   entry: invalidation_note.h), stream, IOVA and old/new output address.
 // - A changed table whose translation for this access is unchanged (another entry of the same
 //   table, an attribute bit) is not a finding; the entry adopts the new values.
 // - The table base can move too (a table base register rewritten: the H6 IOMMU's TTB, switched
@@ -46,6 +47,7 @@
 #include "models/core/log.h"
 #include "models/core/memory_epoch.h"
 #include "models/iommu/common/dma_announcements.h"
+#include "models/iommu/common/invalidation_note.h"
 #include "models/iommu/common/page_walker.h"
 #include "models/iommu/common/tlb.h"
 
@@ -65,6 +67,9 @@ struct stale_report {
     uint64_t new_root_addr = 0;
     sc_core::sc_time filled_at, written_after, detected_at, last_invalidation;
     bool any_invalidation = false;
+    std::string last_invalidation_command;  // as firmware issued it
+    not_covered why_not_covered;            // why that invalidation left the entry in place
+    std::string pending_invalidation_command;  // an accepted command that will cover it, not yet done
     std::string message;       // the log line
 };
 
@@ -90,10 +95,24 @@ public:
     void set_enabled(bool on) { enabled_ = on; }
     bool enabled() const { return enabled_; }
 
-    // The IOMMU calls this for every invalidation it performs (any scope).
-    void note_invalidation() {
+    // The IOMMU names each cache whose entries it checks (once, at construction), so that a
+    // report can say which cache an invalidation missed and what an entry's context is.
+    void describe_cache(cache_description d) { caches_.push_back(std::move(d)); }
+
+    // The IOMMU calls this for every invalidation it performs (any scope), saying what it covered.
+    void note_invalidation(invalidation_note note) {
         last_invalidation_ = sc_core::sc_time_stamp();
         any_invalidation_ = true;
+        note.at = last_invalidation_;
+        last_note_ = std::move(note);
+        has_pending_ = false;
+    }
+    const invalidation_note& last_invalidation() const { return last_note_; }
+    // A command the IOMMU has accepted but not carried out yet (the DART's TLB command while BUSY
+    // reads 1): a report says so when it will cover the stale entry. note_invalidation ends it.
+    void note_pending_invalidation(invalidation_note note) {
+        pending_note_ = std::move(note);
+        has_pending_ = true;
     }
 
     // No root check (the table base of the entry cannot have moved, or the IOMMU does not say).
@@ -166,6 +185,10 @@ private:
     bool enabled_ = true;
     sc_core::sc_time last_invalidation_;
     bool any_invalidation_ = false;
+    invalidation_note last_note_;
+    invalidation_note pending_note_;
+    bool has_pending_ = false;
+    std::vector<cache_description> caches_;
     uint64_t checks_ = 0;
     uint64_t stale_uses_ = 0;
     std::vector<stale_report> reports_;

@@ -20,6 +20,7 @@
 // DMA checker uses to prove that a cached translation no longer matches memory.
 
 #include <cstdint>
+#include <functional>
 #include <systemc>
 #include <vector>
 
@@ -144,6 +145,12 @@ public:
     // Removes matching entries; returns how many.
     unsigned invalidate(const tlb_match& m);
     unsigned invalidate_all() { return invalidate(tlb_match::all()); }
+
+    // Whether `e` is one of this cache's entries (diagnostics: which cache a hit came from).
+    bool holds(const tlb_entry& e) const {
+        std::less<const tlb_entry*> before;  // a total order even across unrelated arrays
+        return !entries_.empty() && !before(&e, entries_.data()) && before(&e, entries_.data() + entries_.size());
+    }
 
     unsigned capacity() const { return static_cast<unsigned>(entries_.size()); }
     unsigned ways() const { return ways_; }

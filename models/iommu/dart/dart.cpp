@@ -24,6 +24,7 @@ dart::dart(sc_core::sc_module_name name, const config& cfg)
     : core::peripheral(name, core::register_file::unmapped::read_zero_write_ignore), upstream("upstream"),
       downstream("downstream"), v_(checked_variant(cfg)), cfg_(cfg), format_(v_.pte), port_(downstream, this->name()),
       walker_(port_), tlb_(cfg.tlb_entries, cfg.tlb_ways), checker_(this->name()) {
+    checker_.describe_cache({&tlb_, "TLB", "stream"});
     for (const preset_ttbr& p : cfg_.presets) {
         const std::string what = std::string(this->name()) + ": preset TTBR for stream " + std::to_string(p.stream);
         if (p.stream >= v_.streams)
@@ -240,6 +241,15 @@ void dart::start_invalidation(std::vector<uint32_t> streams, bool all, const std
     busy_ = true;
     busy_all_ = all;
     busy_streams_ = std::move(streams);
+    busy_note_ = invalidation_note{};
+    busy_note_.command = what;
+    if (all || busy_streams_.size() >= v_.streams) {
+        busy_note_.scopes.push_back({&tlb_, tlb_match::all()});
+    } else {
+        for (uint32_t s : busy_streams_) busy_note_.scopes.push_back({&tlb_, tlb_match::by_context(s, true)});
+        busy_note_.selects_nothing = busy_streams_.empty();  // STREAM_SELECT was 0
+    }
+    checker_.note_pending_invalidation(busy_note_);
     polls_left_ = cfg_.invalidate_polls;
     busy_until_ = sc_core::sc_time_stamp() + cfg_.invalidate_time;
     busy_dma_warned_ = false;
@@ -249,12 +259,8 @@ void dart::start_invalidation(std::vector<uint32_t> streams, bool all, const std
 void dart::complete_invalidation() {
     if (!busy_) return;
     busy_ = false;
-    if (busy_all_ || busy_streams_.size() >= v_.streams) {
-        tlb_.invalidate_all();
-    } else {
-        for (uint32_t s : busy_streams_) tlb_.invalidate(tlb_match::by_context(s, true));
-    }
-    checker_.note_invalidation();
+    for (const invalidation_scope& s : busy_note_.scopes) tlb_.invalidate(s.match);
+    checker_.note_invalidation(std::move(busy_note_));
 }
 
 void dart::poll_time() {

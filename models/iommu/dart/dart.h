@@ -1,8 +1,9 @@
 #pragma once
 // Apple DART (Device Address Resolution Table), the IOMMU of Apple M1/M2 SoCs: one instance per
-// group of DMA masters, 16 KiB pages, page tables per stream. Facts from Linux
-// drivers/iommu/apple-dart.c and io-pgtable-dart.c, U-Boot drivers/iommu/apple_dart.c, m1n1. The variants are rows of dart_variants() (dart_variant.h); the page
-// table formats are dart_format (dart_format.h).
+// group of DMA masters, 16 KiB pages, page tables per stream. Facts (Linux
+// drivers/iommu/apple-dart.c and io-pgtable-dart.c, U-Boot drivers/iommu/apple_dart.c, m1n1) and
+// their sources: docs/hardware/dart.md. The variants are rows of dart_variants()
+// (dart_variant.h); the page table formats are dart_format (dart_format.h).
 //
 // DT: compatible "apple,t8103-dart" (t8020 registers, DART1 PTEs), "apple,t6000-dart" (t8020
 // registers, DART2 PTEs), "apple,t8110-dart" (t8110 registers, DART2 PTEs); `reg` (0x4000);
@@ -72,6 +73,8 @@
 // a TLB hit on a translation walked from another table than the one the TTBR names now is checked
 // by the DMA checker, and reported stale when the current table translates the access differently.
 // t8110 TLB_CMD OPs other than 0 and 1, and stream numbers >= 256, are ignored with a warning.
+// Each completed command tells the DMA checker which streams it covered, so that a stale report
+// can say why the last one missed (docs/hardware/dart.md, "Stale translations").
 //
 // Translation of a DMA (stream from the dma_extension, IOVA, length, direction):
 // - no stream id, stream >= streams, or the stream's enable bit clear: the DMA is refused
@@ -237,6 +240,7 @@ private:
     bool busy_ = false;
     bool busy_all_ = false;
     std::vector<uint32_t> busy_streams_;
+    invalidation_note busy_note_;  // what the command in progress will invalidate (the DMA checker is told)
     unsigned polls_left_ = 0;
     sc_core::sc_time busy_until_;
     bool busy_dma_warned_ = false;

@@ -1,7 +1,8 @@
 #pragma once
 // The Apple DART variants as data: one row per hardware generation, as Linux's apple-dart.c
 // describes each SoC with a `struct apple_dart_hw`. The model reads every offset, bit and size
-// from the row and never tests which variant it is. Facts: Linux apple-dart.c's per-SoC rows.
+// from the row and never tests which variant it is. Facts: Linux apple-dart.c's per-SoC rows, as
+// collected in docs/hardware/dart.md ("Variants" and the two register layouts).
 //
 // An offset of `none` means the variant has no such register (t8020 has no TLB_CMD, t8110 no
 // STREAM_SELECT). An error-code bit of 0 means the variant has no such code.

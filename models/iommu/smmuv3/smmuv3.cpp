@@ -105,6 +105,7 @@ smmuv3::smmuv3(sc_core::sc_module_name name, const config& cfg)
       tlb_(cfg.tlb_entries, cfg.tlb_ways), checker_(this->name()) {
     if (cfg_.config_cache_entries == 0) cfg_.config_cache_entries = 1;
     checker_.set_enabled(cfg.check_stale);
+    checker_.describe_cache({&tlb_, "TLB", "ASID"});
     upstream.register_b_transport(this, &smmuv3::b_transport_upstream);
     upstream.register_transport_dbg(this, &smmuv3::transport_dbg_upstream);
     upstream.register_get_direct_mem_ptr(this, &smmuv3::get_direct_mem_ptr_upstream);
@@ -330,10 +331,25 @@ void smmuv3::invalidate_configs(uint32_t first_sid, uint64_t count) {
     }
 }
 
-void smmuv3::tlb_invalidate(const tlb_match& m) {
+void smmuv3::tlb_invalidate(const tlb_match& m, std::string command) {
     ++stats_.tlb_invalidations;
     tlb_.invalidate(m);
-    checker_.note_invalidation();
+    invalidation_note note;
+    note.command = std::move(command);
+    note.scopes.push_back({&tlb_, m});
+    checker_.note_invalidation(std::move(note));
+}
+
+void smmuv3::note_config_invalidation(std::string command, uint32_t first_sid, uint64_t count) {
+    // CFGI_* drops cached STEs and CDs; TLB entries are tagged by ASID, not StreamID, so none of
+    // them goes (IHI 0070 §4.3). Still an invalidation the checker's report may have to explain.
+    invalidation_note note;
+    note.command = std::move(command);
+    note.covers_instead = "cached configuration (STEs and CDs)";
+    note.names_streams = true;
+    note.first_stream = first_sid;
+    note.last_stream = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{first_sid} + count - 1, 0xffffffffu));
+    checker_.note_invalidation(std::move(note));
 }
 
 int smmuv3::execute_command(uint64_t dw0, uint64_t dw1, std::string& why) {
@@ -371,22 +387,30 @@ int smmuv3::execute_command(uint64_t dw0, uint64_t dw1, std::string& why) {
             const unsigned range = dw1 & 0x1f;
             if (range == 31) {
                 invalidate_configs(0, uint64_t{1} << 32);
+                note_config_invalidation("CFGI_ALL", 0, uint64_t{1} << 32);
             } else {
                 const uint64_t n = uint64_t{1} << (range + 1);
-                invalidate_configs(static_cast<uint32_t>(sid & ~(n - 1)), n);
+                const uint32_t first = static_cast<uint32_t>(sid & ~(n - 1));
+                invalidate_configs(first, n);
+                note_config_invalidation("CFGI_STE_RANGE StreamID " + std::to_string(first) + "-" +
+                                             std::to_string(first + n - 1), first, n);
             }
         } else {
             invalidate_configs(sid, 1);
+            std::string command = std::string(opcode_name(op)) + " StreamID " + std::to_string(sid);
+            if (op == 0x05) command += " SSID " + std::to_string((dw0 >> 12) & 0xfffff);
+            note_config_invalidation(std::move(command), sid, 1);
         }
         return CERROR_NONE;
     }
     case 0x10:  // TLBI_NH_ALL (VMID is not matched: no stage 2)
         if (reserved(F_OP | F_VMID, 0)) return CERROR_ILL;
-        tlb_invalidate(tlb_match::all());
+        tlb_invalidate(tlb_match::all(), "TLBI_NH_ALL");
         return CERROR_NONE;
     case 0x11:  // TLBI_NH_ASID: non-global entries of the ASID
         if (reserved(F_OP | F_VMID | F_ASID, 0)) return CERROR_ILL;
-        tlb_invalidate(tlb_match::by_context(static_cast<uint32_t>(dw0 >> 48), false));
+        tlb_invalidate(tlb_match::by_context(static_cast<uint32_t>(dw0 >> 48), false),
+                       "TLBI_NH_ASID ASID " + std::to_string(dw0 >> 48));
         return CERROR_NONE;
     case 0x12:    // TLBI_NH_VA: entries of the ASID, and global entries, covering the range
     case 0x13: {  // TLBI_NH_VAA: all ASIDs
@@ -410,7 +434,7 @@ int smmuv3::execute_command(uint64_t dw0, uint64_t dw1, std::string& why) {
         }
         tlb_match m = op == 0x12 ? tlb_match::by_context_range(static_cast<uint32_t>(dw0 >> 48), addr, last)
                                  : tlb_match::by_range(addr, last);
-        tlb_invalidate(m);
+        tlb_invalidate(m, op == 0x12 ? "TLBI_NH_VA ASID " + std::to_string(dw0 >> 48) : std::string("TLBI_NH_VAA"));
         return CERROR_NONE;
     }
     case 0x20:
@@ -423,7 +447,7 @@ int smmuv3::execute_command(uint64_t dw0, uint64_t dw1, std::string& why) {
         return ill(std::string(opcode_name(op)) + " is a stage-2 command; this SMMU implements stage 1 only");
     case 0x30:  // TLBI_NSNH_ALL
         if (reserved(F_OP, 0)) return CERROR_ILL;
-        tlb_invalidate(tlb_match::all());
+        tlb_invalidate(tlb_match::all(), "TLBI_NSNH_ALL");
         return CERROR_NONE;
     case 0x40: return ill("ATC_INV needs SMMU_IDR0.ATS=1");
     case 0x41: return ill("PRI_RESP needs SMMU_IDR0.PRI=1");

@@ -1,6 +1,7 @@
 #pragma once
 // Arm SMMUv3 (IHI 0070), stage 1 only, VMSAv8-64 tables: enough to pass Linux arm-smmu-v3's probe
-// and to run firmware that programs it the Linux way. Facts: IHI 0070 and Linux arm-smmu-v3.c.
+// and to run firmware that programs it the Linux way. Facts and their public sources (IHI 0070, Linux
+// arm-smmu-v3.c): docs/hardware/smmuv3.md.
 //
 // DT: compatible "arm,smmu-v3"; `reg` (>= 0x20000: page 0 and page 1); `interrupts` with
 // `interrupt-names` among "eventq", "priq", "cmdq-sync", "gerror" (the builder wires each output
@@ -44,10 +45,12 @@
 //   the stream (any CFGI naming the stream drops all its cached configuration; over-invalidation
 //   is allowed). Invalid configurations are not cached: each DMA re-reads and re-reports them.
 // - TLB: ASID-tagged (global entries for nG=0), bounded and LRU (common/tlb.h); only leaf
-//   entries are cached, so Leaf/TTL hints never narrow an invalidation. Every invalidation tells
-//   the DMA checker (common/dma_checker.h), which also checks, on a hit on a non-global entry,
-//   that the walk started at the table the stream's configuration names now (a CD TTB changed
-//   and CFGI'd without a TLBI of its ASID is reported as stale when the new table differs). Every DMA with a stream id is first checked against
+//   entries are cached, so Leaf/TTL hints never narrow an invalidation. Every TLBI_* and CFGI_*
+//   tells the DMA checker (common/dma_checker.h) what it covered, so that a stale report can say
+//   why the last one missed (docs/hardware/smmuv3.md, "Stale translations"). The checker also
+//   checks, on a hit on a non-global entry, that the walk started at the table the stream's
+//   configuration names now (a CD TTB changed and CFGI'd without a TLBI of its ASID is reported
+//   as stale when the new table differs). Every DMA with a stream id is first checked against
 //   the buffers firmware announced through socsim,dma-debug (dma_checker::check_access).
 // - Translation: SMMUEN=0 -> GBPA.ABORT decides (abort silently, or bypass). Stream id >=
 //   2^SIDSIZE or outside the stream table -> C_BAD_STREAMID (recorded if CR2.RECINVSID). STE V=0
@@ -222,7 +225,10 @@ private:
     void process_commands();
     int execute_command(uint64_t dw0, uint64_t dw1, std::string& why);  // 0 ok, else CERROR code
     void invalidate_configs(uint32_t first_sid, uint64_t count);
-    void tlb_invalidate(const tlb_match& m);
+    // Invalidates TLB entries and tells the DMA checker what the command (as named) covered.
+    void tlb_invalidate(const tlb_match& m, std::string command);
+    // Tells the DMA checker about a CFGI_* command: configuration only, for streams first..last.
+    void note_config_invalidation(std::string command, uint32_t first_sid, uint64_t count);
 
     // Event queue.
     void record_event(const event& e);

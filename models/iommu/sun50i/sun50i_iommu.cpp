@@ -34,6 +34,12 @@ sun50i_iommu::sun50i_iommu(sc_core::sc_module_name name, const config& cfg)
       ptw_(cfg.ptw_cache_entries, cfg.ptw_cache_ways), checker_(this->name()) {
     for (unsigned m = 0; m < variant_->masters; ++m) micro_.emplace_back(cfg.micro_tlb_entries, cfg.micro_tlb_ways);
     checker_.set_enabled(cfg.check_stale);
+    // Entries carry no context (one table for every master): a report names caches, not contexts.
+    for (unsigned m = 0; m < variant_->masters; ++m)
+        checker_.describe_cache(
+            {&micro_[m], "micro TLB " + std::to_string(m) + " (" + variant_->master_names[m] + ")", ""});
+    checker_.describe_cache({&macro_, "macro TLB", ""});
+    checker_.describe_cache({&ptw_, "PTW cache", ""});
     check_coherence_ = cfg.check_coherence && cfg.coherence;
     if (check_coherence_) cfg.coherence->set_active();
     upstream.register_b_transport(this, &sun50i_iommu::b_transport_upstream);
@@ -188,8 +194,18 @@ void sun50i_iommu::write_reset(uint32_t old, uint32_t now) {
     if (asserted & PTW_CACHE) ptw_.invalidate_all();
     if (asserted) {
         ++stats_.invalidations;
-        checker_.note_invalidation();
+        checker_.note_invalidation(emptied("RESET " + core::hex(now), asserted));
     }
+}
+
+invalidation_note sun50i_iommu::emptied(std::string command, uint32_t units) {
+    invalidation_note note;
+    note.command = std::move(command);
+    for (unsigned m = 0; m < variant_->masters; ++m)
+        if (units & (1u << m)) note.scopes.push_back({&micro_[m], tlb_match::all()});
+    if (units & MACRO_TLB) note.scopes.push_back({&macro_, tlb_match::all()});
+    if (units & PTW_CACHE) note.scopes.push_back({&ptw_, tlb_match::all()});
+    return note;
 }
 
 void sun50i_iommu::soft_reset() {
@@ -199,7 +215,7 @@ void sun50i_iommu::soft_reset() {
     ptw_.invalidate_all();
     stalled_ = stall_noted_ = 0;
     clear_pmu();
-    checker_.note_invalidation();
+    checker_.note_invalidation(emptied("RESET bit31 (soft reset)", ~0u));
     update_irq();
 }
 
@@ -209,7 +225,7 @@ void sun50i_iommu::write_tlb_enable(uint32_t old, uint32_t now) {
         if (disabled & (1u << m)) micro_[m].invalidate_all();
     if (disabled & MACRO_TLB) macro_.invalidate_all();
     if (disabled & PTW_CACHE) ptw_.invalidate_all();
-    if (disabled) checker_.note_invalidation();
+    if (disabled) checker_.note_invalidation(emptied("TLB_ENABLE " + core::hex(now), disabled));
 }
 
 void sun50i_iommu::flush(uint32_t units) {
@@ -218,7 +234,7 @@ void sun50i_iommu::flush(uint32_t units) {
     if (units & MACRO_TLB) macro_.invalidate_all();
     if (units & PTW_CACHE) ptw_.invalidate_all();
     ++stats_.invalidations;
-    checker_.note_invalidation();
+    checker_.note_invalidation(emptied("TLB_FLUSH_ENABLE " + core::hex(units), units));
     SOCSIM_LOG(log_, debug, "TLB_FLUSH_ENABLE " << core::hex(units));
 }
 
@@ -236,15 +252,29 @@ void sun50i_iommu::invalidate_tlb(uint32_t addr, uint32_t mask) {
     drop(macro_);
     for (auto& t : micro_) drop(t);
     ++stats_.invalidations;
-    checker_.note_invalidation();
+    invalidation_note note;
+    note.command = "TLB_IVLD ADDR " + core::hex(addr) + " MASK " + core::hex(mask);
+    // A zero mask compares nothing: every entry matches.
+    const invalidation_scope scope = mask ? invalidation_scope{&macro_, tlb_match::by_range(want, want), mask}
+                                          : invalidation_scope{&macro_, tlb_match::all(), 0};
+    note.scopes.push_back(scope);
+    for (auto& t : micro_) {
+        note.scopes.push_back(scope);
+        note.scopes.back().cache = &t;
+    }
+    checker_.note_invalidation(std::move(note));
     SOCSIM_LOG(log_, debug, "TLB_IVLD " << core::hex(addr) << " mask " << core::hex(mask));
 }
 
 void sun50i_iommu::invalidate_ptw(uint32_t addr) {
     const uint64_t slot = addr & 0xfff00000u;
-    ptw_.invalidate(tlb_match::by_range(slot, slot | 0xfffff));
+    const tlb_match m = tlb_match::by_range(slot, slot | 0xfffff);
+    ptw_.invalidate(m);
     ++stats_.invalidations;
-    checker_.note_invalidation();
+    invalidation_note note;
+    note.command = "PC_IVLD ADDR " + core::hex(addr);
+    note.scopes.push_back({&ptw_, m});
+    checker_.note_invalidation(std::move(note));
     SOCSIM_LOG(log_, debug, "PC_IVLD " << core::hex(slot));
 }
 

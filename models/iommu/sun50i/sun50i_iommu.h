@@ -1,6 +1,7 @@
 #pragma once
-// Allwinner H6 IOMMU ("sun50i-iommu"), and the H616 as a variant. Facts: Linux drivers/iommu/sun50i-iommu.c
-// and the H6/H616 user manuals' register tables. One 32-bit address space (one TTB) shared by all masters,
+// Allwinner H6 IOMMU ("sun50i-iommu"), and the H616 as a variant. Facts and their public sources
+// (Linux drivers/iommu/sun50i-iommu.c, the vendor driver, the H616 manual):
+// docs/hardware/sun50i-iommu.md. One 32-bit address space (one TTB) shared by all masters,
 // 4 KiB pages, a directory (DT) of 4096 entries x 1 MiB and page tables (PT) of 256 entries.
 //
 // DT: compatible "allwinner,sun50i-h6-iommu" (6 masters, VERSION 0x10, BYPASS reset 0) or
@@ -37,7 +38,7 @@
 //   misaligned accesses get an error response and a log line. Writable fields are masked: bits
 //   outside them read as zero.
 //
-// Translation of a DMA by master m at IOVA v (§6):
+// Translation of a DMA by master m at IOVA v (docs/hardware/sun50i-iommu.md, "Table format"):
 //   ENABLE=0 or BYPASS[m]=1: untranslated. Otherwise micro TLB m, then the macro TLB, then the
 //   PTW cache for the DTE (else a DT read at TTB + 4*v[31:20]), then a PT read at
 //   DTE[31:10] + 4*v[19:12]. DTE[1:0] != 0b01 -> L1 invalid; PTE bit1 = 0 -> L2 invalid. Then the
@@ -51,7 +52,8 @@
 //
 // Caches and what they hold (choices; no source gives sizes or policy):
 //   - The PTW cache holds DTEs, valid or not, keyed by the 1 MiB slot. A DT read for slot s also
-//     loads slot s+1's DTE (if s < 4095) - valid or invalid - as hardware prefetch does (§4.2).
+//     loads slot s+1's DTE (if s < 4095) - valid or invalid - as hardware prefetch does
+//     (docs/hardware/sun50i-iommu.md, "Invalidation": neighbours).
 //   - The macro TLB holds PTEs, valid or not. A PT read for page p by a master whose
 //     TLB_PREFETCH bit is set also loads page p+1's PTE when p+1 is in the same 1 MiB slot
 //     (same PT); the prefetch crosses no slot boundary.
@@ -59,13 +61,16 @@
 //   So, exactly: a walk of IOVA v caches the DTEs of v and v+1 MiB and the PTEs of v and (with
 //   prefetch) v+4 KiB. Invalid entries cached this way fault again, without a table read, until
 //   invalidated: a driver that maps v+4 KiB or v+1 MiB after a walk of v and does not invalidate
-//   them (Linux's neighbour invalidations, §3.6 and §4.1) gets a stale L1/L2 fault; the fault's
+//   them (Linux's neighbour invalidations, docs/hardware/sun50i-iommu.md, "Invalidation") gets a
+//   stale L1/L2 fault; the fault's
 //   log line says the tables now map the address.
 //   - Invalidation: TLB_IVLD drops macro and micro entries with (iova & MASK) == (ADDR & MASK)
 //     (MASK[11:0] ignored); PC_IVLD drops the DTE of ADDR's slot; TLB_FLUSH_ENABLE drops per unit;
 //     RESET bit m/16/17 asserted drops micro TLB m / the macro TLB / the PTW cache; a disabled
 //     unit (TLB_ENABLE bit clear, or held in reset) is neither looked up nor filled, and is
-//     emptied when disabled. Every invalidation is told to the DMA checker.
+//     emptied when disabled. Every invalidation tells the DMA checker which caches and IOVAs it
+//     covered, so that a stale report can say why the last one missed
+//     (docs/hardware/sun50i-iommu.md, "Stale translations").
 //   - Operations take effect at the register write; the START/enable bits of TLB_FLUSH_ENABLE,
 //     TLB_IVLD_ENABLE, PC_IVLD_ENABLE, PMU_CLR and VA_CONFIG read back as 1 until
 //     socsim,op-latency-ns of simulated time have passed (the CPU sees time advance at its
@@ -80,7 +85,8 @@
 //     DTE in the PTW cache is checked the same way before its translation is used (the DTE is a
 //     cached translation too: the TTB may have moved, or the DTE changed, since it was cached).
 //
-// Faults (§3.10, §6). L1 invalid: INT_STA bit16, L1PG_INT bit m, INT_ERR_ADDR_L1 = IOVA and
+// Faults (docs/hardware/sun50i-iommu.md, "What Linux does": Fault).
+// L1 invalid: INT_STA bit16, L1PG_INT bit m, INT_ERR_ADDR_L1 = IOVA and
 // INT_ERR_DATA_L1 = the DTE (kept from the first fault until bit16 is cleared). L2 invalid: the
 // same with bit17 / L2PG_INT / ..._L2 and the PTE. Permission: INT_STA bit m, INT_ERR_ADDR[m] =
 // IOVA, INT_ERR_DATA[m] = the PTE. A table read that fails on the bus (TTB or a PT outside RAM) is
@@ -96,7 +102,8 @@
 // soft reset: every other register returns to its reset value and all caches, stalls and
 // counters are cleared; DMA is refused while it is held.
 //
-// Debug VA access (§1.5): VA_CONFIG START with bit31=1 translates VA through the tables (no
+// Debug VA access (docs/hardware/sun50i-iommu.md, register map: VA_CONFIG): VA_CONFIG START
+// with bit31=1 translates VA through the tables (no
 // caches, no permission check: there is no master) and reads VA_DATA from, or with bit8 writes it
 // to, the output address; with bit31=0 it prefetches VA's PTE into the macro TLB. Walk faults set
 // bit31 of L1PG_INT/L2PG_INT and INT_STA bit16/17 as above, without a stall.
@@ -238,6 +245,8 @@ private:
     void soft_reset();
     void write_tlb_enable(uint32_t old, uint32_t now);
     void flush(uint32_t units);
+    // What emptying `units` (micro TLB bits, MACRO_TLB, PTW_CACHE) covered, for the DMA checker.
+    invalidation_note emptied(std::string command, uint32_t units);
     void invalidate_tlb(uint32_t addr, uint32_t mask);
     void invalidate_ptw(uint32_t addr);
     void debug_va_access(uint32_t config);

@@ -1,4 +1,5 @@
-// Factories of the IOMMUs.
+// The SMMUv3's factory ("arm,smmu-v3"). The other IOMMUs have their own files:
+// dart_factories.cpp (Apple DART) and sun50i_factories.cpp (Allwinner H6/H616).
 
 #include "platforms/builder/factories/factory_support.h"
 
