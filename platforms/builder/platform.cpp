@@ -214,8 +214,7 @@ std::string platform::instance_name(int node) {
     std::string full = label.empty() ? dt_.name(node) : label;
     std::string name = clean_name(full);
     if (name_taken(name)) name = clean_name_keeping_unit(full);
-    const std::string base = name;
-    for (unsigned n = 2; name_taken(name); ++n) name = base + "_" + std::to_string(n);
+    name = numbered_if_taken(name, [this](const std::string& n) { return name_taken(n); });
     used_names_.insert(name);
     return name;
 }
@@ -441,8 +440,8 @@ void platform::add_memory(int node) {
             throw core::config_error("platform '" + dt_.source() + "': " + dt_.path(node) + ": RAM bank " +
                                      core::hex(r.base) + " + " + core::hex(r.size) +
                                      " must start and end on a 4 KiB boundary and not be empty");
-        std::string name = "ram" + std::to_string(rams_.size());
-        for (unsigned n = 2; name_taken(name); ++n) name = "ram" + std::to_string(rams_.size()) + "_" + std::to_string(n);
+        const std::string name = numbered_if_taken("ram" + std::to_string(rams_.size()),
+                                                   [this](const std::string& n) { return name_taken(n); });
         used_names_.insert(name);
         rams_.push_back(std::make_unique<memory::ram>(name.c_str(), r.size, ram_latency(node)));
         map(router_->bind_target(rams_.back()->socket), r, dt_.path(node));

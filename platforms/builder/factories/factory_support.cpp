@@ -53,6 +53,12 @@ std::string clean_name_keeping_unit(const std::string& s) {
 
 std::string clean_name(const std::string& s) { return clean_name_keeping_unit(s.substr(0, s.find('@'))); }
 
+std::string numbered_if_taken(const std::string& name, const std::function<bool(const std::string&)>& taken) {
+    std::string free = name;
+    for (unsigned n = 2; taken(free); ++n) free = name + "_" + std::to_string(n);
+    return free;
+}
+
 std::string hex_range(uint64_t base, uint64_t size) {
     return core::hex(base) + "-" + core::hex(base + (size - 1));
 }

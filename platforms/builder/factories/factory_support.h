@@ -4,6 +4,7 @@
 // (core_factories.cpp, pcie_factories.cpp, iommu_factories.cpp, ...); model_registry.cpp lists them.
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <systemc>
 #include <vector>
@@ -33,6 +34,9 @@ uint64_t cells_value(const std::vector<uint32_t>& c, size_t at, unsigned n);
 std::string clean_name(const std::string& s);
 // The same with the unit address kept ("sim_control_90f0000"), for a name two nodes share.
 std::string clean_name_keeping_unit(const std::string& s);
+// `name`, or the first of name_2, name_3, ... that `taken` says is free: every model needs a
+// name of its own (SystemC would rename a second object of the same name, with a warning).
+std::string numbered_if_taken(const std::string& name, const std::function<bool(const std::string&)>& taken);
 
 // "0x1000-0x1fff".
 std::string hex_range(uint64_t base, uint64_t size);

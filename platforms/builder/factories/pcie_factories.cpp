@@ -195,9 +195,13 @@ std::vector<std::string> populate_bridge(model_context& ctx, bridge_t* bridge, b
             skipped.push_back(bdf_text(bus, devfn) + "  not modelled: " + what);
             continue;
         }
-        std::string label = ctx.dt.label(child);
-        model_context child_ctx{ctx.dt, child, ctx.instance + "_" + clean_name(label.empty() ? ctx.dt.name(child) : label),
-                                {}, ctx.io, ctx.coherence};
+        // The bridge's name, '_', the function's label or node name; with its unit address, then
+        // numbered, when another model has that name (two functions called "edu").
+        const std::string label = ctx.dt.label(child), own = label.empty() ? ctx.dt.name(child) : label;
+        auto taken = [](const std::string& name) { return sc_core::sc_find_object(name.c_str()) != nullptr; };
+        std::string name = ctx.instance + "_" + clean_name(own);
+        if (taken(name)) name = ctx.instance + "_" + clean_name_keeping_unit(own);
+        model_context child_ctx{ctx.dt, child, numbered_if_taken(name, taken), {}, ctx.io, ctx.coherence};
         built_model function = entry->make(child_ctx);
         if (!function.endpoint) bad_node(ctx, child, "compatible \"" + compat[0] + "\" is not a PCI function model");
         for (const std::string& d : function.details)
