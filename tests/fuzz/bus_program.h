@@ -43,6 +43,17 @@ inline void run_bus_program(program& in, fresh_simulation& sim, initiator& cpu, 
     sim.run(sc_core::sc_time(100, sc_core::SC_US));  // what the program started runs to its end
 }
 
+// libFuzzer's entry for a device harness: a fresh simulation, the harness's `Bench` (with its
+// `cpu`), the program.
+template <class Bench>
+int run_bus_input(const uint8_t* data, size_t size, const std::vector<region>& regions) {
+    fresh_simulation sim;
+    Bench bench;
+    program in(data, size);
+    run_bus_program(in, sim, bench.cpu, regions);
+    return 0;
+}
+
 class bus_ops {
 public:
     // Region `r`, byte offset `off` in it.

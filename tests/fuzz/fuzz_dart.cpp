@@ -43,9 +43,8 @@ public:
     static constexpr uint64_t IOVA = 0x40000000, DATA = 0x800100000ull, PAGE = 0x4000;
 
     explicit seed_writer(unsigned variant)
-        : ops(layout), t8110(variant == 2), format(iommu::find_dart_variant(variants[variant])->pte) {
-        head.u8(static_cast<uint8_t>(variant));
-    }
+        : ops(layout, {static_cast<uint8_t>(variant)}), t8110(variant == 2),
+          format(iommu::find_dart_variant(variants[variant])->pte) {}
     void bring_up(unsigned streams) {
         ops.reg32(t8110 ? 0xc00 : 0xfc, 0xffffffff);  // every stream enabled
         for (unsigned s = 0; s < streams; ++s) {
@@ -78,13 +77,6 @@ public:
         const uint64_t error = t8110 ? 0x100 : 0x40;
         ops.read(error).reg32(error, 0xffffffff);
     }
-    std::vector<uint8_t> bytes() const {
-        std::vector<uint8_t> all = head.bytes();
-        const auto body = ops.bytes();
-        all.insert(all.end(), body.begin(), body.end());
-        return all;
-    }
-
     fuzz::iommu_ops ops;
 
 private:
@@ -95,7 +87,6 @@ private:
     }
     bool t8110;
     iommu::dart_format format;
-    fuzz::program_writer head;
     uint64_t next = 0x800800000ull;
     uint64_t leaf[16] = {};
 };
@@ -121,7 +112,7 @@ std::vector<std::vector<uint8_t>> seeds() {
         w.dma(5, 0, 16, false);  // a stream without a table
         w.ops.dma_raw_stream(0xffffffff, seed_writer::IOVA, 8, false);
         w.ops.wait(2000);
-        all.push_back(w.bytes());
+        all.push_back(w.ops.bytes());
     }
     return all;
 }
@@ -135,9 +126,5 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::program in(data, size);
-    const char* compatible = variants[in.u8() % 3];
-    fuzz::fresh_simulation sim;
-    bench b(compatible);
-    fuzz::run_iommu_program(in, sim, b.cpu, b.mem, b.dma, layout);
-    return 0;
+    return fuzz::run_iommu_input<bench>(in, layout, variants[in.u8() % 3]);
 }

@@ -102,9 +102,5 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    fuzz::fresh_simulation sim;
-    bench b;
-    fuzz::program in(data, size);
-    fuzz::run_bus_program(in, sim, b.cpu, regions);
-    return 0;
+    return fuzz::run_bus_input<bench>(data, size, regions);
 }

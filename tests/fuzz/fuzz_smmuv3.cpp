@@ -168,9 +168,6 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    fuzz::fresh_simulation sim;
-    bench b;
     fuzz::program in(data, size);
-    fuzz::run_iommu_program(in, sim, b.cpu, b.mem, b.dma, layout);
-    return 0;
+    return fuzz::run_iommu_input<bench>(in, layout);
 }

@@ -47,9 +47,7 @@ public:
     static constexpr uint64_t DT = 0x40800000, PT = 0x40810000;
     static constexpr uint64_t DATA = 0x40400000 - 8 * 0x1000;  // straddles a 1 MiB directory slot
 
-    seed_writer(unsigned variant, unsigned masters) : ops(layout), masters_(masters) {
-        head.u8(static_cast<uint8_t>(variant));
-    }
+    seed_writer(unsigned variant, unsigned masters) : ops(layout, {static_cast<uint8_t>(variant)}), masters_(masters) {}
     void bring_up() {
         for (unsigned s = 0; s < 2; ++s) ops.mem32(DT + ((DATA >> 20) + s) * 4, static_cast<uint32_t>(PT + s * 0x400) | 1);
         uint32_t no_reads = 0;
@@ -78,13 +76,6 @@ public:
     void dma(unsigned master, unsigned page, unsigned len, bool write) {
         ops.dma(master, DATA + page * 0x1000ull, len, write);
     }
-    std::vector<uint8_t> bytes() const {
-        std::vector<uint8_t> all = head.bytes();
-        const auto body = ops.bytes();
-        all.insert(all.end(), body.begin(), body.end());
-        return all;
-    }
-
     fuzz::iommu_ops ops;
 
 private:
@@ -94,7 +85,6 @@ private:
         return PT + ((iova >> 20) - (DATA >> 20)) * 0x400 + ((iova >> 12) & 0xff) * 4;
     }
     unsigned masters_;
-    fuzz::program_writer head;
 };
 
 std::vector<std::vector<uint8_t>> seeds() {
@@ -118,7 +108,7 @@ std::vector<std::vector<uint8_t>> seeds() {
         w.ops.reg32(ENABLE, 0);
         w.dma(3, 5, 32, true);  // bypass
         w.ops.reg32(PMU_ENABLE, 1).read(PMU_COUNTERS0).read(PMU_MACRO);
-        all.push_back(w.bytes());
+        all.push_back(w.ops.bytes());
     }
     return all;
 }
@@ -133,9 +123,5 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     fuzz::program in(data, size);
     const auto& variants = iommu::sun50i_variants();
-    const auto& variant = variants[in.u8() % variants.size()];
-    fuzz::fresh_simulation sim;
-    bench b(variant);
-    fuzz::run_iommu_program(in, sim, b.cpu, b.mem, b.dma, layout);
-    return 0;
+    return fuzz::run_iommu_input<bench>(in, layout, variants[in.u8() % variants.size()]);
 }

@@ -5,7 +5,7 @@
 // a `dma` master and RAM, and writes its seeds (what firmware does to bring it up, then DMA) with
 // `iommu_ops`.
 
-#include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "tests/fuzz/rig.h"
@@ -72,10 +72,23 @@ inline void run_iommu_program(program& in, fresh_simulation& sim, initiator& cpu
     }
 }
 
-// Writes programs in the layout run_iommu_program reads (offsets relative to the layout).
+// libFuzzer's entry for an IOMMU harness: a fresh simulation, the harness's `Bench` built from
+// `args` (with its `cpu`, `mem` and `dma`), the rest of the program.
+template <class Bench, class... Args>
+int run_iommu_input(program& in, const iommu_layout& l, Args&&... args) {
+    fresh_simulation sim;
+    Bench bench(std::forward<Args>(args)...);
+    run_iommu_program(in, sim, bench.cpu, bench.mem, bench.dma, l);
+    return 0;
+}
+
+// Writes programs in the layout run_iommu_program reads (offsets relative to the layout), after
+// the harness's own leading bytes if it has any (the variant a DART or H6 program runs on).
 class iommu_ops {
 public:
-    explicit iommu_ops(const iommu_layout& l) : l_(l) {}
+    explicit iommu_ops(const iommu_layout& l, std::vector<uint8_t> leading = {}) : l_(l) {
+        for (uint8_t b : leading) w_.u8(b);
+    }
     iommu_ops& reg32(uint64_t off, uint32_t v) { return op(iommu_op::reg_write32).u32(uint32_t(off)), w_.u32(v), *this; }
     iommu_ops& reg64(uint64_t off, uint64_t v) { return op(iommu_op::reg_write64).u32(uint32_t(off)), w_.u64(v), *this; }
     iommu_ops& read(uint64_t off, unsigned len = 4) {
