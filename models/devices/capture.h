@@ -67,7 +67,7 @@ public:
                                   uint32_t height, uint32_t frame);
 
 private:
-    void declare_registers();
+    void write_control(uint64_t now);
     void capture_thread();
     bool write_frame(sc_core::sc_time& delay);  // false: a write failed (ERROR_ADDR set)
     void update_irq();
@@ -76,6 +76,22 @@ private:
     sc_core::sc_event start_;
     stall_handshake stall_;
     std::vector<uint8_t> line_;
+
+    core::reg& id_ = regs_.add("ID", 0x00, 4).reset_value(id_value).read_only();
+    core::reg& control_ = regs_.add("CONTROL", 0x04, 4).write_only().on_write(this, &capture::write_control);
+    core::reg& dst_addr_ = regs_.add("DST_ADDR", 0x08, 8);
+    core::reg& width_ = regs_.add("WIDTH", 0x10, 4);
+    core::reg& height_ = regs_.add("HEIGHT", 0x14, 4);
+    core::reg& stride_ = regs_.add("STRIDE", 0x18, 4);
+    core::reg& pattern_ = regs_.add("PATTERN", 0x1c, 4);
+    core::reg& color_ = regs_.add("COLOR", 0x20, 4);
+    core::reg& status_ = regs_.add("STATUS", 0x24, 4).read_only();
+    core::reg& error_addr_ = regs_.add("ERROR_ADDR", 0x28, 8).read_only();
+    core::reg& frames_ = regs_.add("FRAMES", 0x30, 4).read_only();
+    core::reg& int_status_ = regs_.add("INT_STATUS", 0x34, 4).read_only(~uint64_t{int_done | int_error})
+        .write_one_to_clear(int_done | int_error).on_write(this, &capture::update_irq);
+    core::reg& int_enable_ = regs_.add("INT_ENABLE", 0x38, 4).read_only(~uint64_t{int_done | int_error})
+        .on_write(this, &capture::update_irq);
 };
 
 } // namespace socsim::devices

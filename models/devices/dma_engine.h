@@ -110,7 +110,8 @@ private:
 
     void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
     unsigned transport_dbg(tlm::tlm_generic_payload& p);
-    void declare_registers();
+    void write_control(uint64_t old, uint64_t now);
+    void write_error_clear(uint64_t now);
     void ring_doorbell();
     void engine_thread();
     // Takes the doorbells whose time has come: the engine's target becomes their TAIL.
@@ -139,6 +140,24 @@ private:
     sc_core::sc_time port_free_at_;     // the last write-back's latency has passed
     uint64_t fail_address_ = 0;         // of the last failed transfer
     uint8_t bounce_[4096];
+
+    core::reg& id_ = regs_.add("ID", 0x00, 4).reset_value(id_value).read_only();
+    core::reg& ring_base_ = regs_.add("RING_BASE", 0x08, 8).read_only(descriptor_size - 1);
+    core::reg& ring_size_ = regs_.add("RING_SIZE", 0x10, 4);
+    core::reg& control_ = regs_.add("CONTROL", 0x14, 4).read_only(~uint64_t{1}).on_write(this, &dma_engine::write_control);
+    core::reg& head_ = regs_.add("HEAD", 0x18, 4).read_only();
+    core::reg& tail_ = regs_.add("TAIL", 0x1c, 4);
+    core::reg& doorbell_reg_ = regs_.add("DOORBELL", 0x20, 4).write_only().on_write(this, &dma_engine::ring_doorbell);
+    core::reg& status_ = regs_.add("STATUS", 0x24, 4).read_only();
+    core::reg& int_status_ = regs_.add("INT_STATUS", 0x28, 4).read_only(~uint64_t{int_done | int_error})
+        .write_one_to_clear(int_done | int_error).on_write(this, &dma_engine::update_irq);
+    core::reg& int_enable_ = regs_.add("INT_ENABLE", 0x2c, 4).read_only(~uint64_t{int_done | int_error})
+        .on_write(this, &dma_engine::update_irq);
+    core::reg& error_code_ = regs_.add("ERROR_CODE", 0x30, 4).read_only();
+    core::reg& error_index_ = regs_.add("ERROR_INDEX", 0x34, 4).read_only();
+    core::reg& error_addr_ = regs_.add("ERROR_ADDR", 0x38, 8).read_only();
+    core::reg& completed_ = regs_.add("COMPLETED", 0x40, 4).read_only();
+    core::reg& error_clear_ = regs_.add("ERROR_CLEAR", 0x44, 4).write_only().on_write(this, &dma_engine::write_error_clear);
 };
 
 } // namespace socsim::devices

@@ -60,6 +60,7 @@ namespace socsim::devices {
 class video_decoder : public core::peripheral {
 public:
     enum class variant { video_engine, vp9 };
+    static constexpr uint32_t id_video_engine = 0x56444543, id_vp9 = 0x56503944;  // "VDEC", "VP9D"
     static constexpr uint32_t magic = 0x454c5253;
     static constexpr uint32_t max_dimension = 4096;
     static constexpr uint32_t max_bitstream = 16u << 20;
@@ -85,7 +86,7 @@ public:
     video_decoder(sc_core::sc_module_name name, const config& cfg);
 
 private:
-    void declare_registers();
+    void write_control(uint64_t now);
     void decode_thread();
     // One attempt at the job: 0 when the frame was written, else an error code (ERROR_ADDR set
     // for DMA errors).
@@ -99,6 +100,25 @@ private:
     std::vector<uint8_t> bitstream_;
     std::vector<uint32_t> frame_;
     std::vector<uint8_t> line_;
+
+    core::reg& id_ = regs_.add("ID", 0x00, 4).reset_value(cfg_.kind == variant::vp9 ? id_vp9 : id_video_engine)
+        .read_only();
+    core::reg& control_ = regs_.add("CONTROL", 0x04, 4).write_only().on_write(this, &video_decoder::write_control);
+    core::reg& bs_addr_ = regs_.add("BS_ADDR", 0x08, 8);
+    core::reg& bs_len_ = regs_.add("BS_LEN", 0x10, 4);
+    core::reg& stride_ = regs_.add("STRIDE", 0x14, 4);
+    core::reg& dst_addr_ = regs_.add("DST_ADDR", 0x18, 8);
+    core::reg* ref_addr_ = cfg_.kind == variant::vp9 ? &regs_.add("REF_ADDR", 0x20, 8) : nullptr;  // vp9 only
+    core::reg& status_ = regs_.add("STATUS", 0x30, 4).read_only();
+    core::reg& error_code_ = regs_.add("ERROR_CODE", 0x34, 4).read_only();
+    core::reg& error_addr_ = regs_.add("ERROR_ADDR", 0x38, 8).read_only();
+    core::reg& frames_ = regs_.add("FRAMES", 0x40, 4).read_only();
+    core::reg& int_status_ = regs_.add("INT_STATUS", 0x44, 4).read_only(~uint64_t{int_done | int_error})
+        .write_one_to_clear(int_done | int_error).on_write(this, &video_decoder::update_irq);
+    core::reg& int_enable_ = regs_.add("INT_ENABLE", 0x48, 4).read_only(~uint64_t{int_done | int_error})
+        .on_write(this, &video_decoder::update_irq);
+    core::reg& width_ = regs_.add("WIDTH", 0x4c, 4).read_only();
+    core::reg& height_ = regs_.add("HEIGHT", 0x50, 4).read_only();
 };
 
 } // namespace socsim::devices
