@@ -40,8 +40,6 @@ void capture::write_control(uint64_t now) {
         status_.set(st_busy);
 }
 
-void capture::update_irq() { irq.set((int_status_.get() & int_enable_.get()) != 0); }
-
 void capture::capture_thread() {
     for (;;) {
         wait(start_);
@@ -54,8 +52,7 @@ void capture::capture_thread() {
                          " stride " + std::to_string(stride) + " or pattern " +
                          std::to_string(pattern_.get()) + " out of range");
             status_.set(st_bad_config);
-            int_status_.set_bits(int_error);
-            update_irq();
+            interrupts_.raise(int_error);
             continue;
         }
         for (;;) {
@@ -69,13 +66,11 @@ void capture::capture_thread() {
             if (ok) {
                 frames_.set(frames_.get() + 1);
                 status_.set(st_done);
-                int_status_.set_bits(int_done);
-                update_irq();
+                interrupts_.raise(int_done);
                 break;
             }
             status_.set(st_busy | st_dma_error);
-            int_status_.set_bits(int_error);
-            update_irq();
+            interrupts_.raise(int_error);
             log_.warning("stalled: frame write failed at bus address " + core::hex(error_addr_.get()) +
                          " (waiting for RESUME or ABORT)");
             if (stall_.wait_for_answer() == stall_handshake::answer::abort) {

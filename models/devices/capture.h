@@ -38,6 +38,7 @@
 #include "models/core/irq_line.h"
 #include "models/core/peripheral.h"
 #include "models/devices/dma_port.h"
+#include "models/devices/interrupt_registers.h"
 #include "models/devices/stall_handshake.h"
 
 namespace socsim::devices {
@@ -70,7 +71,6 @@ private:
     void write_control(uint64_t now);
     void capture_thread();
     bool write_frame(sc_core::sc_time& delay);  // false: a write failed (ERROR_ADDR set)
-    void update_irq();
 
     config cfg_;
     sc_core::sc_event start_;
@@ -88,10 +88,7 @@ private:
     core::reg& status_ = regs_.add("STATUS", 0x24, 4).read_only();
     core::reg& error_addr_ = regs_.add("ERROR_ADDR", 0x28, 8).read_only();
     core::reg& frames_ = regs_.add("FRAMES", 0x30, 4).read_only();
-    core::reg& int_status_ = regs_.add("INT_STATUS", 0x34, 4).read_only(~uint64_t{int_done | int_error})
-        .write_one_to_clear(int_done | int_error).on_write(this, &capture::update_irq);
-    core::reg& int_enable_ = regs_.add("INT_ENABLE", 0x38, 4).read_only(~uint64_t{int_done | int_error})
-        .on_write(this, &capture::update_irq);
+    interrupt_registers interrupts_{regs_, 0x34, int_done | int_error, irq};  // INT_STATUS, INT_ENABLE
 };
 
 } // namespace socsim::devices

@@ -61,15 +61,12 @@ void dma_engine::write_error_clear(uint64_t now) {
     error_addr_.set(0);
 }
 
-void dma_engine::update_irq() { irq.set((int_status_.get() & int_enable_.get()) != 0); }
-
 void dma_engine::stop(uint32_t code, uint32_t index, uint64_t address) {
     status_.set_bits(status_error);
     error_code_.set(code);
     error_index_.set(index);
     error_addr_.set(address);
-    int_status_.set_bits(int_error);
-    update_irq();
+    interrupts_.raise(int_error);
     log_.warning("stopped: descriptor " + std::to_string(index) + ": " + code_name(code) + " at bus address " +
                  core::hex(address));
     if (!doorbells_.empty()) {
@@ -202,8 +199,7 @@ bool dma_engine::process(uint32_t index, sc_core::sc_time& after) {
     }
     completed_.set(completed_.get() + 1);
     if (control & desc_irq) {
-        int_status_.set_bits(int_done);
-        update_irq();
+        interrupts_.raise(int_done);
     }
     return enabled;
 }

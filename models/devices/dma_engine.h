@@ -68,6 +68,7 @@
 #include "models/core/log.h"
 #include "models/core/register_file.h"
 #include "models/devices/dma_port.h"
+#include "models/devices/interrupt_registers.h"
 
 namespace socsim::devices {
 
@@ -127,7 +128,6 @@ private:
     bool process(uint32_t index, sc_core::sc_time& after);
     uint32_t execute(uint32_t control, uint64_t src, uint64_t dst, uint32_t length, sc_core::sc_time& delay);
     void stop(uint32_t code, uint32_t index, uint64_t address);
-    void update_irq();
 
     config cfg_;
     core::register_file regs_;
@@ -149,10 +149,7 @@ private:
     core::reg& tail_ = regs_.add("TAIL", 0x1c, 4);
     core::reg& doorbell_reg_ = regs_.add("DOORBELL", 0x20, 4).write_only().on_write(this, &dma_engine::ring_doorbell);
     core::reg& status_ = regs_.add("STATUS", 0x24, 4).read_only();
-    core::reg& int_status_ = regs_.add("INT_STATUS", 0x28, 4).read_only(~uint64_t{int_done | int_error})
-        .write_one_to_clear(int_done | int_error).on_write(this, &dma_engine::update_irq);
-    core::reg& int_enable_ = regs_.add("INT_ENABLE", 0x2c, 4).read_only(~uint64_t{int_done | int_error})
-        .on_write(this, &dma_engine::update_irq);
+    interrupt_registers interrupts_{regs_, 0x28, int_done | int_error, irq};  // INT_STATUS, INT_ENABLE
     core::reg& error_code_ = regs_.add("ERROR_CODE", 0x30, 4).read_only();
     core::reg& error_index_ = regs_.add("ERROR_INDEX", 0x34, 4).read_only();
     core::reg& error_addr_ = regs_.add("ERROR_ADDR", 0x38, 8).read_only();

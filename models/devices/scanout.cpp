@@ -30,8 +30,6 @@ void scanout::write_control(uint64_t old, uint64_t now) {
     if (!(old & 1) && (now & 1)) enabled_.notify(sc_core::SC_ZERO_TIME);
 }
 
-void scanout::update_irq() { irq.set((int_status_.get() & int_enable_.get()) != 0); }
-
 void scanout::scan_thread() {
     const sc_core::sc_time period = sc_core::sc_time(1.0 / cfg_.frame_rate_hz, sc_core::SC_SEC);
     for (;;) {
@@ -62,8 +60,7 @@ void scanout::scan_frame(sc_core::sc_time& delay) {
             log_.warning("frame geometry " + std::to_string(width) + "x" + std::to_string(height) + " stride " +
                          std::to_string(stride) + " is out of range (1..4096, stride >= 4 * width): nothing read");
         status_.set_bits(status_bad_config);
-        int_status_.set_bits(int_frame);
-        update_irq();
+        interrupts_.raise(int_frame);
         return;
     }
     status_.clear_bits(status_bad_config);
@@ -88,12 +85,10 @@ void scanout::scan_frame(sc_core::sc_time& delay) {
             row[x] = uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
         }
     }
-    if (error)
-        status_.set_bits(status_frame_error);
-    else
+    if (!error) {
         status_.clear_bits(status_frame_error);
-    int_status_.set_bits(int_frame | (error ? int_error : 0));
-    if (error) {
+    } else {
+        status_.set_bits(status_frame_error);
         error_count_.set(error_count_.get() + 1);
         error_addr_.set(error_addr);
         if (error_count_.get() == 1)
@@ -107,7 +102,7 @@ void scanout::scan_frame(sc_core::sc_time& delay) {
         .field("height", static_cast<uint64_t>(height))
         .field("error", error)
         .emit();
-    update_irq();
+    interrupts_.raise(int_frame | (error ? int_error : 0));
 }
 
 bool scanout::write_png(const std::string& path) const {

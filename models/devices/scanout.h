@@ -38,6 +38,7 @@
 #include "models/core/irq_line.h"
 #include "models/core/peripheral.h"
 #include "models/devices/dma_port.h"
+#include "models/devices/interrupt_registers.h"
 
 namespace socsim::devices {
 
@@ -73,7 +74,6 @@ private:
     void write_control(uint64_t old, uint64_t now);
     void scan_thread();
     void scan_frame(sc_core::sc_time& delay);
-    void update_irq();
     void end_of_simulation() override;
 
     config cfg_;
@@ -93,10 +93,7 @@ private:
     core::reg& frame_count_ = regs_.add("FRAME_COUNT", 0x20, 4).read_only();
     core::reg& error_count_ = regs_.add("ERROR_COUNT", 0x24, 4).read_only();
     core::reg& status_ = regs_.add("STATUS", 0x28, 4).read_only();
-    core::reg& int_status_ = regs_.add("INT_STATUS", 0x2c, 4).read_only(~uint64_t{int_frame | int_error})
-        .write_one_to_clear(int_frame | int_error).on_write(this, &scanout::update_irq);
-    core::reg& int_enable_ = regs_.add("INT_ENABLE", 0x30, 4).read_only(~uint64_t{int_frame | int_error})
-        .on_write(this, &scanout::update_irq);
+    interrupt_registers interrupts_{regs_, 0x2c, int_frame | int_error, irq};  // INT_STATUS, INT_ENABLE
     core::reg& error_addr_ = regs_.add("ERROR_ADDR", 0x38, 8).read_only();
 };
 

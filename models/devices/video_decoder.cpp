@@ -51,14 +51,11 @@ void video_decoder::write_control(uint64_t now) {
         status_.set(st_busy);
 }
 
-void video_decoder::update_irq() { irq.set((int_status_.get() & int_enable_.get()) != 0); }
-
 void video_decoder::finish(uint32_t status_bit, uint32_t code) {
     status_.set(status_bit);
     error_code_.set(code);
     if (status_bit != st_aborted) {
-        int_status_.set_bits(status_bit == st_done ? int_done : int_error);
-        update_irq();
+        interrupts_.raise(status_bit == st_done ? int_done : int_error);
     }
     if (status_bit == st_format_error) log_.warning(std::string("job ended: ") + code_text(code));
 }
@@ -87,8 +84,7 @@ void video_decoder::decode_thread() {
             // A DMA error: stall until software says what to do.
             status_.set(st_busy | st_dma_error);
             error_code_.set(code);
-            int_status_.set_bits(int_error);
-            update_irq();
+            interrupts_.raise(int_error);
             log_.warning(std::string("stalled: ") + code_text(code) + " at bus address " +
                          core::hex(error_addr_.get()) + " (waiting for RESUME or ABORT)");
             if (stall_.wait_for_answer() == stall_handshake::answer::abort) {

@@ -53,6 +53,7 @@
 #include "models/core/irq_line.h"
 #include "models/core/peripheral.h"
 #include "models/devices/dma_port.h"
+#include "models/devices/interrupt_registers.h"
 #include "models/devices/stall_handshake.h"
 
 namespace socsim::devices {
@@ -92,7 +93,6 @@ private:
     // for DMA errors).
     uint32_t run_job(sc_core::sc_time& delay);
     void finish(uint32_t status_bit, uint32_t code);
-    void update_irq();
 
     config cfg_;
     sc_core::sc_event start_;
@@ -113,10 +113,7 @@ private:
     core::reg& error_code_ = regs_.add("ERROR_CODE", 0x34, 4).read_only();
     core::reg& error_addr_ = regs_.add("ERROR_ADDR", 0x38, 8).read_only();
     core::reg& frames_ = regs_.add("FRAMES", 0x40, 4).read_only();
-    core::reg& int_status_ = regs_.add("INT_STATUS", 0x44, 4).read_only(~uint64_t{int_done | int_error})
-        .write_one_to_clear(int_done | int_error).on_write(this, &video_decoder::update_irq);
-    core::reg& int_enable_ = regs_.add("INT_ENABLE", 0x48, 4).read_only(~uint64_t{int_done | int_error})
-        .on_write(this, &video_decoder::update_irq);
+    interrupt_registers interrupts_{regs_, 0x44, int_done | int_error, irq};  // INT_STATUS, INT_ENABLE
     core::reg& width_ = regs_.add("WIDTH", 0x4c, 4).read_only();
     core::reg& height_ = regs_.add("HEIGHT", 0x50, 4).read_only();
 };
