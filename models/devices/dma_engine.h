@@ -101,8 +101,6 @@ public:
     SC_HAS_PROCESS(dma_engine);
     dma_engine(sc_core::sc_module_name name, const config& cfg);
 
-    core::register_file& registers() { return regs_; }
-
 private:
     struct doorbell {
         sc_core::sc_time at;  // the write's time

@@ -93,7 +93,6 @@ public:
     SC_HAS_PROCESS(edu);
     edu(sc_core::sc_module_name name, const config& cfg);
 
-    core::register_file& registers() { return regs_; }
     // The DMA buffer (0x40000 in the device's address space), for tests and inspection.
     std::array<uint8_t, buffer_size>& buffer() { return buffer_; }
 

@@ -169,7 +169,6 @@ public:
     nvme(sc_core::sc_module_name name, const config& cfg);
     ~nvme() override;
 
-    core::register_file& registers() { return regs_; }
     uint64_t namespace_blocks() const { return blocks_; }
     // The namespace's content, as the guest sees it (overlay included), for tests.
     void read_blocks(uint64_t lba, unsigned count, uint8_t* out);

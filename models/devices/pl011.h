@@ -64,6 +64,11 @@ public:
     SC_HAS_PROCESS(pl011);
     pl011(sc_core::sc_module_name name, std::ostream& out, input_fn in = {}, std::string prompt = {});
 
+    // The builder, as the boot loader of a Linux run: the console is left enabled for the
+    // kernel's earlycon, which writes before any driver sets it up (CR = UARTEN | TXE | RXE, as
+    // U-Boot leaves it).
+    void enable_for_console() { cr_.set(cr_uarten | cr_txe | cr_rxe); }
+
 private:
     // FR bits
     static constexpr uint32_t fr_rxfe = 1u << 4, fr_txfe = 1u << 7;
