@@ -1,7 +1,7 @@
 #pragma once
 // Every SMMUv3 register, stream-table, STE, CD, command and event-record field the model reads or
 // writes, each named once (as QEMU's hw/arm/smmuv3-internal.h names them: `CD_TSZ(x, sel)`), so
-// that the code reads `ste::CONFIG(ste)` instead of `(ste[0] >> 1) & 7`. Bit positions are written
+// that the code reads `smmuv3_ste::CONFIG(ste)` instead of `(ste[0] >> 1) & 7`. Bit positions are written
 // [Hi:Lo] as IHI 0070 and docs/hardware/smmuv3.md (our page, whose tables these follow) write them.
 // Public sources: Arm IHI 0070 (SMMU architecture version 3) §6.3 (registers), §5.2 (STE), §5.4
 // (CD), §3.4.3 (2-level stream table), §4 (commands), §7.3 (event records); Linux
@@ -198,6 +198,9 @@ struct smmuv3_stream_table {
         t.split = split == 8 || split == 10 ? split : 6;
         return t;
     }
+    // 2-level: the level-1 descriptor of a StreamID, and its STE in that descriptor's level-2 table.
+    constexpr uint32_t l1_index(uint32_t sid) const { return sid >> split; }
+    constexpr uint32_t l2_index(uint32_t sid) const { return sid & ((1u << split) - 1); }
     // The size of the linear table (64-byte STEs) or of the level-1 table (8-byte descriptors,
     // at least 64 bytes): the alignment of STRTAB_BASE.
     constexpr uint64_t bytes() const {

@@ -365,14 +365,14 @@ bool smmuv3::fetch_config(uint32_t sid, stream_config& out, fault_record& f, eve
     uint64_t ste_addr;
     if (table.two_level) {
         const unsigned split = table.split;
-        const uint64_t l1_addr = base + uint64_t{sid >> split} * 8;
+        const uint64_t l1_addr = base + uint64_t{table.l1_index(sid)} * 8;
         uint64_t l1 = 0;
         if (!read(l1_addr, &l1, 8))
             return fail(smmuv3_event::F_STE_FETCH, fault_kind::config_fetch,
                         "level-1 stream table descriptor read at " + core::hex(l1_addr) + " failed on the bus", l1_addr,
                         true);
         const unsigned span = static_cast<unsigned>(smmuv3_ste::l1::SPAN(&l1));
-        const uint32_t index = sid & ((1u << split) - 1);
+        const uint32_t index = table.l2_index(sid);
         if (span == 0)
             return fail(smmuv3_event::C_BAD_STREAMID, fault_kind::bad_stream,
                         sid_text + ": its level-1 descriptor at " + core::hex(l1_addr) + " is invalid (Span=0)",
