@@ -190,8 +190,8 @@ void smmuv3::write_cr0(uint32_t value) {
             log_.warning(std::string(what) + " LOG2SIZE " + std::to_string(queue_base::LOG2SIZE(v)) +
                          " exceeds the maximum " + std::to_string(max_log2) + "; the maximum is used");
     };
-    if (cr0::CMDQEN(enabled)) check_queue(cmdq_base_, cmdq_max_log2, 16, "CMDQ_BASE");
-    if (cr0::EVENTQEN(enabled)) check_queue(eventq_base_, eventq_max_log2, 32, "EVENTQ_BASE");
+    if (cr0::CMDQEN(enabled)) check_queue(cmdq_base_, cmdq_max_log2, smmuv3_cmd::BYTES, "CMDQ_BASE");
+    if (cr0::EVENTQEN(enabled)) check_queue(eventq_base_, eventq_max_log2, smmuv3_event::BYTES, "EVENTQ_BASE");
     if (cr0::SMMUEN(enabled)) {
         const uint64_t cfg = strtab_cfg_->get();
         const uint64_t align = smmuv3_stream_table::of(cfg, sid_bits).bytes();
@@ -247,7 +247,7 @@ void smmuv3::update_irqs() {
 void smmuv3::process_commands() {
     if (in_commands_ || !cr0::CMDQEN(cr0ack()) || gerror_active(gerror::CMDQ_ERR.mask)) return;
     in_commands_ = true;
-    const smmuv3_queue q = smmuv3_queue::of(cmdq_base_->get(), cmdq_max_log2, 16);
+    const smmuv3_queue q = smmuv3_queue::of(cmdq_base_->get(), cmdq_max_log2, smmuv3_cmd::BYTES);
     uint32_t cons = static_cast<uint32_t>(cmdq_cons_->get()) & q.ptr_mask;
     const uint32_t prod = static_cast<uint32_t>(cmdq_prod_->get()) & q.ptr_mask;
     sc_core::sc_time delay;  // commands complete in zero simulated time
@@ -433,7 +433,7 @@ unsigned smmuv3::execute_command(const uint64_t cmd[smmuv3_cmd::WORDS], std::str
     case CMD_SYNC: {  // every earlier command has completed by now
         if (reserved(CS, MSH, MSIATTR, MSIDATA, MSIADDR)) return CERROR_ILL;
         const unsigned cs = static_cast<unsigned>(CS(cmd));
-        if (cs == 3) return ill("CMD_SYNC with CS=0b11 is reserved");
+        if (cs == CS_RESERVED) return ill("CMD_SYNC with CS=0b11 is reserved");
         if (cs == CS_IRQ) {  // no MSIs here (IDR0.MSI=0), so the wired cmdq-sync interrupt
             cmdq_sync_irq.set(true);
             cmdq_sync_irq.set(false);
@@ -453,7 +453,7 @@ void smmuv3::record_event(const event& e) {
         SOCSIM_LOG(log_, info, smmuv3_event::name(e.type) << " not recorded: the event queue is disabled");
         return;
     }
-    const smmuv3_queue q = smmuv3_queue::of(eventq_base_->get(), eventq_max_log2, 32);
+    const smmuv3_queue q = smmuv3_queue::of(eventq_base_->get(), eventq_max_log2, smmuv3_event::BYTES);
     const uint32_t prod_reg = static_cast<uint32_t>(eventq_prod_->get());
     const uint32_t cons_reg = static_cast<uint32_t>(eventq_cons_->get());
     const uint32_t prod = prod_reg & q.ptr_mask, cons = cons_reg & q.ptr_mask;

@@ -181,6 +181,32 @@ struct smmuv3_queue {
     }
 };
 
+// ---- stream table entries (IHI 0070 §5.2; docs/hardware/smmuv3.md "STE") ----
+
+namespace smmuv3_ste {
+using smmuv3_bits::word_field;
+constexpr unsigned WORDS = 8, BYTES = 64;
+constexpr word_field<0, 0, 0> V{};
+constexpr word_field<0, 3, 1> CONFIG{};
+constexpr unsigned CONFIG_BYPASS = 4, CONFIG_S1_TRANS = 5;  // below 4: abort; 6, 7: stage 2
+constexpr word_field<0, 5, 4> S1FMT{};                      // 0 linear CD table, 1/2 2-level, 3 reserved
+constexpr unsigned S1FMT_LINEAR = 0, S1FMT_RESERVED = 3;
+constexpr word_field<0, 51, 6> S1_CONTEXT_PTR{};
+constexpr word_field<0, 63, 59> S1_CD_MAX{};
+constexpr word_field<1, 1, 0> S1DSS{};
+constexpr unsigned S1DSS_TERMINATE = 0, S1DSS_BYPASS = 1, S1DSS_SSID0 = 2;  // 3 reserved
+constexpr word_field<1, 27, 27> S1STALLD{};
+constexpr word_field<1, 49, 48> PRIVCFG{};
+constexpr unsigned PRIVCFG_UNPRIVILEGED = 2, PRIVCFG_PRIVILEGED = 3;  // 0, 1: the transaction's
+
+// Level-1 stream table descriptor (§3.4.3): 8 bytes.
+namespace l1 {
+constexpr unsigned BYTES = 8;
+constexpr word_field<0, 4, 0> SPAN{};  // the level-2 table holds 2^(SPAN-1) STEs; 0: invalid
+constexpr word_field<0, 51, 6> L2_PTR{};
+} // namespace l1
+} // namespace smmuv3_ste
+
 // The stream table STRTAB_BASE_CFG describes (IHI 0070 §6.3.25, §3.4.3; docs/hardware/smmuv3.md
 // "Stream table"): linear, or 2-level with level-1 descriptors indexed by StreamID >> SPLIT.
 struct smmuv3_stream_table {
@@ -201,45 +227,20 @@ struct smmuv3_stream_table {
     // 2-level: the level-1 descriptor of a StreamID, and its STE in that descriptor's level-2 table.
     constexpr uint32_t l1_index(uint32_t sid) const { return sid >> split; }
     constexpr uint32_t l2_index(uint32_t sid) const { return sid & ((1u << split) - 1); }
-    // The size of the linear table (64-byte STEs) or of the level-1 table (8-byte descriptors,
-    // at least 64 bytes): the alignment of STRTAB_BASE.
+    // The size of the linear table or of the level-1 table (at least 64 bytes): the alignment of
+    // STRTAB_BASE.
     constexpr uint64_t bytes() const {
-        if (!two_level) return uint64_t{64} << log2size;
-        const uint64_t l1 = uint64_t{8} << (log2size > split ? log2size - split : 0);
+        if (!two_level) return uint64_t{smmuv3_ste::BYTES} << log2size;
+        const uint64_t l1 = uint64_t{smmuv3_ste::l1::BYTES} << (log2size > split ? log2size - split : 0);
         return l1 < 64 ? 64 : l1;
     }
 };
-
-// ---- stream table entries (IHI 0070 §5.2; docs/hardware/smmuv3.md "STE") ----
-
-namespace smmuv3_ste {
-using smmuv3_bits::word_field;
-constexpr unsigned WORDS = 8;  // 64 bytes
-constexpr word_field<0, 0, 0> V{};
-constexpr word_field<0, 3, 1> CONFIG{};
-constexpr unsigned CONFIG_BYPASS = 4, CONFIG_S1_TRANS = 5;  // below 4: abort; 6, 7: stage 2
-constexpr word_field<0, 5, 4> S1FMT{};                      // 0 linear CD table, 1/2 2-level, 3 reserved
-constexpr unsigned S1FMT_LINEAR = 0, S1FMT_RESERVED = 3;
-constexpr word_field<0, 51, 6> S1_CONTEXT_PTR{};
-constexpr word_field<0, 63, 59> S1_CD_MAX{};
-constexpr word_field<1, 1, 0> S1DSS{};
-constexpr unsigned S1DSS_TERMINATE = 0, S1DSS_BYPASS = 1, S1DSS_SSID0 = 2;  // 3 reserved
-constexpr word_field<1, 27, 27> S1STALLD{};
-constexpr word_field<1, 49, 48> PRIVCFG{};
-constexpr unsigned PRIVCFG_UNPRIVILEGED = 2, PRIVCFG_PRIVILEGED = 3;  // 0, 1: the transaction's
-
-// Level-1 stream table descriptor (§3.4.3): 8 bytes.
-namespace l1 {
-constexpr word_field<0, 4, 0> SPAN{};  // the level-2 table holds 2^(SPAN-1) STEs; 0: invalid
-constexpr word_field<0, 51, 6> L2_PTR{};
-} // namespace l1
-} // namespace smmuv3_ste
 
 // ---- context descriptors (IHI 0070 §5.4; docs/hardware/smmuv3.md "CD") ----
 
 namespace smmuv3_cd {
 using smmuv3_bits::word_field;
-constexpr unsigned WORDS = 8;  // 64 bytes
+constexpr unsigned WORDS = 8, BYTES = 64;
 constexpr word_field<0, 5, 0> T0SZ{};
 constexpr word_field<0, 7, 6> TG0{};
 constexpr word_field<0, 14, 14> EPD0{};
@@ -285,7 +286,7 @@ constexpr word_field<0, 51, 12> L2_PTR{};
 
 namespace smmuv3_cmd {
 using smmuv3_bits::word_field;
-constexpr unsigned WORDS = 2;  // 16 bytes
+constexpr unsigned WORDS = 2, BYTES = 16;
 
 enum opcode : uint8_t {
     PREFETCH_CONFIG = 0x01, PREFETCH_ADDR = 0x02, CFGI_STE = 0x03, CFGI_STE_RANGE = 0x04, CFGI_CD = 0x05,
@@ -313,7 +314,7 @@ constexpr word_field<1, 9, 8> TTL{};
 constexpr word_field<1, 11, 10> TG{};     // range TLBI granule: 0 one address, else 2^(2*TG+10)
 constexpr word_field<1, 63, 12> ADDR{};
 constexpr word_field<0, 13, 12> CS{};     // CMD_SYNC completion signal
-constexpr unsigned CS_NONE = 0, CS_IRQ = 1, CS_SEV = 2;  // 3 reserved
+constexpr unsigned CS_NONE = 0, CS_IRQ = 1, CS_SEV = 2, CS_RESERVED = 3;
 constexpr word_field<0, 23, 22> MSH{};
 constexpr word_field<0, 27, 24> MSIATTR{};
 constexpr word_field<0, 63, 32> MSIDATA{};
@@ -326,7 +327,7 @@ constexpr unsigned tlbi_granule_shift(unsigned tg) { return 2 * tg + 10; }
 
 namespace smmuv3_event {
 using smmuv3_bits::word_field;
-constexpr unsigned WORDS = 4;  // 32 bytes
+constexpr unsigned WORDS = 4, BYTES = 32;
 
 // Event record types.
 constexpr uint8_t F_UUT = 0x01, C_BAD_STREAMID = 0x02, F_STE_FETCH = 0x03, C_BAD_STE = 0x04,

@@ -365,9 +365,9 @@ bool smmuv3::fetch_config(uint32_t sid, stream_config& out, fault_record& f, eve
     uint64_t ste_addr;
     if (table.two_level) {
         const unsigned split = table.split;
-        const uint64_t l1_addr = base + uint64_t{table.l1_index(sid)} * 8;
+        const uint64_t l1_addr = base + uint64_t{table.l1_index(sid)} * smmuv3_ste::l1::BYTES;
         uint64_t l1 = 0;
-        if (!read(l1_addr, &l1, 8))
+        if (!read(l1_addr, &l1, sizeof l1))
             return fail(smmuv3_event::F_STE_FETCH, fault_kind::config_fetch,
                         "level-1 stream table descriptor read at " + core::hex(l1_addr) + " failed on the bus", l1_addr,
                         true);
@@ -387,9 +387,9 @@ bool smmuv3::fetch_config(uint32_t sid, stream_config& out, fault_record& f, eve
                         sid_text + " is beyond its level-2 table (Span=" + std::to_string(span) + ": " +
                             std::to_string(1u << (span - 1)) + " STEs)",
                         l1_addr, true);
-        ste_addr = smmuv3_ste::l1::L2_PTR.in_place(&l1) + uint64_t{index} * 64;
+        ste_addr = smmuv3_ste::l1::L2_PTR.in_place(&l1) + uint64_t{index} * smmuv3_ste::BYTES;
     } else {
-        ste_addr = base + uint64_t{sid} * 64;
+        ste_addr = base + uint64_t{sid} * smmuv3_ste::BYTES;
     }
     out.sid = sid;
     out.ste_addr = ste_addr;
@@ -438,7 +438,7 @@ bool smmuv3::fetch_config(uint32_t sid, stream_config& out, fault_record& f, eve
         if (s1fmt == S1FMT_RESERVED) return bad_ste("S1Fmt=0b11 is reserved");
         if (s1fmt != S1FMT_LINEAR) {  // 2-level CD table; substream 0 is entry 0 of the first leaf table
             uint64_t l1cd = 0;
-            if (!read(ctxptr, &l1cd, 8))
+            if (!read(ctxptr, &l1cd, sizeof l1cd))
                 return fail(smmuv3_event::F_CD_FETCH, fault_kind::config_fetch,
                             "level-1 CD descriptor read at " + core::hex(ctxptr) + " failed on the bus", ctxptr, true);
             if (!smmuv3_cd::l1::V(&l1cd))
