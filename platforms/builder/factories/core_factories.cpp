@@ -2,7 +2,6 @@
 
 #include "platforms/builder/factories/factory_support.h"
 
-#include "models/core/config_error.h"
 #include "models/cpu/arm64_cpu.h"
 #include "models/devices/pl011.h"
 #include "models/devices/sim_control.h"
@@ -24,7 +23,7 @@ built_model make_cpu(model_context& ctx, cpu::arm64_cpu::core_model model) {
         const int node = ctx.dt.find_compatible(timer);
         if (node < 0) continue;
         if (auto hz = ctx.dt.number(node, "clock-frequency")) {
-            if (*hz == 0) throw core::config_error(ctx.dt.path(node) + ": clock-frequency is 0");
+            if (*hz == 0) bad_value(ctx, node, "clock-frequency is 0");
             cfg.counter_hz = *hz;
         }
         break;
@@ -38,7 +37,7 @@ built_model make_cpu(model_context& ctx, cpu::arm64_cpu::core_model model) {
         else if (method == "smc")
             cfg.psci = cpu::arm64_cpu::psci_conduit::smc;
         else
-            throw core::config_error(ctx.dt.path(psci) + ": method \"" + method + "\" is neither \"hvc\" nor \"smc\"");
+            bad_value(ctx, psci, "method \"" + method + "\" is neither \"hvc\" nor \"smc\"");
     }
     cfg.coherence = ctx.coherence;
     auto core = std::make_unique<cpu::arm64_cpu>(ctx.instance.c_str(), cfg);
@@ -84,7 +83,7 @@ built_model make_uart_16550(model_context& ctx, bool designware) {
 
 built_model make_rom(model_context& ctx) {
     if (ctx.regs.size() != 1)
-        throw core::config_error(ctx.dt.path(ctx.node) + ": a socsim,rom node has exactly one 'reg' entry");
+        bad_value(ctx, ctx.node, "a socsim,rom node has exactly one 'reg' entry");
     auto bank = std::make_unique<memory::rom>(ctx.instance.c_str(), ctx.regs[0].size);
     built_model m;
     m.targets = {&bank->socket};

@@ -13,15 +13,13 @@
 namespace socsim::platform {
 namespace {
 
-// The master's stream id / master index: the first cell after the phandle of `iommus`, or of
-// `socsim,iommus` for a master the OS-visible tree does not reference. None: no stream id.
+// The stream id / master index the master stamps on its DMA (read_iommus); no IOMMU: none.
 uint32_t stream_of(const model_context& ctx) {
-    auto spec = ctx.dt.cells(ctx.node, "iommus");
-    if (spec.empty()) spec = ctx.dt.cells(ctx.node, "socsim,iommus");
-    if (spec.empty()) return core::dma_extension::no_id;
-    if (spec.size() < 2)
+    const auto iommu = read_iommus(ctx.dt, ctx.node);
+    if (!iommu) return core::dma_extension::no_id;
+    if (!iommu->stream)
         bad_node(ctx, ctx.node, "'iommus' needs a stream id cell after the IOMMU phandle (#iommu-cells = <1>)");
-    return spec[1];
+    return *iommu->stream;
 }
 
 void need_reg(const model_context& ctx, uint64_t size) {
