@@ -14,11 +14,11 @@ namespace {
 built_model make_cpu(model_context& ctx, cpu::arm64_cpu::core_model model) {
     cpu::arm64_cpu::config cfg;
     cfg.model = model;
-    cfg.clock_hz = ctx.dt.number(ctx.node, "clock-frequency").value_or(1'000'000'000);
+    cfg.clock_hz = ctx.dt.number(ctx.node, "clock-frequency").value_or(cfg.clock_hz);
     cfg.firmware_path = ctx.io.firmware_path();
     cfg.mpidr = ctx.dt.number(ctx.node, "reg").value_or(0);
     // The generic timer's counter frequency: the timer node's `clock-frequency` (Linux's
-    // arm,arch_timer binding), else QEMU virt's 62.5 MHz.
+    // arm,arch_timer binding), else the CPU model's default (QEMU virt's).
     for (const char* timer : {"arm,armv8-timer", "arm,armv7-timer"}) {
         const int node = ctx.dt.find_compatible(timer);
         if (node < 0) continue;

@@ -38,21 +38,13 @@ built_model make_dart(model_context& ctx, const iommu::dart_variant& variant) {
         bad_node(ctx, ctx.node, e.what());
     }
     iommu::dart* p = d.get();
-    built_model m;
-    m.targets = {&d->socket};
-    m.irq = &d->irq;
-    m.downstream = &d->downstream;
-    m.checker = &p->checker();
-    m.iommu_debug = p;
-    m.accept_dma = [p](tlm::tlm_initiator_socket<>& master) { master.bind(p->upstream); };
-    m.stream_count = variant.streams;
+    built_model m = iommu_model(std::move(d), p->irq, variant.streams);
     m.statistics = [p] {
         const auto& st = p->stats();
         return iommu_statistics({st.translations, st.bypassed, st.faults, st.tlb_commands}, p->tlb().stats(),
                                 p->checker());
     };
-    m.details = d->describe();
-    m.module = std::move(d);
+    m.details = p->describe();
     return m;
 }
 

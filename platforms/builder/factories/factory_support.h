@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <systemc>
@@ -56,6 +57,25 @@ std::optional<iommu_reference> read_iommus(const device_tree& dt, int node);
 
 // "0x1000-0x1fff".
 std::string hex_range(uint64_t base, uint64_t size);
+
+// What the builder wires of every IOMMU model: its registers (`socket`), an interrupt, its own way
+// to memory (`downstream`), the masters' way in (`upstream`), stream ids 0..stream_count-1, its
+// DMA checker and debugger's view. The factory adds the rest (other interrupts, statistics,
+// details) through the model's pointer, which stays valid: `module` owns the model.
+template <class Iommu>
+built_model iommu_model(std::unique_ptr<Iommu> unit, core::irq_line& irq, uint64_t stream_count) {
+    Iommu* u = unit.get();
+    built_model m;
+    m.targets = {&u->socket};
+    m.irq = &irq;
+    m.downstream = &u->downstream;
+    m.accept_dma = [u](tlm::tlm_initiator_socket<>& master) { master.bind(u->upstream); };
+    m.stream_count = stream_count;
+    m.checker = &u->checker();
+    m.iommu_debug = u;
+    m.module = std::move(unit);
+    return m;
+}
 
 // The `--stats` line of an IOMMU: DMA pieces translated through tables, TLB hits and misses,
 // invalidation commands (and the TLB entries they removed), pieces bypassed and refused, and the

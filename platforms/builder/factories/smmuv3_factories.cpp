@@ -26,18 +26,11 @@ built_model make_smmuv3(model_context& ctx) {
     cfg.bypass_untagged = untagged == "bypass";
     auto smmu = std::make_unique<iommu::smmuv3>(ctx.instance.c_str(), cfg);
     iommu::smmuv3* s = smmu.get();
-    built_model m;
-    m.targets = {&smmu->socket};
-    m.irq = &smmu->eventq_irq;
-    m.irq_lines = {{"eventq", &smmu->eventq_irq},
-                   {"priq", &smmu->priq_irq},
-                   {"cmdq-sync", &smmu->cmdq_sync_irq},
-                   {"gerror", &smmu->gerror_irq}};
-    m.downstream = &smmu->downstream;
-    m.accept_dma = [s](tlm::tlm_initiator_socket<>& master) { master.bind(s->upstream); };
-    m.stream_count = uint64_t{1} << iommu::smmuv3::sid_bits;
-    m.checker = &s->checker();
-    m.iommu_debug = s;
+    built_model m = iommu_model(std::move(smmu), s->eventq_irq, uint64_t{1} << iommu::smmuv3::sid_bits);
+    m.irq_lines = {{"eventq", &s->eventq_irq},
+                   {"priq", &s->priq_irq},
+                   {"cmdq-sync", &s->cmdq_sync_irq},
+                   {"gerror", &s->gerror_irq}};
     m.statistics = [s] {
         const auto& st = s->stats();
         return iommu_statistics({st.translations, st.bypassed, st.terminated, st.tlb_invalidations},
@@ -45,7 +38,6 @@ built_model make_smmuv3(model_context& ctx) {
                "; " + std::to_string(st.config_invalidations) + " configuration invalidations, " +
                std::to_string(st.commands) + " commands, " + std::to_string(st.events) + " events";
     };
-    m.module = std::move(smmu);
     return m;
 }
 

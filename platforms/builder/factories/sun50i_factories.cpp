@@ -34,14 +34,7 @@ built_model make_sun50i(model_context& ctx, const iommu::sun50i_variant& variant
 
     auto unit = std::make_unique<iommu::sun50i_iommu>(ctx.instance.c_str(), cfg);
     iommu::sun50i_iommu* u = unit.get();
-    built_model m;
-    m.targets = {&unit->socket};
-    m.irq = &unit->irq;
-    m.downstream = &unit->downstream;
-    m.checker = &u->checker();
-    m.iommu_debug = u;
-    m.accept_dma = [u](tlm::tlm_initiator_socket<>& master) { master.bind(u->upstream); };
-    m.stream_count = variant.masters;
+    built_model m = iommu_model(std::move(unit), u->irq, variant.masters);
     m.stream_what = "master index";
     m.statistics = [u] {  // the TLB counted is the shared macro TLB, behind the micro TLBs
         const auto& st = u->stats();
@@ -49,7 +42,6 @@ built_model make_sun50i(model_context& ctx, const iommu::sun50i_variant& variant
                                 u->macro_tlb().stats(), u->checker());
     };
     m.details = u->describe();
-    m.module = std::move(unit);
     return m;
 }
 
