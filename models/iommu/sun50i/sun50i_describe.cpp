@@ -37,7 +37,8 @@ std::vector<std::string> sun50i_iommu::describe() const {
     lines.push_back(std::string("flush/invalidate completion: ") + cfg.op_latency.to_string() +
                     "; faults stall the master until its RESET bit is pulsed");
     lines.push_back(std::string("checks: stale translations ") + (cfg.check_stale ? "on" : "off") +
-                    ", walker coherence with CPU cache cleans " + (cfg.check_coherence && cfg.coherence ? "on" : "off"));
+                    ", walker coherence with CPU cache cleans " +
+                    (cfg.check_coherence && cfg.coherence ? "on" : "off"));
     return lines;
 }
 

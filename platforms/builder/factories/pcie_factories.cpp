@@ -41,6 +41,19 @@ std::vector<pci_range> read_pci_ranges(const model_context& ctx, const char* pro
     return out;
 }
 
+// `iommu-map` of a PCI host node (pci-iommu.txt): requester ids [rid_base, rid_base + length) go to
+// the IOMMU `phandle` as stream ids from stream_base. Read here only; every use takes these.
+struct iommu_map_entry {
+    uint32_t rid_base, phandle, stream_base, length;
+};
+std::vector<iommu_map_entry> read_iommu_map(const model_context& ctx) {
+    const auto c = ctx.dt.cells(ctx.node, "iommu-map");
+    if (c.size() % 4 != 0) bad_node(ctx, ctx.node, "'iommu-map' must be (rid-base, iommu, iommu-base, length) entries");
+    std::vector<iommu_map_entry> map;
+    for (size_t i = 0; i < c.size(); i += 4) map.push_back({c[i], c[i + 1], c[i + 2], c[i + 3]});
+    return map;
+}
+
 // `ecam`: reg is the ECAM region; otherwise reg is a register block and configuration space is
 // what the iProc's CFG_ADDR reaches.
 bridge_t::config read_bridge_config(const model_context& ctx, bool ecam = true) {
@@ -98,15 +111,12 @@ bridge_t::config read_bridge_config(const model_context& ctx, bool ecam = true) 
         bad_node(ctx, ctx.node, "'dma-ranges' entries " + text(o->first) + " and " + text(o->second) +
                                     " overlap on the bus: a bus address would have two inbound translations");
     }
-    auto map = dt.cells(ctx.node, "iommu-map");
-    if (map.size() % 4 != 0)
-        bad_node(ctx, ctx.node, "'iommu-map' must be (rid-base, iommu, iommu-base, length) entries");
     // One DMA output per distinct IOMMU, numbered in order of first appearance.
     std::vector<uint32_t> iommus;
-    for (size_t i = 0; i < map.size(); i += 4) {
-        auto it = std::find(iommus.begin(), iommus.end(), map[i + 1]);
-        if (it == iommus.end()) it = iommus.insert(iommus.end(), map[i + 1]);
-        cfg.iommu_map.push_back({map[i], map[i + 2], map[i + 3], static_cast<unsigned>(it - iommus.begin())});
+    for (const iommu_map_entry& e : read_iommu_map(ctx)) {
+        auto it = std::find(iommus.begin(), iommus.end(), e.phandle);
+        if (it == iommus.end()) it = iommus.insert(iommus.end(), e.phandle);
+        cfg.iommu_map.push_back({e.rid_base, e.stream_base, e.length, static_cast<unsigned>(it - iommus.begin())});
     }
     if (auto mask = dt.number(ctx.node, "iommu-map-mask")) cfg.iommu_map_mask = static_cast<uint32_t>(*mask);
     return cfg;
@@ -123,12 +133,11 @@ std::vector<std::string> describe_bridge(const model_context& ctx, const bridge_
     lines.push_back(access + ", buses " + std::to_string(cfg.first_bus) + "-" + std::to_string(cfg.last_bus));
     add(bridge.describe_outbound());
     add(inbound.empty() ? bridge.describe_inbound() : inbound);
-    auto map = ctx.dt.cells(ctx.node, "iommu-map");
-    for (size_t i = 0; i + 3 < map.size(); i += 4) {
-        int iommu = ctx.dt.by_phandle(map[i + 1]);
+    for (const iommu_map_entry& e : read_iommu_map(ctx)) {
+        int iommu = ctx.dt.by_phandle(e.phandle);
         std::string name = iommu < 0 ? "?" : ctx.dt.label(iommu).empty() ? ctx.dt.path(iommu) : ctx.dt.label(iommu);
-        lines.push_back("iommu-map: requester id " + hex_range(map[i], map[i + 3]) + " -> " + name + " stream id " +
-                        hex_range(map[i + 2], map[i + 3]) + " (mask " + core::hex(cfg.iommu_map_mask) + ")");
+        lines.push_back("iommu-map: requester id " + hex_range(e.rid_base, e.length) + " -> " + name + " stream id " +
+                        hex_range(e.stream_base, e.length) + " (mask " + core::hex(cfg.iommu_map_mask) + ")");
     }
     add(bridge.describe_functions());
     return lines;
@@ -184,10 +193,9 @@ std::vector<std::string> populate_bridge(model_context& ctx, bridge_t* bridge, b
     }
     m.dma = &bridge->dma;
     // Each IOMMU that iommu-map names gets its own output, wired by the builder.
-    auto map = ctx.dt.cells(ctx.node, "iommu-map");
-    for (size_t i = 0; i + 3 < map.size(); i += 4) {
-        const uint32_t phandle = map[i + 1];
-        const uint64_t last_stream = uint64_t{map[i + 2]} + (map[i + 3] ? map[i + 3] - 1 : 0);
+    for (const iommu_map_entry& e : read_iommu_map(ctx)) {
+        const uint32_t phandle = e.phandle;
+        const uint64_t last_stream = uint64_t{e.stream_base} + (e.length ? e.length - 1 : 0);
         auto out = std::find_if(m.dma_outputs.begin(), m.dma_outputs.end(),
                                 [&](const built_model::dma_output& o) { return o.iommu_phandle == phandle; });
         if (out != m.dma_outputs.end()) {
@@ -216,7 +224,8 @@ std::vector<std::string> populate_bridge(model_context& ctx, bridge_t* bridge, b
 // The geometry of the IOMMU node `iommu` as its registry entry states it, or the fallback.
 iommu_geometry geometry_of(const device_tree& dt, int iommu) {
     const model_entry* entry = find_model(dt.strings(iommu, "compatible"));
-    return entry && entry->iommu_dma ? *entry->iommu_dma : iommu_geometry{4096, 64, "4 KiB granule assumed, input range not known"};
+    if (entry && entry->iommu_dma) return *entry->iommu_dma;
+    return {4096, 64, "4 KiB granule assumed, input range not known"};
 }
 
 std::string spans_text(const std::vector<iova_span>& spans) {
@@ -240,11 +249,12 @@ std::string region_line(const resv_region& r) {
 // any regions of its own and its valid ranges.
 std::vector<std::string> describe_iova_spaces(const model_context& ctx, const bridge_t& bridge, const function_dmas& dmas) {
     const device_tree& dt = ctx.dt;
-    const auto map = dt.cells(ctx.node, "iommu-map");
+    const auto map = read_iommu_map(ctx);
     const uint32_t map_mask = bridge.configuration().iommu_map_mask;
     auto iommu_of = [&](uint16_t rid) {  // the IOMMU node iommu-map sends a requester id to, or -1
-        for (size_t i = 0; i + 3 < map.size(); i += 4)
-            if ((rid & map_mask) >= map[i] && (rid & map_mask) - map[i] < map[i + 3]) return dt.by_phandle(map[i + 1]);
+        const uint32_t id = rid & map_mask;
+        for (const iommu_map_entry& e : map)
+            if (id >= e.rid_base && id - e.rid_base < e.length) return dt.by_phandle(e.phandle);
         return -1;
     };
     std::vector<std::string> lines;
