@@ -54,14 +54,17 @@ reg& register_file::add(const std::string& name, uint64_t offset, unsigned width
     return insert(std::make_unique<reg>(name, offset, width, 0));
 }
 
-void register_file::add_array(const std::string& name, uint64_t offset, unsigned width,
-                              unsigned count, uint64_t stride,
-                              const std::function<void(reg&)>& declare) {
+reg_array register_file::add_array(const std::string& name, uint64_t offset, unsigned width,
+                                   unsigned count, uint64_t stride,
+                                   const std::function<void(reg&)>& declare) {
+    reg_array array;
     for (unsigned i = 0; i < count; ++i) {
         reg& r = insert(std::make_unique<reg>(name + "[" + std::to_string(i) + "]",
                                               offset + i * stride, width, i));
         if (declare) declare(r);
+        array.regs_.push_back(&r);
     }
+    return array;
 }
 
 reg& register_file::insert(std::unique_ptr<reg> r) {

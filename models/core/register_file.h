@@ -7,6 +7,15 @@
 //   regs_.add("CR", 0x30, 4).reset_value(0x300).read_only(0xffff0000)
 //       .on_write([this](reg&, uint64_t old, uint64_t now) { control_changed(old, now); });
 //
+// A model keeps each register it uses as a member bound at its declaration, with a named handler
+// (as VCML's `reg<u32> cr; cr.on_write(&pl011::write_cr)`), so a misspelt register is a compile
+// error rather than a failed look-up when that line first runs:
+//
+//   core::reg& cr_ = regs_.add("CR", 0x30, 4).reset_value(0x300).on_write(this, &uart::write_cr);
+//   core::reg_array imap_ = regs_.add_array("IMAP", 0xc00, 4, 8, 4);  // imap_[k]
+//
+// Look-up by name (`regs_["CR"]`) stays for tests and debugging.
+//
 // A 64-bit register also accepts two 32-bit halves (Unicorn splits every 8-byte MMIO access in
 // two, low half first); such a write is not atomic: the write callback runs once per half.
 // Debug accesses never run callbacks with side effects: read callbacks get `debug = true` and
@@ -18,6 +27,7 @@
 #include <memory>
 #include <string>
 #include <tlm>
+#include <vector>
 
 #include "models/core/log.h"
 
@@ -40,11 +50,40 @@ public:
     reg& access_sizes(std::initializer_list<unsigned> sizes);
     reg& on_read(read_fn fn) { on_read_ = std::move(fn); return *this; }
     reg& on_write(write_fn fn) { on_write_ = std::move(fn); return *this; }
+    // Named handlers: a member function of `model`, called with nothing, with the value now in
+    // the register (after masks), or with the old and the new value; a read handler gets `debug`
+    // and returns what the access reads.
+    template <class M, class C>
+    reg& on_write(M* model, void (C::*fn)()) {
+        return on_write([model, fn](reg&, uint64_t, uint64_t) { (model->*fn)(); });
+    }
+    template <class M, class C>
+    reg& on_write(M* model, void (C::*fn)(uint64_t now)) {
+        return on_write([model, fn](reg&, uint64_t, uint64_t now) { (model->*fn)(now); });
+    }
+    template <class M, class C>
+    reg& on_write(M* model, void (C::*fn)(uint64_t old_value, uint64_t new_value)) {
+        return on_write([model, fn](reg&, uint64_t old_value, uint64_t now) { (model->*fn)(old_value, now); });
+    }
+    template <class M, class C>  // one handler for several registers
+    reg& on_write(M* model, void (C::*fn)(reg& r, uint64_t old_value, uint64_t new_value)) {
+        return on_write([model, fn](reg& r, uint64_t old_value, uint64_t now) { (model->*fn)(r, old_value, now); });
+    }
+    template <class M, class C>
+    reg& on_read(M* model, uint64_t (C::*fn)(bool debug)) {
+        return on_read([model, fn](const reg&, bool debug) { return (model->*fn)(debug); });
+    }
+    template <class M, class C>
+    reg& on_read(M* model, uint64_t (C::*fn)(bool debug) const) {
+        return on_read([model, fn](const reg&, bool debug) { return (model->*fn)(debug); });
+    }
 
     // Model side: no callbacks, no masks.
     uint64_t get() const { return value_; }
     void set(uint64_t v) { value_ = v & width_mask(); }
     void reset() { value_ = reset_; }
+    void set_bits(uint64_t mask) { set(value_ | mask); }
+    void clear_bits(uint64_t mask) { set(value_ & ~mask); }
 
     const std::string& name() const { return name_; }
     uint64_t offset() const { return offset_; }
@@ -72,6 +111,17 @@ private:
     write_fn on_write_;
 };
 
+// The registers of one add_array: element i is "NAME[i]".
+class reg_array {
+public:
+    reg& operator[](size_t i) const { return *regs_.at(i); }
+    size_t size() const { return regs_.size(); }
+
+private:
+    friend class register_file;
+    std::vector<reg*> regs_;
+};
+
 class register_file {
 public:
     // What an access to an offset with no register gets.
@@ -82,9 +132,9 @@ public:
     // Declares a register; throws std::logic_error when it overlaps another (a model bug).
     reg& add(const std::string& name, uint64_t offset, unsigned width);
     // Declares `count` registers "NAME[i]" at offset + i * stride (their index() is i), and
-    // calls `declare` on each to set masks and callbacks.
-    void add_array(const std::string& name, uint64_t offset, unsigned width, unsigned count,
-                   uint64_t stride, const std::function<void(reg&)>& declare);
+    // calls `declare` (if given) on each to set masks and callbacks.
+    reg_array add_array(const std::string& name, uint64_t offset, unsigned width, unsigned count,
+                        uint64_t stride, const std::function<void(reg&)>& declare = {});
 
     reg& operator[](const std::string& name);
     const reg& operator[](const std::string& name) const;

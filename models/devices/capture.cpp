@@ -7,7 +7,6 @@ namespace socsim::devices {
 
 capture::capture(sc_core::sc_module_name name, const config& cfg)
     : peripheral(name), dma("dma", cfg.stream_id, this->name()), cfg_(cfg) {
-    declare_registers();
     SC_THREAD(capture_thread);
 }
 
@@ -24,58 +23,36 @@ uint32_t capture::pattern_pixel(uint32_t pattern, uint32_t color, uint32_t x, ui
     }
 }
 
-void capture::declare_registers() {
-    regs_.add("ID", 0x00, 4).reset_value(id_value).read_only();
-    regs_.add("CONTROL", 0x04, 4).write_only().on_write([this](core::reg& r, uint64_t, uint64_t now) {
-        r.set(0);
-        const uint64_t status = regs_["STATUS"].get();
-        if (now & ctl_capture) {
-            if (status & st_busy) {
-                log_.warning("CAPTURE while a frame is being written or stalled: ignored");
-            } else {
-                regs_["STATUS"].set(st_busy);
-                regs_["ERROR_ADDR"].set(0);
-                start_.notify(sc_core::SC_ZERO_TIME);
-            }
+void capture::write_control(uint64_t now) {
+    const uint64_t status = status_.get();
+    if (now & ctl_capture) {
+        if (status & st_busy) {
+            log_.warning("CAPTURE while a frame is being written or stalled: ignored");
+        } else {
+            status_.set(st_busy);
+            error_addr_.set(0);
+            start_.notify(sc_core::SC_ZERO_TIME);
         }
-        // DMA_ERROR goes at the write, as BUSY comes at START: software polling right after
-        // RESUME or ABORT must not read the stall it just answered (the thread runs later).
-        if ((now & (ctl_resume | ctl_abort)) &&
-            stall_.request(now & ctl_abort, status & st_dma_error, log_))
-            regs_["STATUS"].set(st_busy);
-    });
-    regs_.add("DST_ADDR", 0x08, 8);
-    regs_.add("WIDTH", 0x10, 4);
-    regs_.add("HEIGHT", 0x14, 4);
-    regs_.add("STRIDE", 0x18, 4);
-    regs_.add("PATTERN", 0x1c, 4);
-    regs_.add("COLOR", 0x20, 4);
-    regs_.add("STATUS", 0x24, 4).read_only();
-    regs_.add("ERROR_ADDR", 0x28, 8).read_only();
-    regs_.add("FRAMES", 0x30, 4).read_only();
-    regs_.add("INT_STATUS", 0x34, 4).read_only(~uint64_t{int_done | int_error})
-        .write_one_to_clear(int_done | int_error)
-        .on_write([this](core::reg&, uint64_t, uint64_t) { update_irq(); });
-    regs_.add("INT_ENABLE", 0x38, 4).read_only(~uint64_t{int_done | int_error})
-        .on_write([this](core::reg&, uint64_t, uint64_t) { update_irq(); });
+    }
+    // DMA_ERROR goes at the write, as BUSY comes at START: software polling right after
+    // RESUME or ABORT must not read the stall it just answered (the thread runs later).
+    if ((now & (ctl_resume | ctl_abort)) && stall_.request(now & ctl_abort, status & st_dma_error, log_))
+        status_.set(st_busy);
 }
-
-void capture::update_irq() { irq.set((regs_["INT_STATUS"].get() & regs_["INT_ENABLE"].get()) != 0); }
 
 void capture::capture_thread() {
     for (;;) {
         wait(start_);
-        const uint32_t width = static_cast<uint32_t>(regs_["WIDTH"].get());
-        const uint32_t height = static_cast<uint32_t>(regs_["HEIGHT"].get());
-        const uint32_t stride = static_cast<uint32_t>(regs_["STRIDE"].get());
+        const uint32_t width = static_cast<uint32_t>(width_.get());
+        const uint32_t height = static_cast<uint32_t>(height_.get());
+        const uint32_t stride = static_cast<uint32_t>(stride_.get());
         if (width == 0 || height == 0 || width > max_dimension || height > max_dimension ||
-            uint64_t{stride} < uint64_t{width} * 4 || regs_["PATTERN"].get() > pattern_gradient) {
+            uint64_t{stride} < uint64_t{width} * 4 || pattern_.get() > pattern_gradient) {
             log_.warning("capture refused: geometry " + std::to_string(width) + "x" + std::to_string(height) +
                          " stride " + std::to_string(stride) + " or pattern " +
-                         std::to_string(regs_["PATTERN"].get()) + " out of range");
-            regs_["STATUS"].set(st_bad_config);
-            regs_["INT_STATUS"].set(regs_["INT_STATUS"].get() | int_error);
-            update_irq();
+                         std::to_string(pattern_.get()) + " out of range");
+            status_.set(st_bad_config);
+            interrupts_.raise(int_error);
             continue;
         }
         for (;;) {
@@ -83,38 +60,36 @@ void capture::capture_thread() {
             const bool ok = write_frame(delay);
             if (delay > sc_core::SC_ZERO_TIME) wait(delay);
             core::trace_event("capture_frame", name())
-                .hex_field("dst", regs_["DST_ADDR"].get())
+                .hex_field("dst", dst_addr_.get())
                 .field("ok", ok)
                 .emit();
             if (ok) {
-                regs_["FRAMES"].set((regs_["FRAMES"].get() + 1) & 0xffffffff);
-                regs_["STATUS"].set(st_done);
-                regs_["INT_STATUS"].set(regs_["INT_STATUS"].get() | int_done);
-                update_irq();
+                frames_.set(frames_.get() + 1);
+                status_.set(st_done);
+                interrupts_.raise(int_done);
                 break;
             }
-            regs_["STATUS"].set(st_busy | st_dma_error);
-            regs_["INT_STATUS"].set(regs_["INT_STATUS"].get() | int_error);
-            update_irq();
-            log_.warning("stalled: frame write failed at bus address " + core::hex(regs_["ERROR_ADDR"].get()) +
+            status_.set(st_busy | st_dma_error);
+            interrupts_.raise(int_error);
+            log_.warning("stalled: frame write failed at bus address " + core::hex(error_addr_.get()) +
                          " (waiting for RESUME or ABORT)");
             if (stall_.wait_for_answer() == stall_handshake::answer::abort) {
-                regs_["STATUS"].set(st_aborted);
+                status_.set(st_aborted);
                 break;
             }
-            regs_["STATUS"].set(st_busy);
+            status_.set(st_busy);
         }
     }
 }
 
 bool capture::write_frame(sc_core::sc_time& delay) {
-    const uint32_t width = static_cast<uint32_t>(regs_["WIDTH"].get());
-    const uint32_t height = static_cast<uint32_t>(regs_["HEIGHT"].get());
-    const uint32_t stride = static_cast<uint32_t>(regs_["STRIDE"].get());
-    const uint32_t pattern = static_cast<uint32_t>(regs_["PATTERN"].get());
-    const uint32_t color = static_cast<uint32_t>(regs_["COLOR"].get());
-    const uint32_t frame = static_cast<uint32_t>(regs_["FRAMES"].get());
-    const uint64_t dst = regs_["DST_ADDR"].get();
+    const uint32_t width = static_cast<uint32_t>(width_.get());
+    const uint32_t height = static_cast<uint32_t>(height_.get());
+    const uint32_t stride = static_cast<uint32_t>(stride_.get());
+    const uint32_t pattern = static_cast<uint32_t>(pattern_.get());
+    const uint32_t color = static_cast<uint32_t>(color_.get());
+    const uint32_t frame = static_cast<uint32_t>(frames_.get());
+    const uint64_t dst = dst_addr_.get();
     line_.resize(uint64_t{width} * 4);
     for (uint32_t y = 0; y < height; ++y) {
         for (uint32_t x = 0; x < width; ++x) {
@@ -124,7 +99,7 @@ bool capture::write_frame(sc_core::sc_time& delay) {
         auto w = dma.write(dst + uint64_t{y} * stride, line_.data(), line_.size(), delay);
         delay += cfg_.per_pixel * static_cast<double>(width);
         if (!w.ok()) {
-            regs_["ERROR_ADDR"].set(w.failed_address);
+            error_addr_.set(w.failed_address);
             return false;
         }
     }

@@ -38,6 +38,7 @@
 #include "models/core/irq_line.h"
 #include "models/core/peripheral.h"
 #include "models/devices/dma_port.h"
+#include "models/devices/interrupt_registers.h"
 #include "models/devices/stall_handshake.h"
 
 namespace socsim::devices {
@@ -67,15 +68,27 @@ public:
                                   uint32_t height, uint32_t frame);
 
 private:
-    void declare_registers();
+    void write_control(uint64_t now);
     void capture_thread();
     bool write_frame(sc_core::sc_time& delay);  // false: a write failed (ERROR_ADDR set)
-    void update_irq();
 
     config cfg_;
     sc_core::sc_event start_;
     stall_handshake stall_;
     std::vector<uint8_t> line_;
+
+    core::reg& id_ = regs_.add("ID", 0x00, 4).reset_value(id_value).read_only();
+    core::reg& control_ = regs_.add("CONTROL", 0x04, 4).write_only().on_write(this, &capture::write_control);
+    core::reg& dst_addr_ = regs_.add("DST_ADDR", 0x08, 8);
+    core::reg& width_ = regs_.add("WIDTH", 0x10, 4);
+    core::reg& height_ = regs_.add("HEIGHT", 0x14, 4);
+    core::reg& stride_ = regs_.add("STRIDE", 0x18, 4);
+    core::reg& pattern_ = regs_.add("PATTERN", 0x1c, 4);
+    core::reg& color_ = regs_.add("COLOR", 0x20, 4);
+    core::reg& status_ = regs_.add("STATUS", 0x24, 4).read_only();
+    core::reg& error_addr_ = regs_.add("ERROR_ADDR", 0x28, 8).read_only();
+    core::reg& frames_ = regs_.add("FRAMES", 0x30, 4).read_only();
+    interrupt_registers interrupts_{regs_, 0x34, int_done | int_error, irq};  // INT_STATUS, INT_ENABLE
 };
 
 } // namespace socsim::devices

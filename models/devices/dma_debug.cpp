@@ -4,38 +4,30 @@
 
 namespace socsim::devices {
 
-dma_debug::dma_debug(sc_core::sc_module_name name) : peripheral(name) {
-    regs_.add("ID", 0x00, 4).reset_value(id_value).read_only();
-    regs_.add("IOVA", 0x08, 8);
-    regs_.add("SIZE", 0x10, 8);
-    regs_.add("IOMMU", 0x18, 4);
-    regs_.add("STREAM", 0x1c, 4);
-    regs_.add("DIR", 0x20, 4);
-    regs_.add("COMMAND", 0x24, 4).write_only().on_write([this](core::reg& r, uint64_t, uint64_t now) {
-        r.set(0);
-        run(static_cast<uint32_t>(now));
-    });
-    regs_.add("RESULT", 0x28, 4).read_only();
-    regs_.add("ERRORS", 0x2c, 4).read_only();
-    auto sum = [this](auto fn) {
-        return [this, fn](const core::reg&, bool) -> uint64_t {
-            uint64_t n = 0;
-            for (const auto& [ph, t] : tables_) n += fn(*t);
-            return n & 0xffffffff;
-        };
-    };
-    regs_.add("ACTIVE", 0x30, 4).read_only().on_read(sum([](const iommu::dma_announcements& t) { return t.active_buffers(); }));
-    regs_.add("FINDINGS", 0x34, 4).read_only().on_read(sum([](const iommu::dma_announcements& t) { return t.findings(); }));
-    regs_.add("MAPS", 0x38, 4).read_only();
+dma_debug::dma_debug(sc_core::sc_module_name name) : peripheral(name) {}
+
+template <class Count> uint64_t dma_debug::sum(Count count) const {
+    uint64_t n = 0;
+    for (const auto& [ph, t] : tables_) n += count(*t);
+    return n & 0xffffffff;
+}
+
+uint64_t dma_debug::read_active(bool) const {
+    return sum([](const iommu::dma_announcements& t) { return t.active_buffers(); });
+}
+
+uint64_t dma_debug::read_findings(bool) const {
+    return sum([](const iommu::dma_announcements& t) { return t.findings(); });
 }
 
 void dma_debug::attach(uint32_t phandle, iommu::dma_announcements& table) { tables_[phandle] = &table; }
 
-void dma_debug::run(uint32_t cmd) {
-    const uint64_t iova = regs_["IOVA"].get(), size = regs_["SIZE"].get();
-    const uint32_t phandle = static_cast<uint32_t>(regs_["IOMMU"].get());
-    const uint32_t stream = static_cast<uint32_t>(regs_["STREAM"].get());
-    const uint64_t dir = regs_["DIR"].get();
+void dma_debug::run(uint64_t command) {
+    const uint32_t cmd = static_cast<uint32_t>(command);
+    const uint64_t iova = iova_.get(), size = size_.get();
+    const uint32_t phandle = static_cast<uint32_t>(iommu_.get());
+    const uint32_t stream = static_cast<uint32_t>(stream_.get());
+    const uint64_t dir = dir_.get();
     uint32_t res = res_ok;
     auto it = tables_.find(phandle);
     if (cmd != cmd_map && cmd != cmd_unmap && cmd != cmd_forget) {
@@ -58,7 +50,7 @@ void dma_debug::run(uint32_t cmd) {
               : out == r::not_mapped    ? res_not_mapped
               : out == r::size_mismatch ? res_size_mismatch
                                         : res_dir_mismatch;
-        if (out == r::ok && cmd == cmd_map) regs_["MAPS"].set((regs_["MAPS"].get() + 1) & 0xffffffff);
+        if (out == r::ok && cmd == cmd_map) maps_.set(maps_.get() + 1);
     }
     if (res == res_bad_arguments)
         log_.warning(std::string(cmd == cmd_map ? "MAP" : "UNMAP") + " of " + core::hex(iova) + " + " +
@@ -66,8 +58,8 @@ void dma_debug::run(uint32_t cmd) {
     SOCSIM_LOG(log_, debug, "command " << cmd << " iommu " << core::hex(phandle) << " stream " << stream << " iova "
                                        << core::hex(iova) << " size " << core::hex(size) << " dir " << dir
                                        << ": result " << res);
-    regs_["RESULT"].set(res);
-    if (res != res_ok) regs_["ERRORS"].set((regs_["ERRORS"].get() + 1) & 0xffffffff);
+    result_.set(res);
+    if (res != res_ok) errors_.set(errors_.get() + 1);  // 32 bits: wraps
 }
 
 } // namespace socsim::devices

@@ -61,9 +61,26 @@ public:
     size_t attached() const { return tables_.size(); }
 
 private:
-    void run(uint32_t cmd);
+    void run(uint64_t cmd);  // a COMMAND write
+    // ACTIVE and FINDINGS: the sum over every attached table.
+    template <class Count> uint64_t sum(Count count) const;
+    uint64_t read_active(bool) const;
+    uint64_t read_findings(bool) const;
 
     std::map<uint32_t, iommu::dma_announcements*> tables_;
+
+    core::reg& id_ = regs_.add("ID", 0x00, 4).reset_value(id_value).read_only();
+    core::reg& iova_ = regs_.add("IOVA", 0x08, 8);
+    core::reg& size_ = regs_.add("SIZE", 0x10, 8);
+    core::reg& iommu_ = regs_.add("IOMMU", 0x18, 4);
+    core::reg& stream_ = regs_.add("STREAM", 0x1c, 4);
+    core::reg& dir_ = regs_.add("DIR", 0x20, 4);
+    core::reg& command_ = regs_.add("COMMAND", 0x24, 4).write_only().on_write(this, &dma_debug::run);
+    core::reg& result_ = regs_.add("RESULT", 0x28, 4).read_only();
+    core::reg& errors_ = regs_.add("ERRORS", 0x2c, 4).read_only();
+    core::reg& active_ = regs_.add("ACTIVE", 0x30, 4).read_only().on_read(this, &dma_debug::read_active);
+    core::reg& findings_ = regs_.add("FINDINGS", 0x34, 4).read_only().on_read(this, &dma_debug::read_findings);
+    core::reg& maps_ = regs_.add("MAPS", 0x38, 4).read_only();
 };
 
 } // namespace socsim::devices

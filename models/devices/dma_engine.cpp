@@ -32,7 +32,6 @@ dma_engine::dma_engine(sc_core::sc_module_name name, const config& cfg)
       regs_(this->name()), log_(this->name()) {
     socket.register_b_transport(this, &dma_engine::b_transport);
     socket.register_transport_dbg(this, &dma_engine::transport_dbg);
-    declare_registers();
     SC_THREAD(engine_thread);
 }
 
@@ -46,59 +45,35 @@ unsigned dma_engine::transport_dbg(tlm::tlm_generic_payload& p) {
     return p.is_response_ok() ? p.get_data_length() : 0;
 }
 
-void dma_engine::declare_registers() {
-    regs_.add("ID", 0x00, 4).reset_value(id_value).read_only();
-    regs_.add("RING_BASE", 0x08, 8).read_only(descriptor_size - 1);
-    regs_.add("RING_SIZE", 0x10, 4);
-    regs_.add("CONTROL", 0x14, 4).read_only(~uint64_t{1}).on_write([this](core::reg&, uint64_t old, uint64_t now) {
-        if (!(old & 1) || (now & 1)) return;
-        regs_["HEAD"].set(0);
-        target_ = 0;
-        doorbells_.clear();
-        if (!running_) clear_busy_if_idle();
-    });
-    regs_.add("HEAD", 0x18, 4).read_only();
-    regs_.add("TAIL", 0x1c, 4);
-    regs_.add("DOORBELL", 0x20, 4).write_only().on_write([this](core::reg& r, uint64_t, uint64_t) {
-        r.set(0);
-        ring_doorbell();
-    });
-    regs_.add("STATUS", 0x24, 4).read_only();
-    regs_.add("INT_STATUS", 0x28, 4).read_only(~uint64_t{int_done | int_error}).write_one_to_clear(int_done | int_error)
-        .on_write([this](core::reg&, uint64_t, uint64_t) { update_irq(); });
-    regs_.add("INT_ENABLE", 0x2c, 4).read_only(~uint64_t{int_done | int_error})
-        .on_write([this](core::reg&, uint64_t, uint64_t) { update_irq(); });
-    regs_.add("ERROR_CODE", 0x30, 4).read_only();
-    regs_.add("ERROR_INDEX", 0x34, 4).read_only();
-    regs_.add("ERROR_ADDR", 0x38, 8).read_only();
-    regs_.add("COMPLETED", 0x40, 4).read_only();
-    regs_.add("ERROR_CLEAR", 0x44, 4).write_only().on_write([this](core::reg& r, uint64_t, uint64_t now) {
-        r.set(0);
-        if (!(now & 1)) return;
-        regs_["STATUS"].set(regs_["STATUS"].get() & ~uint64_t{status_error});
-        regs_["ERROR_CODE"].set(0);
-        regs_["ERROR_INDEX"].set(0);
-        regs_["ERROR_ADDR"].set(0);
-    });
+void dma_engine::write_control(uint64_t old, uint64_t now) {
+    if (!(old & 1) || (now & 1)) return;
+    head_.set(0);
+    target_ = 0;
+    doorbells_.clear();
+    if (!running_) clear_busy_if_idle();
 }
 
-void dma_engine::update_irq() { irq.set((regs_["INT_STATUS"].get() & regs_["INT_ENABLE"].get()) != 0); }
+void dma_engine::write_error_clear(uint64_t now) {
+    if (!(now & 1)) return;
+    status_.clear_bits(status_error);
+    error_code_.set(0);
+    error_index_.set(0);
+    error_addr_.set(0);
+}
 
 void dma_engine::stop(uint32_t code, uint32_t index, uint64_t address) {
-    core::reg& status = regs_["STATUS"];
-    status.set(status.get() | status_error);
-    regs_["ERROR_CODE"].set(code);
-    regs_["ERROR_INDEX"].set(index);
-    regs_["ERROR_ADDR"].set(address);
-    regs_["INT_STATUS"].set(regs_["INT_STATUS"].get() | int_error);
-    update_irq();
+    status_.set_bits(status_error);
+    error_code_.set(code);
+    error_index_.set(index);
+    error_addr_.set(address);
+    interrupts_.raise(int_error);
     log_.warning("stopped: descriptor " + std::to_string(index) + ": " + code_name(code) + " at bus address " +
                  core::hex(address));
     if (!doorbells_.empty()) {
         log_.warning(std::to_string(doorbells_.size()) + " later doorbell(s) dropped: the engine stopped first");
         doorbells_.clear();
     }
-    target_ = static_cast<uint32_t>(regs_["HEAD"].get());
+    target_ = static_cast<uint32_t>(head_.get());
     core::trace_event("dma_engine_error", name())
         .hex_field("code", code)
         .field("index", static_cast<uint64_t>(index))
@@ -107,26 +82,25 @@ void dma_engine::stop(uint32_t code, uint32_t index, uint64_t address) {
 }
 
 void dma_engine::ring_doorbell() {
-    if (!(regs_["CONTROL"].get() & 1)) {
+    if (!(control_.get() & 1)) {
         log_.warning("doorbell while CONTROL.ENABLE is 0: ignored");
         return;
     }
-    if (regs_["STATUS"].get() & status_error) {
-        log_.warning("doorbell while stopped on error " + core::hex(regs_["ERROR_CODE"].get()) +
+    if (status_.get() & status_error) {
+        log_.warning("doorbell while stopped on error " + core::hex(error_code_.get()) +
                      " (write ERROR_CLEAR first): ignored");
         return;
     }
-    const uint64_t size = regs_["RING_SIZE"].get();
-    if (size == 0 || size > max_ring || regs_["TAIL"].get() >= size) {
-        stop(st_bad_ring, static_cast<uint32_t>(regs_["HEAD"].get()), regs_["RING_BASE"].get());
+    const uint64_t size = ring_size_.get();
+    if (size == 0 || size > max_ring || tail_.get() >= size) {
+        stop(st_bad_ring, static_cast<uint32_t>(head_.get()), ring_base_.get());
         return;
     }
     // BUSY from the write on; the engine takes the doorbell at the write's time.
-    core::reg& status = regs_["STATUS"];
-    status.set(status.get() | status_busy);
+    status_.set_bits(status_busy);
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     const sc_core::sc_time at = access_time_ > now ? access_time_ : now;
-    doorbells_.push_back({at, static_cast<uint32_t>(regs_["TAIL"].get())});
+    doorbells_.push_back({at, static_cast<uint32_t>(tail_.get())});
     doorbell_.notify(at - now);
 }
 
@@ -138,14 +112,13 @@ void dma_engine::take_due_doorbells() {
 }
 
 bool dma_engine::has_work() const {
-    if (!(regs_["CONTROL"].get() & 1) || (regs_["STATUS"].get() & status_error)) return false;
-    return regs_["HEAD"].get() != target_;
+    if (!(control_.get() & 1) || (status_.get() & status_error)) return false;
+    return head_.get() != target_;
 }
 
 void dma_engine::clear_busy_if_idle() {
     if (!doorbells_.empty() || has_work()) return;
-    core::reg& status = regs_["STATUS"];
-    status.set(status.get() & ~uint64_t{status_busy});
+    status_.clear_bits(status_busy);
 }
 
 void dma_engine::settle(sc_core::sc_time& delay) {
@@ -157,10 +130,10 @@ void dma_engine::engine_thread() {
     for (;;) {
         take_due_doorbells();
         if (has_work()) {
-            const uint64_t size = regs_["RING_SIZE"].get();
-            const uint32_t head = static_cast<uint32_t>(regs_["HEAD"].get());
+            const uint64_t size = ring_size_.get();
+            const uint32_t head = static_cast<uint32_t>(head_.get());
             if (size == 0 || size > max_ring || head >= size) {  // RING_SIZE changed under a running engine
-                stop(st_bad_ring, head, regs_["RING_BASE"].get());
+                stop(st_bad_ring, head, ring_base_.get());
                 continue;
             }
             // The previous status write-back still holds the port.
@@ -188,8 +161,8 @@ void dma_engine::engine_thread() {
 }
 
 bool dma_engine::process(uint32_t index, sc_core::sc_time& after) {
-    const uint64_t size = regs_["RING_SIZE"].get();
-    const uint64_t at = regs_["RING_BASE"].get() + uint64_t{index} * descriptor_size;
+    const uint64_t size = ring_size_.get();
+    const uint64_t at = ring_base_.get() + uint64_t{index} * descriptor_size;
     uint8_t d[descriptor_size];
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
     auto fetched = dma.read(at, d, sizeof d, delay);
@@ -206,8 +179,8 @@ bool dma_engine::process(uint32_t index, sc_core::sc_time& after) {
     settle(delay);  // the completion time (or the failure's)
     const uint8_t st[4] = {uint8_t(code), uint8_t(code >> 8), uint8_t(code >> 16), uint8_t(code >> 24)};
     auto written = dma.write(at + 4, st, 4, after);
-    const bool enabled = regs_["CONTROL"].get() & 1;  // disabled meanwhile: HEAD stays reset
-    if (enabled) regs_["HEAD"].set((index + 1) % size);
+    const bool enabled = control_.get() & 1;  // disabled meanwhile: HEAD stays reset
+    if (enabled) head_.set((index + 1) % size);
     core::trace_event("dma_engine_descriptor", name())
         .field("index", static_cast<uint64_t>(index))
         .hex_field("op", control & 0xff)
@@ -224,10 +197,9 @@ bool dma_engine::process(uint32_t index, sc_core::sc_time& after) {
         stop(code, index, fail_address_);
         return false;
     }
-    regs_["COMPLETED"].set(regs_["COMPLETED"].get() + 1);
+    completed_.set(completed_.get() + 1);
     if (control & desc_irq) {
-        regs_["INT_STATUS"].set(regs_["INT_STATUS"].get() | int_done);
-        update_irq();
+        interrupts_.raise(int_done);
     }
     return enabled;
 }

@@ -68,6 +68,7 @@
 #include "models/core/log.h"
 #include "models/core/register_file.h"
 #include "models/devices/dma_port.h"
+#include "models/devices/interrupt_registers.h"
 
 namespace socsim::devices {
 
@@ -100,8 +101,6 @@ public:
     SC_HAS_PROCESS(dma_engine);
     dma_engine(sc_core::sc_module_name name, const config& cfg);
 
-    core::register_file& registers() { return regs_; }
-
 private:
     struct doorbell {
         sc_core::sc_time at;  // the write's time
@@ -110,7 +109,8 @@ private:
 
     void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
     unsigned transport_dbg(tlm::tlm_generic_payload& p);
-    void declare_registers();
+    void write_control(uint64_t old, uint64_t now);
+    void write_error_clear(uint64_t now);
     void ring_doorbell();
     void engine_thread();
     // Takes the doorbells whose time has come: the engine's target becomes their TAIL.
@@ -126,7 +126,6 @@ private:
     bool process(uint32_t index, sc_core::sc_time& after);
     uint32_t execute(uint32_t control, uint64_t src, uint64_t dst, uint32_t length, sc_core::sc_time& delay);
     void stop(uint32_t code, uint32_t index, uint64_t address);
-    void update_irq();
 
     config cfg_;
     core::register_file regs_;
@@ -139,6 +138,21 @@ private:
     sc_core::sc_time port_free_at_;     // the last write-back's latency has passed
     uint64_t fail_address_ = 0;         // of the last failed transfer
     uint8_t bounce_[4096];
+
+    core::reg& id_ = regs_.add("ID", 0x00, 4).reset_value(id_value).read_only();
+    core::reg& ring_base_ = regs_.add("RING_BASE", 0x08, 8).read_only(descriptor_size - 1);
+    core::reg& ring_size_ = regs_.add("RING_SIZE", 0x10, 4);
+    core::reg& control_ = regs_.add("CONTROL", 0x14, 4).read_only(~uint64_t{1}).on_write(this, &dma_engine::write_control);
+    core::reg& head_ = regs_.add("HEAD", 0x18, 4).read_only();
+    core::reg& tail_ = regs_.add("TAIL", 0x1c, 4);
+    core::reg& doorbell_reg_ = regs_.add("DOORBELL", 0x20, 4).write_only().on_write(this, &dma_engine::ring_doorbell);
+    core::reg& status_ = regs_.add("STATUS", 0x24, 4).read_only();
+    interrupt_registers interrupts_{regs_, 0x28, int_done | int_error, irq};  // INT_STATUS, INT_ENABLE
+    core::reg& error_code_ = regs_.add("ERROR_CODE", 0x30, 4).read_only();
+    core::reg& error_index_ = regs_.add("ERROR_INDEX", 0x34, 4).read_only();
+    core::reg& error_addr_ = regs_.add("ERROR_ADDR", 0x38, 8).read_only();
+    core::reg& completed_ = regs_.add("COMPLETED", 0x40, 4).read_only();
+    core::reg& error_clear_ = regs_.add("ERROR_CLEAR", 0x44, 4).write_only().on_write(this, &dma_engine::write_error_clear);
 };
 
 } // namespace socsim::devices

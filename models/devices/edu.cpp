@@ -9,9 +9,6 @@
 namespace socsim::devices {
 namespace {
 
-constexpr uint32_t status_computing = 0x01;
-constexpr uint32_t status_irq_factorial = 0x80;
-constexpr uint64_t dma_run = 0x1, dma_to_ram = 0x2, dma_irq = 0x4;
 constexpr unsigned msi_cap = 0x40;
 
 pcie::pcie_endpoint::identity edu_identity() {
@@ -49,7 +46,6 @@ edu::edu(sc_core::sc_module_name name, const config& cfg)
     define_config(msi_cap + 4, 4, 0, 0xfffffffc);          // message address low
     define_config(msi_cap + 8, 4, 0, 0xffffffff);          // message address high
     define_config(msi_cap + 12, 2, 0, 0xffff);             // message data
-    declare_registers();
     SC_METHOD(factorial_done);
     sensitive << factorial_event_;
     dont_initialize();
@@ -57,50 +53,35 @@ edu::edu(sc_core::sc_module_name name, const config& cfg)
     SC_THREAD(msi_thread);
 }
 
-void edu::declare_registers() {
-    regs_.add("ID", 0x00, 4).reset_value(identification).read_only();
-    regs_.add("LIVENESS", 0x04, 4).on_write([](core::reg& r, uint64_t, uint64_t now) { r.set(~now); });
-    regs_.add("FACTORIAL", 0x08, 4).on_write([this](core::reg& r, uint64_t old, uint64_t) {
-        core::reg& status = regs_["STATUS"];
-        if (status.get() & status_computing) {
-            r.set(old);  // busy: QEMU ignores the write
-            return;
-        }
-        status.set(status.get() | status_computing);
-        factorial_event_.notify(cfg_.factorial_delay);
-    });
-    regs_.add("STATUS", 0x20, 4).read_only(~uint64_t{status_irq_factorial});
-    regs_.add("INTR_STATUS", 0x24, 4).read_only();
-    auto all_ones = [](const core::reg&, bool) -> uint64_t { return 0xffffffff; };
-    regs_.add("INTR_RAISE", 0x60, 4).on_read(all_ones).on_write([this](core::reg& r, uint64_t, uint64_t now) {
-        r.set(0);
-        raise(static_cast<uint32_t>(now));
-    });
-    regs_.add("INTR_ACK", 0x64, 4).on_read(all_ones).on_write([this](core::reg& r, uint64_t, uint64_t now) {
-        r.set(0);
-        lower(static_cast<uint32_t>(now));
-    });
-    auto dma_field = [this](core::reg& r, uint64_t old, uint64_t now) {
-        if (dma_running())
-            r.set(old);
-        else if (low_half_write_)
-            r.set(now & 0xffffffff);
-    };
-    regs_.add("DMA_SRC", 0x80, 8).access_sizes({4, 8}).on_write(dma_field);
-    regs_.add("DMA_DST", 0x88, 8).access_sizes({4, 8}).on_write(dma_field);
-    regs_.add("DMA_CNT", 0x90, 8).access_sizes({4, 8}).on_write(dma_field);
-    regs_.add("DMA_CMD", 0x98, 8).access_sizes({4, 8}).on_write([this](core::reg& r, uint64_t old, uint64_t now) {
-        // Only a write with the start bit, while idle, takes effect (QEMU edu_mmio_write).
-        if ((old & dma_run) || !(now & dma_run)) {
-            r.set(old);
-            return;
-        }
-        if (low_half_write_) r.set(now & 0xffffffff);
-        dma_event_.notify(cfg_.dma_delay);
-    });
+void edu::write_factorial(uint64_t old, uint64_t) {
+    if (status_.get() & status_computing) {
+        factorial_.set(old);  // busy: QEMU ignores the write
+        return;
+    }
+    status_.set_bits(status_computing);
+    factorial_event_.notify(cfg_.factorial_delay);
 }
 
-bool edu::dma_running() const { return regs_["DMA_CMD"].get() & dma_run; }
+// DMA_SRC, DMA_DST, DMA_CNT: fixed while a transfer runs; a 4-byte write to the low half
+// zero-extends into the whole register, as on QEMU.
+void edu::write_dma_field(core::reg& r, uint64_t old, uint64_t now) {
+    if (dma_running())
+        r.set(old);
+    else if (low_half_write_)
+        r.set(now & 0xffffffff);
+}
+
+void edu::write_dma_cmd(uint64_t old, uint64_t now) {
+    // Only a write with the start bit, while idle, takes effect (QEMU edu_mmio_write).
+    if ((old & dma_run) || !(now & dma_run)) {
+        dma_cmd_.set(old);
+        return;
+    }
+    if (low_half_write_) dma_cmd_.set(now & 0xffffffff);
+    dma_event_.notify(cfg_.dma_delay);
+}
+
+bool edu::dma_running() const { return dma_cmd_.get() & dma_run; }
 
 void edu::mmio_transport(tlm::tlm_generic_payload& p, sc_core::sc_time&) {
     const uint64_t offset = p.get_address();
@@ -133,9 +114,8 @@ unsigned edu::mmio_debug(tlm::tlm_generic_payload& p) {
 }
 
 void edu::raise(uint32_t bits) {
-    core::reg& st = regs_["INTR_STATUS"];
-    st.set(st.get() | bits);
-    if (!st.get()) return;
+    intr_status_.set_bits(bits);
+    if (!intr_status_.get()) return;
     if (msi_enabled()) {
         ++msi_pending_;
         msi_event_.notify(sc_core::SC_ZERO_TIME);
@@ -145,9 +125,8 @@ void edu::raise(uint32_t bits) {
 }
 
 void edu::lower(uint32_t bits) {
-    core::reg& st = regs_["INTR_STATUS"];
-    st.set(st.get() & ~uint64_t{bits});
-    if (!st.get() && !msi_enabled()) set_intx(false);
+    intr_status_.clear_bits(bits);
+    if (!intr_status_.get() && !msi_enabled()) set_intx(false);
 }
 
 bool edu::msi_enabled() const { return config_read(msi_cap + 2, 2) & 1; }
@@ -178,11 +157,9 @@ void edu::send_msi() {
 }
 
 void edu::factorial_done() {
-    core::reg& fact = regs_["FACTORIAL"];
-    core::reg& status = regs_["STATUS"];
-    fact.set(factorial(static_cast<uint32_t>(fact.get())));
-    status.set(status.get() & ~uint64_t{status_computing});
-    if (status.get() & status_irq_factorial) raise(irq_factorial);
+    factorial_.set(factorial(static_cast<uint32_t>(factorial_.get())));
+    status_.clear_bits(status_computing);
+    if (status_.get() & status_irq_factorial) raise(irq_factorial);
 }
 
 uint64_t edu::clamp(uint64_t address) const {
@@ -201,10 +178,9 @@ void edu::dma_thread() {
 }
 
 void edu::run_dma() {
-    core::reg& cmd = regs_["DMA_CMD"];
-    const uint64_t command = cmd.get();
+    const uint64_t command = dma_cmd_.get();
     const bool to_ram = command & dma_to_ram;
-    const uint64_t src = regs_["DMA_SRC"].get(), dst = regs_["DMA_DST"].get(), count = regs_["DMA_CNT"].get();
+    const uint64_t src = dma_src_.get(), dst = dma_dst_.get(), count = dma_cnt_.get();
     const uint64_t local = to_ram ? src : dst;  // the buffer side
     const core::address_range buffer_range{buffer_base, buffer_size};
     sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
@@ -231,7 +207,7 @@ void edu::run_dma() {
                          "); the command completes anyway");
     }
     if (delay > sc_core::SC_ZERO_TIME) wait(delay);
-    cmd.set(cmd.get() & ~dma_run);
+    dma_cmd_.clear_bits(dma_run);
     if (command & dma_irq) raise(irq_dma);
 }
 

@@ -93,14 +93,22 @@ public:
     SC_HAS_PROCESS(edu);
     edu(sc_core::sc_module_name name, const config& cfg);
 
-    core::register_file& registers() { return regs_; }
     // The DMA buffer (0x40000 in the device's address space), for tests and inspection.
     std::array<uint8_t, buffer_size>& buffer() { return buffer_; }
 
 private:
+    static constexpr uint32_t status_computing = 0x01, status_irq_factorial = 0x80;  // STATUS
+    static constexpr uint64_t dma_run = 0x1, dma_to_ram = 0x2, dma_irq = 0x4;        // DMA_CMD
+
     void mmio_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
     unsigned mmio_debug(tlm::tlm_generic_payload& p);
-    void declare_registers();
+    void write_liveness(uint64_t now) { liveness_.set(~now); }
+    void write_factorial(uint64_t old, uint64_t now);
+    static uint64_t all_ones(const core::reg&, bool) { return 0xffffffff; }
+    void write_intr_raise(uint64_t now) { raise(static_cast<uint32_t>(now)); }
+    void write_intr_ack(uint64_t now) { lower(static_cast<uint32_t>(now)); }
+    void write_dma_field(core::reg& r, uint64_t old, uint64_t now);
+    void write_dma_cmd(uint64_t old, uint64_t now);
     void raise(uint32_t bits);
     void lower(uint32_t bits);
     bool dma_running() const;
@@ -122,6 +130,18 @@ private:
     bool msi_on_ = false;          // MSI Control.Enable as last written
     unsigned msi_pending_ = 0;     // messages raised and not yet sent
     sc_core::sc_event msi_event_;
+
+    core::reg& id_ = regs_.add("ID", 0x00, 4).reset_value(identification).read_only();
+    core::reg& liveness_ = regs_.add("LIVENESS", 0x04, 4).on_write(this, &edu::write_liveness);
+    core::reg& factorial_ = regs_.add("FACTORIAL", 0x08, 4).on_write(this, &edu::write_factorial);
+    core::reg& status_ = regs_.add("STATUS", 0x20, 4).read_only(~uint64_t{status_irq_factorial});
+    core::reg& intr_status_ = regs_.add("INTR_STATUS", 0x24, 4).read_only();
+    core::reg& intr_raise_ = regs_.add("INTR_RAISE", 0x60, 4).on_read(all_ones).on_write(this, &edu::write_intr_raise);
+    core::reg& intr_ack_ = regs_.add("INTR_ACK", 0x64, 4).on_read(all_ones).on_write(this, &edu::write_intr_ack);
+    core::reg& dma_src_ = regs_.add("DMA_SRC", 0x80, 8).access_sizes({4, 8}).on_write(this, &edu::write_dma_field);
+    core::reg& dma_dst_ = regs_.add("DMA_DST", 0x88, 8).access_sizes({4, 8}).on_write(this, &edu::write_dma_field);
+    core::reg& dma_cnt_ = regs_.add("DMA_CNT", 0x90, 8).access_sizes({4, 8}).on_write(this, &edu::write_dma_field);
+    core::reg& dma_cmd_ = regs_.add("DMA_CMD", 0x98, 8).access_sizes({4, 8}).on_write(this, &edu::write_dma_cmd);
 };
 
 } // namespace socsim::devices

@@ -88,8 +88,17 @@ std::string status_name(uint16_t s) {
 } // namespace
 
 nvme::nvme(sc_core::sc_module_name name, const config& cfg)
-    : pcie_endpoint(name, nvme_identity()), mmio("mmio"), cfg_(cfg), regs_(this->name(),
-                                                                            core::register_file::unmapped::read_zero_write_ignore) {
+    : pcie_endpoint(name, nvme_identity()), mmio("mmio"), cfg_(cfg),
+      regs_(this->name(), core::register_file::unmapped::read_zero_write_ignore),
+      cap_(regs_.add("CAP", reg_cap, 8).reset_value(cap_value).read_only()),
+      vs_(regs_.add("VS", reg_vs, 4).reset_value(0x00010400).read_only()),
+      intms_(regs_.add("INTMS", reg_intms, 4).on_write(this, &nvme::write_intms)),
+      intmc_(regs_.add("INTMC", reg_intmc, 4).on_read(this, &nvme::read_interrupt_mask).on_write(this, &nvme::write_intmc)),
+      cc_(regs_.add("CC", reg_cc, 4).read_only(~cc_writable).on_write(this, &nvme::cc_written)),
+      csts_(regs_.add("CSTS", reg_csts, 4).read_only()),
+      aqa_(regs_.add("AQA", reg_aqa, 4).read_only(0xf000f000)),
+      asq_(regs_.add("ASQ", reg_asq, 8).read_only(0xfff)),
+      acq_(regs_.add("ACQ", reg_acq, 8).read_only(0xfff)) {
     mmio.register_b_transport(this, &nvme::mmio_transport);
     mmio.register_transport_dbg(this, &nvme::mmio_debug);
     declare_bar(0, bar_kind::memory64, bar0_size, mmio);
@@ -103,7 +112,6 @@ nvme::nvme(sc_core::sc_module_name name, const config& cfg)
     define_config(pcie_cap + 0, 2, 0x10);                       // PCI Express, last capability
     define_config(pcie_cap + 2, 2, 0x0002);                     // version 2, endpoint
     for (unsigned v = 0; v < msix_vectors; ++v) msix_table_[4 * v + 3] = 1;  // masked
-    declare_registers();
     open_image();
     SC_THREAD(worker);
     SC_THREAD(msix_thread);
@@ -178,27 +186,15 @@ void nvme::read_blocks(uint64_t lba, unsigned count, uint8_t* out) { store_read(
 // ---------------------------------------------------------------------------------------------
 // Registers
 
-void nvme::declare_registers() {
-    regs_.add("CAP", reg_cap, 8).reset_value(cap_value).read_only();
-    regs_.add("VS", reg_vs, 4).reset_value(0x00010400).read_only();
-    auto mask_read = [this](const core::reg&, bool) { return regs_["INTMS"].get(); };
-    regs_.add("INTMS", reg_intms, 4).on_write([this](core::reg& r, uint64_t old, uint64_t now) {
-        r.set(old | now);
-        update_intx();
-    });
-    regs_.add("INTMC", reg_intmc, 4).on_read(mask_read).on_write([this](core::reg& r, uint64_t, uint64_t now) {
-        r.set(0);
-        core::reg& ms = regs_["INTMS"];
-        ms.set(ms.get() & ~now);
-        update_intx();
-    });
-    regs_.add("CC", reg_cc, 4).read_only(~cc_writable).on_write([this](core::reg&, uint64_t old, uint64_t now) {
-        cc_written(old, now);
-    });
-    regs_.add("CSTS", reg_csts, 4).read_only();
-    regs_.add("AQA", reg_aqa, 4).read_only(0xf000f000);
-    regs_.add("ASQ", reg_asq, 8).read_only(0xfff);
-    regs_.add("ACQ", reg_acq, 8).read_only(0xfff);
+// INTMS sets mask bits, INTMC clears them; both read the mask.
+void nvme::write_intms(uint64_t old, uint64_t now) {
+    intms_.set(old | now);
+    update_intx();
+}
+
+void nvme::write_intmc(uint64_t now) {
+    intms_.clear_bits(now);
+    update_intx();
 }
 
 void nvme::mmio_transport(tlm::tlm_generic_payload& p, sc_core::sc_time&) {
@@ -243,29 +239,27 @@ unsigned nvme::mmio_debug(tlm::tlm_generic_payload& p) {
 }
 
 void nvme::cc_written(uint64_t old_cc, uint64_t cc) {
-    core::reg& csts = regs_["CSTS"];
     const unsigned old_shn = (old_cc >> cc_shn_shift) & 3, shn = (cc >> cc_shn_shift) & 3;
     if (!(old_cc & cc_en) && (cc & cc_en)) {
-        if (!enable_controller()) csts.set(csts.get() | csts_cfs);
+        if (!enable_controller()) csts_.set_bits(csts_cfs);
     } else if ((old_cc & cc_en) && !(cc & cc_en)) {
         reset_controller();
     }
     if (shn && !old_shn && (cc & cc_en)) {
         store_flush();
-        csts.set((csts.get() & ~(3u << csts_shst_shift)) | 2u << csts_shst_shift);
+        csts_.set((csts_.get() & ~(3u << csts_shst_shift)) | 2u << csts_shst_shift);
         SOCSIM_LOG(log_, info, "shutdown: the namespace is flushed, CSTS.SHST = complete");
     } else if (!shn && old_shn) {
-        csts.set(csts.get() & ~(3u << csts_shst_shift));
+        csts_.clear_bits(3u << csts_shst_shift);
     }
 }
 
 bool nvme::enable_controller() {
-    core::reg& csts = regs_["CSTS"];
-    const uint64_t cc = regs_["CC"].get();
-    const uint32_t aqa = static_cast<uint32_t>(regs_["AQA"].get());
+    const uint64_t cc = cc_.get();
+    const uint32_t aqa = static_cast<uint32_t>(aqa_.get());
     const unsigned asqs = (aqa & 0xfff) + 1, acqs = ((aqa >> 16) & 0xfff) + 1;
     std::string why;
-    if (csts.get() & csts_cfs)
+    if (csts_.get() & csts_cfs)
         why = "the controller is in fatal status";
     else if ((cc >> cc_css_shift) & 7)
         why = "CC.CSS " + std::to_string((cc >> cc_css_shift) & 7) + " is not the NVM command set";
@@ -279,14 +273,14 @@ bool nvme::enable_controller() {
         log_.warning("enable refused, CSTS.CFS set: " + why);
         return false;
     }
-    sqs_[0] = submission_queue{true, regs_["ASQ"].get(), asqs, 0, 0, 0};
+    sqs_[0] = submission_queue{true, asq_.get(), asqs, 0, 0, 0};
     completion_queue acq;
     acq.valid = true;
-    acq.base = regs_["ACQ"].get();
+    acq.base = acq_.get();
     acq.size = acqs;
     acq.ien = true;
     cqs_[0] = acq;
-    csts.set(csts.get() | csts_rdy);
+    csts_.set_bits(csts_rdy);
     SOCSIM_LOG(log_, info, "enabled: admin SQ " << core::hex(sqs_[0].base) << " (" << asqs << " entries), admin CQ "
                                                 << core::hex(acq.base) << " (" << acqs << " entries)");
     work_event_.notify(sc_core::SC_ZERO_TIME);
@@ -300,16 +294,14 @@ void nvme::reset_controller() {
     held_aers_.clear();
     events_.clear();
     rr_next_ = 1;
-    core::reg& csts = regs_["CSTS"];
-    csts.set(csts.get() & ~uint64_t{csts_rdy | csts_cfs});
+    csts_.clear_bits(csts_rdy | csts_cfs);
     update_intx();
     SOCSIM_LOG(log_, info, "disabled: controller reset, every queue deleted");
     work_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
 void nvme::fatal(const std::string& why) {
-    core::reg& csts = regs_["CSTS"];
-    csts.set(csts.get() | csts_cfs);
+    csts_.set_bits(csts_cfs);
     log_.error("controller fatal status (CSTS.CFS): " + why);
 }
 
@@ -327,7 +319,7 @@ void nvme::doorbell_write(uint64_t offset, uint32_t value) {
     const std::string what = std::string(is_cq ? "CQ " : "SQ ") + std::to_string(qid) +
                              (is_cq ? " head" : " tail") + " doorbell (BAR0 +" + core::hex(offset) + ") = " +
                              std::to_string(value);
-    if (!(regs_["CSTS"].get() & csts_rdy)) {
+    if (!(csts_.get() & csts_rdy)) {
         log_.warning(what + " while the controller is not ready: ignored");
         return;
     }
@@ -353,7 +345,7 @@ void nvme::doorbell_write(uint64_t offset, uint32_t value) {
 // Processing
 
 bool nvme::work_available() const {
-    if (!(regs_["CSTS"].get() & csts_rdy) || (regs_["CSTS"].get() & csts_cfs)) return false;
+    if (!(csts_.get() & csts_rdy) || (csts_.get() & csts_cfs)) return false;
     if (!events_.empty() && !held_aers_.empty() && !cqs_[0].full()) return true;
     for (unsigned q = 0; q < queue_slots; ++q)
         if (sqs_[q].valid && sqs_[q].head != sqs_[q].tail && !cqs_[sqs_[q].cqid].full()) return true;
@@ -505,7 +497,7 @@ nvme::outcome nvme::create_cq(const command& c) {
     const unsigned qid = c.dw[10] & 0xffff, entries = (c.dw[10] >> 16) + 1;
     const bool pc = c.dw[11] & 1, ien = c.dw[11] & 2;
     const unsigned vector = c.dw[11] >> 16;
-    const unsigned iocqes = (regs_["CC"].get() >> cc_iocqes_shift) & 0xf;
+    const unsigned iocqes = (cc_.get() >> cc_iocqes_shift) & 0xf;
     if (qid == 0 || qid > max_io_queues || cqs_[qid].valid)
         r.status = reject(c, sc_invalid_queue_id, "CQ " + std::to_string(qid) + " cannot be created");
     else if (entries < 2 || entries > mqes + 1)
@@ -536,7 +528,7 @@ nvme::outcome nvme::create_sq(const command& c) {
     const unsigned qid = c.dw[10] & 0xffff, entries = (c.dw[10] >> 16) + 1;
     const bool pc = c.dw[11] & 1;
     const unsigned cqid = c.dw[11] >> 16;
-    const unsigned iosqes = (regs_["CC"].get() >> cc_iosqes_shift) & 0xf;
+    const unsigned iosqes = (cc_.get() >> cc_iosqes_shift) & 0xf;
     if (qid == 0 || qid > max_io_queues || sqs_[qid].valid)
         r.status = reject(c, sc_invalid_queue_id, "SQ " + std::to_string(qid) + " cannot be created");
     else if (cqid == 0 || cqid > max_io_queues || !cqs_[cqid].valid)
@@ -894,7 +886,7 @@ bool nvme::vector_masked(unsigned v) const { return msix_function_masked() || (m
 
 void nvme::update_intx() {
     bool level = false;
-    if (!msix_enabled() && !(regs_["INTMS"].get() & 1))
+    if (!msix_enabled() && !(intms_.get() & 1))
         for (const completion_queue& cq : cqs_)
             if (cq.valid && cq.ien && cq.head != cq.tail) level = true;
     set_intx(level);

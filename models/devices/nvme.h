@@ -169,7 +169,6 @@ public:
     nvme(sc_core::sc_module_name name, const config& cfg);
     ~nvme() override;
 
-    core::register_file& registers() { return regs_; }
     uint64_t namespace_blocks() const { return blocks_; }
     // The namespace's content, as the guest sees it (overlay included), for tests.
     void read_blocks(uint64_t lba, unsigned count, uint8_t* out);
@@ -212,7 +211,9 @@ private:
 
     void mmio_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
     unsigned mmio_debug(tlm::tlm_generic_payload& p);
-    void declare_registers();
+    void write_intms(uint64_t old, uint64_t now);
+    uint64_t read_interrupt_mask(bool) const { return intms_.get(); }
+    void write_intmc(uint64_t now);
     void doorbell_write(uint64_t offset, uint32_t value);
     void msix_access(tlm::tlm_generic_payload& p, bool debug);
     void cc_written(uint64_t old_cc, uint64_t cc);
@@ -296,6 +297,17 @@ private:
     int fd_ = -1;
     uint64_t blocks_ = 0;
     std::unordered_map<uint64_t, std::array<uint8_t, lba_size>> overlay_;
+
+    // Registers, declared in the constructor (offsets and fields in nvme.cpp).
+    core::reg& cap_;
+    core::reg& vs_;
+    core::reg& intms_;
+    core::reg& intmc_;
+    core::reg& cc_;
+    core::reg& csts_;
+    core::reg& aqa_;
+    core::reg& asq_;
+    core::reg& acq_;
 };
 
 } // namespace socsim::devices

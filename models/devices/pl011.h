@@ -64,11 +64,55 @@ public:
     SC_HAS_PROCESS(pl011);
     pl011(sc_core::sc_module_name name, std::ostream& out, input_fn in = {}, std::string prompt = {});
 
+    // The builder, as the boot loader of a Linux run: the console is left enabled for the
+    // kernel's earlycon, which writes before any driver sets it up (CR = UARTEN | TXE | RXE, as
+    // U-Boot leaves it).
+    void enable_for_console() { cr_.set(cr_uarten | cr_txe | cr_rxe); }
+
 private:
+    // FR bits
+    static constexpr uint32_t fr_rxfe = 1u << 4, fr_txfe = 1u << 7;
+    // CR bits
+    static constexpr uint32_t cr_uarten = 1u << 0, cr_txe = 1u << 8, cr_rxe = 1u << 9;
+    // LCR_H bits
+    static constexpr uint32_t lcr_h_fen = 1u << 4;
+    // Interrupt bits (RIS, MIS, IMSC, ICR)
+    static constexpr uint32_t int_rx = 1u << 4, int_tx = 1u << 5, int_rt = 1u << 6;
+    static constexpr uint32_t int_all = 0x7ff;
+
+    uint64_t read_dr(bool debug);
+    void write_dr(uint64_t now);
+    void write_rsr_ecr(uint64_t now);
+    uint64_t read_fr(bool debug);
+    void write_imsc(uint64_t now);
+    uint64_t read_mis(bool debug) const;
+    void write_icr(uint64_t now);
+
     void transmit(uint8_t byte);
     void poll_input();
     void update_interrupt();
     void watch_receiver();  // SC_METHOD: takes arriving characters while RX interrupts are on
+
+    // Every register accepts 1-, 2- and 4-byte accesses.
+    static core::reg& any_size(core::reg& r) { return r.access_sizes({1, 2, 4}); }
+    core::reg& dr_ = any_size(regs_.add("DR", 0x000, 4)).on_read(this, &pl011::read_dr).on_write(this, &pl011::write_dr);
+    core::reg& rsr_ecr_ = any_size(regs_.add("RSR_ECR", 0x004, 4)).read_only().on_write(this, &pl011::write_rsr_ecr);
+    core::reg& fr_ = any_size(regs_.add("FR", 0x018, 4)).reset_value(fr_txfe | fr_rxfe).read_only()
+        .on_read(this, &pl011::read_fr);
+    core::reg& ilpr_ = any_size(regs_.add("ILPR", 0x020, 4)).read_only(0xffffff00);
+    core::reg& ibrd_ = any_size(regs_.add("IBRD", 0x024, 4)).read_only(0xffff0000);
+    core::reg& fbrd_ = any_size(regs_.add("FBRD", 0x028, 4)).read_only(0xffffffc0);
+    // FEN chooses RXRIS or RTRIS for a waiting character.
+    core::reg& lcr_h_ = any_size(regs_.add("LCR_H", 0x02c, 4)).read_only(0xffffff00)
+        .on_write([this](core::reg&, uint64_t, uint64_t) { update_interrupt(); });
+    core::reg& cr_ = any_size(regs_.add("CR", 0x030, 4)).reset_value(cr_txe | cr_rxe).read_only(0xffff0000);
+    core::reg& ifls_ = any_size(regs_.add("IFLS", 0x034, 4)).reset_value(0x12).read_only(0xffffffc0);
+    core::reg& imsc_ = any_size(regs_.add("IMSC", 0x038, 4)).read_only(~uint64_t{int_all}).on_write(this, &pl011::write_imsc);
+    core::reg& ris_ = any_size(regs_.add("RIS", 0x03c, 4)).read_only();
+    core::reg& mis_ = any_size(regs_.add("MIS", 0x040, 4)).read_only().on_read(this, &pl011::read_mis);
+    core::reg& icr_ = any_size(regs_.add("ICR", 0x044, 4)).write_only().on_write(this, &pl011::write_icr);
+    core::reg& dmacr_ = any_size(regs_.add("DMACR", 0x048, 4)).read_only(0xfffffff8);
+    // PrimeCell identification (PeriphID0..3, PCellID0..3 at 0xfe0..0xffc): declared by the constructor.
 
     sc_core::sc_event rx_watch_;  // the RX interrupt mask changed, or the FIFO emptied
 

@@ -11,7 +11,6 @@ namespace socsim::devices {
 
 scanout::scanout(sc_core::sc_module_name name, const config& cfg)
     : peripheral(name), dma("dma", cfg.stream_id, this->name()), cfg_(cfg) {
-    declare_registers();
     SC_THREAD(scan_thread);
 }
 
@@ -27,38 +26,18 @@ void scanout::end_of_simulation() {
     png_written_ = true;
 }
 
-void scanout::declare_registers() {
-    regs_.add("ID", 0x00, 4).reset_value(id_value).read_only();
-    regs_.add("CONTROL", 0x04, 4).read_only(~uint64_t{1}).on_write([this](core::reg&, uint64_t old, uint64_t now) {
-        if (!(old & 1) && (now & 1)) enabled_.notify(sc_core::SC_ZERO_TIME);
-    });
-    regs_.add("FB_BASE", 0x08, 8).read_only(3);
-    regs_.add("WIDTH", 0x10, 4);
-    regs_.add("HEIGHT", 0x14, 4);
-    regs_.add("STRIDE", 0x18, 4).read_only(3);
-    regs_.add("FORMAT", 0x1c, 4).reset_value(format_xr24).read_only();
-    regs_.add("FRAME_COUNT", 0x20, 4).read_only();
-    regs_.add("ERROR_COUNT", 0x24, 4).read_only();
-    regs_.add("STATUS", 0x28, 4).read_only();
-    regs_.add("INT_STATUS", 0x2c, 4).read_only(~uint64_t{int_frame | int_error})
-        .write_one_to_clear(int_frame | int_error)
-        .on_write([this](core::reg&, uint64_t, uint64_t) { update_irq(); });
-    regs_.add("INT_ENABLE", 0x30, 4).read_only(~uint64_t{int_frame | int_error})
-        .on_write([this](core::reg&, uint64_t, uint64_t) { update_irq(); });
-    regs_.add("ERROR_ADDR", 0x38, 8).read_only();
+void scanout::write_control(uint64_t old, uint64_t now) {
+    if (!(old & 1) && (now & 1)) enabled_.notify(sc_core::SC_ZERO_TIME);
 }
-
-void scanout::update_irq() { irq.set((regs_["INT_STATUS"].get() & regs_["INT_ENABLE"].get()) != 0); }
 
 void scanout::scan_thread() {
     const sc_core::sc_time period = sc_core::sc_time(1.0 / cfg_.frame_rate_hz, sc_core::SC_SEC);
-    core::reg& status = regs_["STATUS"];
     for (;;) {
-        if (!(regs_["CONTROL"].get() & 1)) {
-            status.set(status.get() & ~uint64_t{status_active});
+        if (!(control_.get() & 1)) {
+            status_.clear_bits(status_active);
             wait(enabled_);
         }
-        status.set(status.get() | status_active);
+        status_.set_bits(status_active);
         const sc_core::sc_time start = sc_core::sc_time_stamp();
         sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
         scan_frame(delay);
@@ -69,25 +48,22 @@ void scanout::scan_thread() {
 }
 
 void scanout::scan_frame(sc_core::sc_time& delay) {
-    const uint64_t base = regs_["FB_BASE"].get();
-    const uint32_t width = static_cast<uint32_t>(regs_["WIDTH"].get());
-    const uint32_t height = static_cast<uint32_t>(regs_["HEIGHT"].get());
-    const uint32_t stride = static_cast<uint32_t>(regs_["STRIDE"].get());
-    core::reg& status = regs_["STATUS"];
-    core::reg& ints = regs_["INT_STATUS"];
-    regs_["FRAME_COUNT"].set((regs_["FRAME_COUNT"].get() + 1) & 0xffffffff);
+    const uint64_t base = fb_base_.get();
+    const uint32_t width = static_cast<uint32_t>(width_.get());
+    const uint32_t height = static_cast<uint32_t>(height_.get());
+    const uint32_t stride = static_cast<uint32_t>(stride_.get());
+    frame_count_.set(frame_count_.get() + 1);  // 32 bits: wraps
     const bool bad = width == 0 || height == 0 || width > max_dimension || height > max_dimension ||
                      uint64_t{stride} < uint64_t{width} * 4;
     if (bad) {
-        if (!(status.get() & status_bad_config))
+        if (!(status_.get() & status_bad_config))
             log_.warning("frame geometry " + std::to_string(width) + "x" + std::to_string(height) + " stride " +
                          std::to_string(stride) + " is out of range (1..4096, stride >= 4 * width): nothing read");
-        status.set(status.get() | status_bad_config);
-        ints.set(ints.get() | int_frame);
-        update_irq();
+        status_.set_bits(status_bad_config);
+        interrupts_.raise(int_frame);
         return;
     }
-    status.set(status.get() & ~uint64_t{status_bad_config});
+    status_.clear_bits(status_bad_config);
     frame_width_ = width;
     frame_height_ = height;
     frame_.assign(uint64_t{width} * height, 0);
@@ -109,23 +85,24 @@ void scanout::scan_frame(sc_core::sc_time& delay) {
             row[x] = uint32_t(p[0]) | uint32_t(p[1]) << 8 | uint32_t(p[2]) << 16 | uint32_t(p[3]) << 24;
         }
     }
-    status.set(error ? status.get() | status_frame_error : status.get() & ~uint64_t{status_frame_error});
-    ints.set(ints.get() | int_frame | (error ? int_error : 0));
-    if (error) {
-        regs_["ERROR_COUNT"].set((regs_["ERROR_COUNT"].get() + 1) & 0xffffffff);
-        regs_["ERROR_ADDR"].set(error_addr);
-        if (regs_["ERROR_COUNT"].get() == 1)
+    if (!error) {
+        status_.clear_bits(status_frame_error);
+    } else {
+        status_.set_bits(status_frame_error);
+        error_count_.set(error_count_.get() + 1);
+        error_addr_.set(error_addr);
+        if (error_count_.get() == 1)
             log_.warning("frame read failed at bus address " + core::hex(error_addr) +
                          " (further bad frames are counted in ERROR_COUNT)");
     }
     core::trace_event("scanout_frame", name())
-        .field("frame", regs_["FRAME_COUNT"].get())
+        .field("frame", frame_count_.get())
         .hex_field("base", base)
         .field("width", static_cast<uint64_t>(width))
         .field("height", static_cast<uint64_t>(height))
         .field("error", error)
         .emit();
-    update_irq();
+    interrupts_.raise(int_frame | (error ? int_error : 0));
 }
 
 bool scanout::write_png(const std::string& path) const {

@@ -38,6 +38,7 @@
 #include "models/core/irq_line.h"
 #include "models/core/peripheral.h"
 #include "models/devices/dma_port.h"
+#include "models/devices/interrupt_registers.h"
 
 namespace socsim::devices {
 
@@ -70,10 +71,9 @@ public:
     bool write_png(const std::string& path) const;
 
 private:
-    void declare_registers();
+    void write_control(uint64_t old, uint64_t now);
     void scan_thread();
     void scan_frame(sc_core::sc_time& delay);
-    void update_irq();
     void end_of_simulation() override;
 
     config cfg_;
@@ -82,6 +82,19 @@ private:
     uint32_t frame_width_ = 0, frame_height_ = 0;
     std::vector<uint8_t> line_;
     bool png_written_ = false;
+
+    core::reg& id_ = regs_.add("ID", 0x00, 4).reset_value(id_value).read_only();
+    core::reg& control_ = regs_.add("CONTROL", 0x04, 4).read_only(~uint64_t{1}).on_write(this, &scanout::write_control);
+    core::reg& fb_base_ = regs_.add("FB_BASE", 0x08, 8).read_only(3);
+    core::reg& width_ = regs_.add("WIDTH", 0x10, 4);
+    core::reg& height_ = regs_.add("HEIGHT", 0x14, 4);
+    core::reg& stride_ = regs_.add("STRIDE", 0x18, 4).read_only(3);
+    core::reg& format_ = regs_.add("FORMAT", 0x1c, 4).reset_value(format_xr24).read_only();
+    core::reg& frame_count_ = regs_.add("FRAME_COUNT", 0x20, 4).read_only();
+    core::reg& error_count_ = regs_.add("ERROR_COUNT", 0x24, 4).read_only();
+    core::reg& status_ = regs_.add("STATUS", 0x28, 4).read_only();
+    interrupt_registers interrupts_{regs_, 0x2c, int_frame | int_error, irq};  // INT_STATUS, INT_ENABLE
+    core::reg& error_addr_ = regs_.add("ERROR_ADDR", 0x38, 8).read_only();
 };
 
 } // namespace socsim::devices

@@ -20,7 +20,14 @@ public:
     sim_control(sc_core::sc_module_name name, std::ostream& out);
 
 private:
+    void write_exit(uint64_t now);
+    void write_putchar(uint64_t now);
+
     std::ostream& out_;
+
+    core::reg& id_ = regs_.add("ID", 0x00, 4).reset_value(id_value).read_only();
+    core::reg& exit_ = regs_.add("EXIT", 0x04, 4).write_only().on_write(this, &sim_control::write_exit);
+    core::reg& putchar_ = regs_.add("PUTCHAR", 0x08, 4).write_only().on_write(this, &sim_control::write_putchar);
 };
 
 } // namespace socsim::devices

@@ -30,58 +30,32 @@ const char* code_text(uint32_t code) {
 
 video_decoder::video_decoder(sc_core::sc_module_name name, const config& cfg)
     : peripheral(name), dma("dma", cfg.stream_id, this->name()), cfg_(cfg) {
-    declare_registers();
     SC_THREAD(decode_thread);
 }
 
-void video_decoder::declare_registers() {
-    const bool vp9 = cfg_.kind == variant::vp9;
-    regs_.add("ID", 0x00, 4).reset_value(vp9 ? 0x56503944 : 0x56444543).read_only();
-    regs_.add("CONTROL", 0x04, 4).write_only().on_write([this](core::reg& r, uint64_t, uint64_t now) {
-        r.set(0);
-        const uint64_t status = regs_["STATUS"].get();
-        if (now & ctl_start) {
-            if (status & st_busy) {
-                log_.warning("START while a job is running or stalled: ignored");
-            } else {
-                regs_["STATUS"].set(st_busy);
-                regs_["ERROR_CODE"].set(0);
-                regs_["ERROR_ADDR"].set(0);
-                start_.notify(sc_core::SC_ZERO_TIME);
-            }
+void video_decoder::write_control(uint64_t now) {
+    const uint64_t status = status_.get();
+    if (now & ctl_start) {
+        if (status & st_busy) {
+            log_.warning("START while a job is running or stalled: ignored");
+        } else {
+            status_.set(st_busy);
+            error_code_.set(0);
+            error_addr_.set(0);
+            start_.notify(sc_core::SC_ZERO_TIME);
         }
-        // DMA_ERROR goes at the write, as BUSY comes at START: software polling right after
-        // RESUME or ABORT must not read the stall it just answered (the thread runs later).
-        if ((now & (ctl_resume | ctl_abort)) &&
-            stall_.request(now & ctl_abort, status & st_dma_error, log_))
-            regs_["STATUS"].set(st_busy);
-    });
-    regs_.add("BS_ADDR", 0x08, 8);
-    regs_.add("BS_LEN", 0x10, 4);
-    regs_.add("STRIDE", 0x14, 4);
-    regs_.add("DST_ADDR", 0x18, 8);
-    if (vp9) regs_.add("REF_ADDR", 0x20, 8);
-    regs_.add("STATUS", 0x30, 4).read_only();
-    regs_.add("ERROR_CODE", 0x34, 4).read_only();
-    regs_.add("ERROR_ADDR", 0x38, 8).read_only();
-    regs_.add("FRAMES", 0x40, 4).read_only();
-    regs_.add("INT_STATUS", 0x44, 4).read_only(~uint64_t{int_done | int_error})
-        .write_one_to_clear(int_done | int_error)
-        .on_write([this](core::reg&, uint64_t, uint64_t) { update_irq(); });
-    regs_.add("INT_ENABLE", 0x48, 4).read_only(~uint64_t{int_done | int_error})
-        .on_write([this](core::reg&, uint64_t, uint64_t) { update_irq(); });
-    regs_.add("WIDTH", 0x4c, 4).read_only();
-    regs_.add("HEIGHT", 0x50, 4).read_only();
+    }
+    // DMA_ERROR goes at the write, as BUSY comes at START: software polling right after
+    // RESUME or ABORT must not read the stall it just answered (the thread runs later).
+    if ((now & (ctl_resume | ctl_abort)) && stall_.request(now & ctl_abort, status & st_dma_error, log_))
+        status_.set(st_busy);
 }
 
-void video_decoder::update_irq() { irq.set((regs_["INT_STATUS"].get() & regs_["INT_ENABLE"].get()) != 0); }
-
 void video_decoder::finish(uint32_t status_bit, uint32_t code) {
-    regs_["STATUS"].set(status_bit);
-    regs_["ERROR_CODE"].set(code);
+    status_.set(status_bit);
+    error_code_.set(code);
     if (status_bit != st_aborted) {
-        regs_["INT_STATUS"].set(regs_["INT_STATUS"].get() | (status_bit == st_done ? int_done : int_error));
-        update_irq();
+        interrupts_.raise(status_bit == st_done ? int_done : int_error);
     }
     if (status_bit == st_format_error) log_.warning(std::string("job ended: ") + code_text(code));
 }
@@ -95,11 +69,11 @@ void video_decoder::decode_thread() {
             if (delay > sc_core::SC_ZERO_TIME) wait(delay);
             core::trace_event("video_job", name())
                 .hex_field("code", code)
-                .field("width", regs_["WIDTH"].get())
-                .field("height", regs_["HEIGHT"].get())
+                .field("width", width_.get())
+                .field("height", height_.get())
                 .emit();
             if (code == 0) {
-                regs_["FRAMES"].set((regs_["FRAMES"].get() + 1) & 0xffffffff);
+                frames_.set(frames_.get() + 1);
                 finish(st_done, 0);
                 break;
             }
@@ -108,44 +82,43 @@ void video_decoder::decode_thread() {
                 break;
             }
             // A DMA error: stall until software says what to do.
-            regs_["STATUS"].set(st_busy | st_dma_error);
-            regs_["ERROR_CODE"].set(code);
-            regs_["INT_STATUS"].set(regs_["INT_STATUS"].get() | int_error);
-            update_irq();
+            status_.set(st_busy | st_dma_error);
+            error_code_.set(code);
+            interrupts_.raise(int_error);
             log_.warning(std::string("stalled: ") + code_text(code) + " at bus address " +
-                         core::hex(regs_["ERROR_ADDR"].get()) + " (waiting for RESUME or ABORT)");
+                         core::hex(error_addr_.get()) + " (waiting for RESUME or ABORT)");
             if (stall_.wait_for_answer() == stall_handshake::answer::abort) {
                 finish(st_aborted, code);
                 break;
             }
-            regs_["STATUS"].set(st_busy);
+            status_.set(st_busy);
         }
     }
 }
 
 uint32_t video_decoder::run_job(sc_core::sc_time& delay) {
-    const uint64_t bs_addr = regs_["BS_ADDR"].get();
-    const uint32_t bs_len = static_cast<uint32_t>(regs_["BS_LEN"].get());
-    const uint32_t stride = static_cast<uint32_t>(regs_["STRIDE"].get());
+    const uint64_t bs_addr = bs_addr_.get();
+    const uint32_t bs_len = static_cast<uint32_t>(bs_len_.get());
+    const uint32_t stride = static_cast<uint32_t>(stride_.get());
     if (bs_len > max_bitstream) return err_too_long;
     if (bs_len < 8) return err_truncated;
     bitstream_.resize(bs_len);
     auto r = dma.read(bs_addr, bitstream_.data(), bs_len, delay);
     if (!r.ok()) {
-        regs_["ERROR_ADDR"].set(r.failed_address);
+        error_addr_.set(r.failed_address);
         return err_bitstream_read;
     }
     if (le32(bitstream_.data()) != magic) return err_magic;
     const uint32_t width = bitstream_[4] | uint32_t(bitstream_[5]) << 8;
     const uint32_t height = bitstream_[6] | uint32_t(bitstream_[7]) << 8;
-    regs_["WIDTH"].set(width);
-    regs_["HEIGHT"].set(height);
+    width_.set(width);
+    height_.set(height);
     if (width == 0 || height == 0 || width > max_dimension || height > max_dimension || stride < width * 4)
         return err_dimensions;
     const uint64_t total = uint64_t{width} * height;
     frame_.assign(total, 0);
     line_.resize(uint64_t{width} * 4);
-    const uint64_t ref = cfg_.kind == variant::vp9 ? regs_["REF_ADDR"].get() : 0;
+    const uint64_t ref = ref_addr_ ? ref_addr_->get() : 0;
     int64_t cached_line = -1;  // the reference line in line_
     uint64_t pos = 0;
     for (uint64_t off = 8; pos < total; off += 8) {
@@ -166,7 +139,7 @@ uint32_t video_decoder::run_job(sc_core::sc_time& delay) {
             if (y != cached_line) {
                 auto rr = dma.read(ref + static_cast<uint64_t>(y) * stride, line_.data(), line_.size(), delay);
                 if (!rr.ok()) {
-                    regs_["ERROR_ADDR"].set(rr.failed_address);
+                    error_addr_.set(rr.failed_address);
                     return err_reference_read;
                 }
                 cached_line = y;
@@ -175,7 +148,7 @@ uint32_t video_decoder::run_job(sc_core::sc_time& delay) {
         }
     }
     delay += cfg_.per_pixel * static_cast<double>(total);
-    const uint64_t dst = regs_["DST_ADDR"].get();
+    const uint64_t dst = dst_addr_.get();
     for (uint32_t y = 0; y < height; ++y) {
         for (uint32_t x = 0; x < width; ++x) {
             const uint32_t v = frame_[uint64_t{y} * width + x];
@@ -183,7 +156,7 @@ uint32_t video_decoder::run_job(sc_core::sc_time& delay) {
         }
         auto w = dma.write(dst + uint64_t{y} * stride, line_.data(), line_.size(), delay);
         if (!w.ok()) {
-            regs_["ERROR_ADDR"].set(w.failed_address);
+            error_addr_.set(w.failed_address);
             return err_frame_write;
         }
     }

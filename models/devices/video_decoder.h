@@ -53,6 +53,7 @@
 #include "models/core/irq_line.h"
 #include "models/core/peripheral.h"
 #include "models/devices/dma_port.h"
+#include "models/devices/interrupt_registers.h"
 #include "models/devices/stall_handshake.h"
 
 namespace socsim::devices {
@@ -60,6 +61,7 @@ namespace socsim::devices {
 class video_decoder : public core::peripheral {
 public:
     enum class variant { video_engine, vp9 };
+    static constexpr uint32_t id_video_engine = 0x56444543, id_vp9 = 0x56503944;  // "VDEC", "VP9D"
     static constexpr uint32_t magic = 0x454c5253;
     static constexpr uint32_t max_dimension = 4096;
     static constexpr uint32_t max_bitstream = 16u << 20;
@@ -85,13 +87,12 @@ public:
     video_decoder(sc_core::sc_module_name name, const config& cfg);
 
 private:
-    void declare_registers();
+    void write_control(uint64_t now);
     void decode_thread();
     // One attempt at the job: 0 when the frame was written, else an error code (ERROR_ADDR set
     // for DMA errors).
     uint32_t run_job(sc_core::sc_time& delay);
     void finish(uint32_t status_bit, uint32_t code);
-    void update_irq();
 
     config cfg_;
     sc_core::sc_event start_;
@@ -99,6 +100,22 @@ private:
     std::vector<uint8_t> bitstream_;
     std::vector<uint32_t> frame_;
     std::vector<uint8_t> line_;
+
+    core::reg& id_ = regs_.add("ID", 0x00, 4).reset_value(cfg_.kind == variant::vp9 ? id_vp9 : id_video_engine)
+        .read_only();
+    core::reg& control_ = regs_.add("CONTROL", 0x04, 4).write_only().on_write(this, &video_decoder::write_control);
+    core::reg& bs_addr_ = regs_.add("BS_ADDR", 0x08, 8);
+    core::reg& bs_len_ = regs_.add("BS_LEN", 0x10, 4);
+    core::reg& stride_ = regs_.add("STRIDE", 0x14, 4);
+    core::reg& dst_addr_ = regs_.add("DST_ADDR", 0x18, 8);
+    core::reg* ref_addr_ = cfg_.kind == variant::vp9 ? &regs_.add("REF_ADDR", 0x20, 8) : nullptr;  // vp9 only
+    core::reg& status_ = regs_.add("STATUS", 0x30, 4).read_only();
+    core::reg& error_code_ = regs_.add("ERROR_CODE", 0x34, 4).read_only();
+    core::reg& error_addr_ = regs_.add("ERROR_ADDR", 0x38, 8).read_only();
+    core::reg& frames_ = regs_.add("FRAMES", 0x40, 4).read_only();
+    interrupt_registers interrupts_{regs_, 0x44, int_done | int_error, irq};  // INT_STATUS, INT_ENABLE
+    core::reg& width_ = regs_.add("WIDTH", 0x4c, 4).read_only();
+    core::reg& height_ = regs_.add("HEIGHT", 0x50, 4).read_only();
 };
 
 } // namespace socsim::devices

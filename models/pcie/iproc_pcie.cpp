@@ -20,8 +20,6 @@ pcie_host_bridge::config programmable(pcie_host_bridge::config cfg, const std::s
     return cfg;
 }
 
-std::string hi_name(const iproc_pcie::inbound_region& r) { return std::string(r.name) + "_HI"; }
-std::string lo_name(const iproc_pcie::inbound_region& r) { return std::string(r.name) + "_LO"; }
 std::string imap_name(const iproc_pcie::inbound_region& r) { return std::string("IMAP") + (r.name + 4); }
 
 } // namespace
@@ -44,30 +42,17 @@ iproc_pcie::iproc_pcie(sc_core::sc_module_name name, config cfg)
     config_port_.bind(ecam);
     regs.register_b_transport(this, &iproc_pcie::register_access);
     regs.register_transport_dbg(this, &iproc_pcie::register_debug);
+}
 
-    regs_.add("CLK_CTRL", clk_ctrl, 4);
-    regs_.add("INTX_EN", intx_en, 4);
-    regs_.add("APB_ERR_EN", apb_err_en, 4);
-    regs_.add("CFG_RD_STATUS", cfg_rd_status, 4).read_only();
-    regs_.add("LINK_STATUS", link_status, 4).reset_value(link_up).read_only();
-    regs_.add("CFG_IND_ADDR", cfg_ind_addr, 4);
-    regs_.add("CFG_ADDR", cfg_addr, 4);
-    regs_.add("CFG_IND_DATA", cfg_ind_data, 4)
-        .on_read([this](const core::reg&, bool debug) { return config_data(true, true, 0, debug); })
-        .on_write([this](core::reg&, uint64_t, uint64_t now) { config_data(true, false, static_cast<uint32_t>(now), false); });
-    regs_.add("CFG_DATA", cfg_data, 4)
-        .on_read([this](const core::reg&, bool debug) { return config_data(false, true, 0, debug); })
-        .on_write([this](core::reg&, uint64_t, uint64_t now) { config_data(false, false, static_cast<uint32_t>(now), false); });
-
-    auto watch = [this](core::reg& r) {
-        r.on_write([this](core::reg& w, uint64_t, uint64_t now) { inbound_changed(w.name(), now); });
-    };
-    for (const inbound_region& r : inbound_regions()) {
-        watch(regs_.add(lo_name(r), r.iarr, 4));
-        watch(regs_.add(hi_name(r), r.iarr + 4, 4));
-        regs_.add_array(imap_name(r) + "_LO", r.imap, 4, r.windows, r.imap_stride, watch);
-        regs_.add_array(imap_name(r) + "_HI", r.imap + r.imap_high, 4, r.windows, r.imap_stride, watch);
-    }
+std::vector<iproc_pcie::inbound_registers> iproc_pcie::declare_inbound_registers() {
+    std::vector<inbound_registers> out;
+    auto watched = [this](core::reg& r) -> core::reg& { return r.on_write(this, &iproc_pcie::inbound_changed); };
+    for (const inbound_region& r : inbound_regions())
+        out.push_back({watched(regs_.add(std::string(r.name) + "_LO", r.iarr, 4)),
+                       watched(regs_.add(std::string(r.name) + "_HI", r.iarr + 4, 4)),
+                       regs_.add_array(imap_name(r) + "_LO", r.imap, 4, r.windows, r.imap_stride, watched),
+                       regs_.add_array(imap_name(r) + "_HI", r.imap + r.imap_high, 4, r.windows, r.imap_stride, watched)});
+    return out;
 }
 
 // ---- configuration access ---------------------------------------------------------------------
@@ -77,11 +62,11 @@ uint64_t iproc_pcie::config_data(bool indirect, bool is_read, uint32_t value, bo
     // bus (the generic bridge's ECAM convention); nothing there reads all-ones.
     uint64_t offset = 0;
     if (indirect) {
-        const uint32_t where = static_cast<uint32_t>(regs_["CFG_IND_ADDR"].get()) & 0x1ffc;
+        const uint32_t where = static_cast<uint32_t>(cfg_ind_addr_.get()) & 0x1ffc;
         if (where >= 0x1000) return 0xffffffffu;  // past the 4 KiB a function's configuration space has
         offset = where;  // 00:00.0 of the first bus: the root complex itself
     } else {
-        const uint32_t a = static_cast<uint32_t>(regs_["CFG_ADDR"].get());
+        const uint32_t a = static_cast<uint32_t>(cfg_addr_.get());
         const unsigned bus = a >> 20 & 0xff;
         if (bus < configuration().first_bus) return 0xffffffffu;
         offset = uint64_t{bus - configuration().first_bus} << 20 | (a & 0xffffc);
@@ -133,12 +118,14 @@ iproc_pcie::placement iproc_pcie::place(uint64_t pci, uint64_t cpu, uint64_t siz
 std::vector<pcie_host_bridge::inbound_window> iproc_pcie::decode_inbound(std::vector<problem>& problems) const {
     std::vector<inbound_window> windows;
     std::vector<std::pair<inbound_window, const char*>> decoded;  // slice, its region
-    for (const inbound_region& r : inbound_regions()) {
-        const uint32_t lo = static_cast<uint32_t>(regs_[lo_name(r)].get());
-        const uint32_t hi = static_cast<uint32_t>(regs_[hi_name(r)].get());
+    for (size_t i = 0; i < inbound_.size(); ++i) {
+        const inbound_region& r = inbound_regions()[i];
+        const inbound_registers& in = inbound_[i];
+        const uint32_t lo = static_cast<uint32_t>(in.iarr_lo.get());
+        const uint32_t hi = static_cast<uint32_t>(in.iarr_hi.get());
         const uint32_t size_field = lo & ((1u << r.sizes.size()) - 1);
         if (size_field == 0) continue;  // region off
-        const std::string value = lo_name(r) + " = " + core::hex(lo) + ", " + hi_name(r) + " = " + core::hex(hi);
+        const std::string value = in.iarr_lo.name() + " = " + core::hex(lo) + ", " + in.iarr_hi.name() + " = " + core::hex(hi);
         if (size_field & (size_field - 1)) {
             problems.push_back({value + ": more than one size bit set (bits " + core::hex(size_field) + "); " + r.name +
                                     " takes exactly one of its " + std::to_string(r.sizes.size()) +
@@ -159,8 +146,8 @@ std::vector<pcie_host_bridge::inbound_window> iproc_pcie::decode_inbound(std::ve
         const uint64_t slice = size / r.windows;
         for (unsigned k = 0; k < r.windows; ++k) {
             const std::string n = std::to_string(k);
-            const uint32_t mlo = static_cast<uint32_t>(regs_[imap_name(r) + "_LO[" + n + "]"].get());
-            const uint32_t mhi = static_cast<uint32_t>(regs_[imap_name(r) + "_HI[" + n + "]"].get());
+            const uint32_t mlo = static_cast<uint32_t>(in.imap_lo[k].get());
+            const uint32_t mhi = static_cast<uint32_t>(in.imap_hi[k].get());
             if (!(mlo & imap_valid)) continue;
             const uint64_t axi = (uint64_t{mhi} << 32 | mlo) & ~uint64_t{imap_valid};
             const std::string imap = imap_name(r) + " window " + n + " (_LO = " + core::hex(mlo) + ", _HI = " +
@@ -202,7 +189,8 @@ std::vector<pcie_host_bridge::inbound_window> iproc_pcie::decode_inbound(std::ve
     return merged;
 }
 
-void iproc_pcie::inbound_changed(const std::string& reg, uint64_t value) {
+void iproc_pcie::inbound_changed(core::reg& written, uint64_t, uint64_t value) {
+    const std::string& reg = written.name();
     std::vector<problem> problems;
     set_inbound(decode_inbound(problems));
     // "IMAP3_HI[5]" -> scope "IMAP3[5]", high word.

@@ -120,10 +120,23 @@ public:
     static std::vector<std::string> describe_dma_ranges(std::vector<inbound_window> declared);
 
 private:
+    // The IARR/IMAP registers of one inbound region (the same row of inbound_regions()).
+    struct inbound_registers {
+        core::reg& iarr_lo;
+        core::reg& iarr_hi;
+        core::reg_array imap_lo, imap_hi;  // [window]
+    };
+    std::vector<inbound_registers> declare_inbound_registers();
+
     void register_access(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
     unsigned register_debug(tlm::tlm_generic_payload& p);
     uint64_t config_data(bool indirect, bool is_read, uint32_t value, bool debug);
-    void inbound_changed(const std::string& reg, uint64_t value);
+    uint64_t read_cfg_ind_data(bool debug) { return config_data(true, true, 0, debug); }
+    void write_cfg_ind_data(uint64_t now) { config_data(true, false, static_cast<uint32_t>(now), false); }
+    uint64_t read_cfg_data(bool debug) { return config_data(false, true, 0, debug); }
+    void write_cfg_data(uint64_t now) { config_data(false, false, static_cast<uint32_t>(now), false); }
+    // A write to any IARR or IMAP register.
+    void inbound_changed(core::reg& r, uint64_t old_value, uint64_t value);
     // A rule the register contents break. `scope`: the register pair it belongs to ("IARR2",
     // "IMAP3[5]"). `address`: it depends on a 64-bit address, whose high word a driver writes
     // after the low one, so it is judged at the write of the high word.
@@ -140,6 +153,19 @@ private:
     tlm_utils::simple_initiator_socket<iproc_pcie> config_port_;
     core::register_file regs_;
     core::logger log_;
+
+    core::reg& clk_ctrl_ = regs_.add("CLK_CTRL", clk_ctrl, 4);
+    core::reg& cfg_ind_addr_ = regs_.add("CFG_IND_ADDR", cfg_ind_addr, 4);
+    core::reg& cfg_ind_data_ = regs_.add("CFG_IND_DATA", cfg_ind_data, 4)
+        .on_read(this, &iproc_pcie::read_cfg_ind_data).on_write(this, &iproc_pcie::write_cfg_ind_data);
+    core::reg& cfg_addr_ = regs_.add("CFG_ADDR", cfg_addr, 4);
+    core::reg& cfg_data_ = regs_.add("CFG_DATA", cfg_data, 4)
+        .on_read(this, &iproc_pcie::read_cfg_data).on_write(this, &iproc_pcie::write_cfg_data);
+    core::reg& intx_en_ = regs_.add("INTX_EN", intx_en, 4);
+    core::reg& cfg_rd_status_ = regs_.add("CFG_RD_STATUS", cfg_rd_status, 4).read_only();
+    core::reg& link_status_ = regs_.add("LINK_STATUS", link_status, 4).reset_value(link_up).read_only();
+    core::reg& apb_err_en_ = regs_.add("APB_ERR_EN", apb_err_en, 4);
+    const std::vector<inbound_registers> inbound_ = declare_inbound_registers();  // [region]
 };
 
 } // namespace socsim::pcie

@@ -1,6 +1,9 @@
 // The register helper, driven through a real socket on a small peripheral.
 #include <catch2/catch.hpp>
 
+#include <string>
+#include <vector>
+
 #include "models/core/peripheral.h"
 #include "tests/unit/harness.h"
 
@@ -35,7 +38,53 @@ struct sample_device : core::peripheral {
     }
 };
 
+// The same helper as a model uses it: registers as members bound at their declaration, handlers
+// as named member functions.
+struct typed_device : core::peripheral {
+    explicit typed_device(sc_core::sc_module_name name) : peripheral(name) {}
+
+    std::vector<std::string> calls;
+    void control_written() { calls.push_back("control"); }
+    void value_written(uint64_t now) { calls.push_back("value " + std::to_string(now)); }
+    void mode_written(uint64_t old_value, uint64_t now) {
+        calls.push_back("mode " + std::to_string(old_value) + "->" + std::to_string(now));
+    }
+    void slot_written(core::reg& r, uint64_t, uint64_t now) {
+        calls.push_back(r.name() + " " + std::to_string(now));
+    }
+    uint64_t read_live(bool debug) const { return debug ? 1 : 2; }
+
+    core::reg& control = regs_.add("CONTROL", 0x00, 4).on_write(this, &typed_device::control_written);
+    core::reg& value = regs_.add("VALUE", 0x04, 4).read_only(0xf0).on_write(this, &typed_device::value_written);
+    core::reg& mode = regs_.add("MODE", 0x08, 4).on_write(this, &typed_device::mode_written);
+    core::reg& live = regs_.add("LIVE", 0x0c, 4).read_only().on_read(this, &typed_device::read_live);
+    core::reg_array slots = regs_.add_array("SLOT", 0x10, 4, 3, 4, [this](core::reg& r) {
+        r.on_write(this, &typed_device::slot_written);
+    });
+};
+
 } // namespace
+
+TEST_CASE("registers as members call their named handlers") {
+    typed_device dev("dev");
+    test::test_initiator cpu("cpu");
+    cpu.socket.bind(dev.socket);
+    test::run_script([&] {
+        cpu.write32(0x00, 1);
+        cpu.write32(0x04, 0xff);  // bits 7:4 read-only: the handler sees the value after masks
+        cpu.write32(0x08, 3);
+        cpu.write32(0x08, 5);
+        cpu.write32(0x18, 9);
+        CHECK(dev.calls == std::vector<std::string>{"control", "value 15", "mode 0->3", "mode 3->5", "SLOT[2] 9"});
+        CHECK(cpu.read32(0x0c) == 2);
+        CHECK(dev.slots.size() == 3);
+        CHECK(&dev.slots[1] == &dev.registers()["SLOT[1]"]);
+        CHECK(dev.slots[1].offset() == 0x14);
+        dev.mode.set_bits(0x30);
+        dev.mode.clear_bits(0x1);
+        CHECK(cpu.read32(0x08) == 0x34);
+    });
+}
 
 TEST_CASE("registers read their reset values and keep plain writes") {
     sample_device dev("dev");
