@@ -585,7 +585,7 @@ void platform::enable_console_uart() {
     for (instance& in : instances_)
         if (in.path == path)
             if (auto* uart = dynamic_cast<devices::pl011*>(in.model.module.get()))
-                uart->registers()["CR"].set(0x301);
+                uart->enable_for_console();
 }
 
 void platform::prepare_boot() {
