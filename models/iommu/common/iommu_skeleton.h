@@ -28,7 +28,9 @@
 //   through DMI or sent down; an access that crosses pieces is split, each piece translated; a
 //   fault ends the DMA with TLM_ADDRESS_ERROR_RESPONSE;
 // - debug accesses (transport_dbg) translate with `a.debug` set and stop at the first piece
-//   that is not forwarded.
+//   that is not forwarded;
+// - invalidations (`apply_invalidation`): a model describes what a command covers as an
+//   invalidation_note; the skeleton drops the entries and tells the DMA checker.
 // Adding an IOMMU: docs/adding-an-iommu.md.
 
 #include <cstdint>
@@ -42,6 +44,7 @@
 #include "models/iommu/common/dma_checker.h"
 #include "models/iommu/common/dma_forwarding.h"
 #include "models/iommu/common/fault_record.h"
+#include "models/iommu/common/invalidation_note.h"
 #include "models/iommu/common/memory_port.h"
 #include "models/iommu/common/upstream_socket.h"
 
@@ -66,12 +69,8 @@ struct translation {
     static translation read_as_zero(uint64_t limit) { return {outcome::raz_wi, 0, limit}; }
 
     dma_route route() const {
-        switch (what) {
-        case outcome::translated:
-        case outcome::bypass: return {dma_route::kind::forward, output, limit};
-        case outcome::raz_wi: return {dma_route::kind::raz_wi, 0, limit};
-        case outcome::fault: break;
-        }
+        if (what == outcome::translated || what == outcome::bypass) return {dma_route::kind::forward, output, limit};
+        if (what == outcome::raz_wi) return {dma_route::kind::raz_wi, 0, limit};
         return dma_route::refused();
     }
 };
@@ -117,6 +116,16 @@ protected:
         upstream.register_transport_dbg(this, &iommu_skeleton::transport_dbg_upstream);
         upstream.register_get_direct_mem_ptr(this, &iommu_skeleton::get_direct_mem_ptr_upstream);
         downstream.register_invalidate_direct_mem_ptr(this, &iommu_skeleton::invalidate_dmi_downstream);
+    }
+
+    // Carries out an invalidation and tells the DMA checker what it covered, so that a stale
+    // report can say why it missed an entry (common/invalidation_note.h). Each scope names one of
+    // this IOMMU's own caches and the tlb_match dropped there; a scope compared by IOVA mask (the
+    // H6's TLB_IVLD) is the model's to carry out before it tells the checker itself.
+    void apply_invalidation(invalidation_note note) {
+        for (const invalidation_scope& s : note.scopes)
+            if (!s.iova_mask) const_cast<tlb*>(s.cache)->invalidate(s.match);  // the model's cache: not const
+        checker_.note_invalidation(std::move(note));
     }
 
     // Default hooks; a model declares its own to replace them.

@@ -254,8 +254,7 @@ void dart::start_invalidation(std::vector<uint32_t> streams, bool all, const std
 void dart::complete_invalidation() {
     if (!busy_) return;
     busy_ = false;
-    for (const invalidation_scope& s : busy_note_.scopes) tlb_.invalidate(s.match);
-    checker_.note_invalidation(std::move(busy_note_));
+    apply_invalidation(std::move(busy_note_));
 }
 
 void dart::poll_time() {

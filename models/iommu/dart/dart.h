@@ -207,7 +207,8 @@ private:
     iommu::tlb tlb_;
     statistics stats_;
 
-    // Registers the DMA path and commands read (register_file looks up by name).
+    // The registers the DMA path and commands use, bound where they are declared (declare_registers);
+    // null where the variant has no such register (t8020 has no TLB_CMD, t8110 no CONFIG).
     std::vector<core::reg*> tcr_, ttbr_, enable_words_, error_streams_;
     core::reg *error_ = nullptr, *error_mask_ = nullptr, *error_addr_lo_ = nullptr, *error_addr_hi_ = nullptr,
               *config_ = nullptr, *protect_ = nullptr, *protect_lock_ = nullptr, *stream_select_ = nullptr,

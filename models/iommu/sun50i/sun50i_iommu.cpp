@@ -189,18 +189,15 @@ void sun50i_iommu::write_reset(uint32_t old, uint32_t now) {
     }
     for (unsigned m = 0; m < variant_->masters; ++m)
         if (asserted & (1u << m)) {
-            micro_[m].invalidate_all();
             if (stalled_ & (1u << m))
                 SOCSIM_LOG(log_, info, "master " << m << " (" << variant_->master_names[m]
                                                  << ") reset: its stall is released");
             stalled_ &= ~(1u << m);
             stall_noted_ &= ~(1u << m);
         }
-    if (asserted & MACRO_TLB) macro_.invalidate_all();
-    if (asserted & PTW_CACHE) ptw_.invalidate_all();
-    if (asserted) {
+    if (asserted) {  // each unit held in reset drops its entries
         ++stats_.invalidations;
-        checker_.note_invalidation(emptied("RESET " + core::hex(now), asserted));
+        apply_invalidation(emptied("RESET " + core::hex(now), asserted));
     }
 }
 
@@ -216,31 +213,20 @@ invalidation_note sun50i_iommu::emptied(std::string command, uint32_t units) {
 
 void sun50i_iommu::soft_reset() {
     regs_.reset();
-    for (auto& t : micro_) t.invalidate_all();
-    macro_.invalidate_all();
-    ptw_.invalidate_all();
+    apply_invalidation(emptied("RESET bit31 (soft reset)", ~0u));
     stalled_ = stall_noted_ = 0;
     clear_pmu();
-    checker_.note_invalidation(emptied("RESET bit31 (soft reset)", ~0u));
     update_irq();
 }
 
 void sun50i_iommu::write_tlb_enable(uint32_t old, uint32_t now) {
     const uint32_t disabled = old & ~now;
-    for (unsigned m = 0; m < variant_->masters; ++m)
-        if (disabled & (1u << m)) micro_[m].invalidate_all();
-    if (disabled & MACRO_TLB) macro_.invalidate_all();
-    if (disabled & PTW_CACHE) ptw_.invalidate_all();
-    if (disabled) checker_.note_invalidation(emptied("TLB_ENABLE " + core::hex(now), disabled));
+    if (disabled) apply_invalidation(emptied("TLB_ENABLE " + core::hex(now), disabled));
 }
 
 void sun50i_iommu::flush(uint32_t units) {
-    for (unsigned m = 0; m < variant_->masters; ++m)
-        if (units & (1u << m)) micro_[m].invalidate_all();
-    if (units & MACRO_TLB) macro_.invalidate_all();
-    if (units & PTW_CACHE) ptw_.invalidate_all();
     ++stats_.invalidations;
-    checker_.note_invalidation(emptied("TLB_FLUSH_ENABLE " + core::hex(units), units));
+    apply_invalidation(emptied("TLB_FLUSH_ENABLE " + core::hex(units), units));
     SOCSIM_LOG(log_, debug, "TLB_FLUSH_ENABLE " << core::hex(units));
 }
 
@@ -274,13 +260,11 @@ void sun50i_iommu::invalidate_tlb(uint32_t addr, uint32_t mask) {
 
 void sun50i_iommu::invalidate_ptw(uint32_t addr) {
     const uint64_t slot = addr & sun50i_format::slot_mask;
-    const tlb_match m = tlb_match::by_range(slot, slot | ~sun50i_format::slot_mask);
-    ptw_.invalidate(m);
     ++stats_.invalidations;
     invalidation_note note;
     note.command = "PC_IVLD ADDR " + core::hex(addr);
-    note.scopes.push_back({&ptw_, m});
-    checker_.note_invalidation(std::move(note));
+    note.scopes.push_back({&ptw_, tlb_match::by_range(slot, slot | ~sun50i_format::slot_mask)});
+    apply_invalidation(std::move(note));
     SOCSIM_LOG(log_, debug, "PC_IVLD " << core::hex(slot));
 }
 

@@ -233,7 +233,8 @@ private:
     void soft_reset();
     void write_tlb_enable(uint32_t old, uint32_t now);
     void flush(uint32_t units);
-    // What emptying `units` (micro TLB bits, MACRO_TLB, PTW_CACHE) covered, for the DMA checker.
+    // The invalidation that empties `units` (micro TLB bits, MACRO_TLB, PTW_CACHE), as applied and
+    // told to the DMA checker (apply_invalidation).
     invalidation_note emptied(std::string command, uint32_t units);
     void invalidate_tlb(uint32_t addr, uint32_t mask);
     void invalidate_ptw(uint32_t addr);
