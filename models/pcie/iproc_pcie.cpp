@@ -11,10 +11,6 @@ namespace {
 
 constexpr uint64_t KiB = 1ull << 10, MiB = 1ull << 20, GiB = 1ull << 30;
 
-std::string range_text(uint64_t base, uint64_t size) {
-    return core::hex(base) + "-" + core::hex(core::address_range{base, size}.last());
-}
-
 pcie_host_bridge::config programmable(pcie_host_bridge::config cfg, const std::string& name) {
     if (!cfg.inbound.empty())
         throw core::config_error(name + ": the iProc root complex starts with no inbound window: firmware programs "

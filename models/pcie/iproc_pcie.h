@@ -14,7 +14,8 @@
 // register block; `bus-range` (default 0..255); `ranges` = outbound windows, live from reset (as
 // on SoCs whose outbound mapping is set by the ASIC: the binding's `brcm,pcie-ob` absent);
 // `dma-ranges` = what firmware should program (the model itself never reads it); `iommu-map`,
-// `iommu-map-mask` as on the generic bridge. Endpoints are child nodes on the root bus.
+// `iommu-map-mask`, `socsim,root-vendor-id`, `socsim,root-device-id` as on the generic bridge.
+// Endpoints are child nodes on the root bus.
 //
 // Registers (32-bit, 4-byte accesses only; any other offset or size: TLM error and a log line):
 //   0x000 CLK_CTRL, 0x330 INTX_EN, 0xf40 APB_ERR_EN   storage only (reset, INTx gating and APB
@@ -94,6 +95,8 @@ public:
     static constexpr uint32_t link_up = 1u << 3 | 1u << 2;  // PHYLINKUP | DL_ACTIVE
     static constexpr uint32_t imap_valid = 1u << 0;
     static constexpr uint64_t register_block = 0x1000;
+    // The configuration space CFG_ADDR reaches, as an ECAM size: 8 bus bits, every bus 0..255.
+    static constexpr uint64_t config_space = 256ull << 20;
 
     tlm_utils::simple_target_socket<iproc_pcie> regs;
 
@@ -111,6 +114,10 @@ public:
         std::string error;
     };
     static placement place(uint64_t pci, uint64_t cpu, uint64_t size, const std::vector<bool>& used);
+    // For `socsim info` (iproc_describe.cpp): each dma-ranges window (what firmware is to program)
+    // with the IARR region `place` gives it, or why none can hold it; then the holes below,
+    // between and above the windows, where a DMA is an Unsupported Request.
+    static std::vector<std::string> describe_dma_ranges(std::vector<inbound_window> declared);
 
 private:
     void register_access(tlm::tlm_generic_payload& p, sc_core::sc_time& delay);

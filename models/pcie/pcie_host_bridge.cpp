@@ -10,17 +10,29 @@
 #include "models/core/trace_writer.h"
 
 namespace socsim::pcie {
-namespace {
 
-std::string bdf_text(unsigned bus, uint8_t devfn) {
+std::string bdf_text(unsigned bus, unsigned devfn) {
     char text[16];
-    std::snprintf(text, sizeof text, "%02x:%02x.%x", bus & 0xff, devfn >> 3, devfn & 7);
+    std::snprintf(text, sizeof text, "%02x:%02x.%x", bus & 0xff, (devfn >> 3) & 0x1f, devfn & 7);
     return text;
 }
 
 std::string range_text(uint64_t base, uint64_t size) {
     return core::hex(base) + "-" + core::hex(core::address_range{base, size}.last());
 }
+
+pcie_endpoint::identity qemu_gpex_root_identity() {
+    pcie_endpoint::identity id;
+    id.vendor = 0x1b36;
+    id.device = 0x0008;
+    id.revision = 0;
+    id.class_code = 0x060000;
+    id.subsystem_vendor = 0x1af4;
+    id.subsystem = 0x1100;
+    return id;
+}
+
+namespace {
 
 std::string window_text(const pcie_host_bridge::inbound_window& w) {
     return "bus " + range_text(w.bus_base, w.size) + " -> cpu " + range_text(w.cpu_base, w.size);
@@ -33,19 +45,6 @@ const char* space_name(pcie_host_bridge::space s) {
     case pcie_host_bridge::space::memory64: return "64-bit memory";
     }
     return "?";
-}
-
-// The QEMU GPEX root function (hw/pci-host/gpex.c: Red Hat 0x1b36, PCIE_HOST 0x0008, class host
-// bridge; QEMU gives non-bridge functions subsystem 0x1af4 / 0x1100).
-pcie_endpoint::identity root_identity() {
-    pcie_endpoint::identity id;
-    id.vendor = 0x1b36;
-    id.device = 0x0008;
-    id.revision = 0;
-    id.class_code = 0x060000;
-    id.subsystem_vendor = 0x1af4;
-    id.subsystem = 0x1100;
-    return id;
 }
 
 } // namespace
@@ -104,7 +103,7 @@ pcie_host_bridge::pcie_host_bridge(sc_core::sc_module_name name, config cfg)
         windows_.back()->register_b_transport(this, &pcie_host_bridge::window_transport, static_cast<int>(i));
         windows_.back()->register_transport_dbg(this, &pcie_host_bridge::window_debug, static_cast<int>(i));
     }
-    attach(0, std::make_unique<pcie_endpoint>("root", cfg_.root_identity.value_or(root_identity())));
+    attach(0, std::make_unique<pcie_endpoint>("root", cfg_.root_identity));
 }
 
 pcie_host_bridge::~pcie_host_bridge() = default;
@@ -142,6 +141,51 @@ std::map<uint8_t, pcie_endpoint*> pcie_host_bridge::functions() const {
     std::map<uint8_t, pcie_endpoint*> out;
     for (const auto& [devfn, s] : slots_) out[devfn] = s.function;
     return out;
+}
+
+std::vector<std::string> pcie_host_bridge::describe_outbound() const {
+    std::vector<std::string> lines;
+    for (const auto& w : cfg_.outbound)
+        lines.push_back(std::string("outbound ") +
+                        (w.type == space::io ? "I/O" : w.type == space::memory32 ? "mem32" : "mem64") +
+                        (w.prefetchable ? " prefetchable" : "") + ": cpu " + range_text(w.cpu_base, w.size) +
+                        " -> bus " + range_text(w.bus_base, w.size) + " (" + core::human_size(w.size) + ")");
+    return lines;
+}
+
+std::vector<std::string> pcie_host_bridge::describe_inbound() const {
+    std::vector<std::string> lines;
+    if (cfg_.inbound.empty()) lines.push_back("inbound: no dma-ranges, every bus address passes unchanged");
+    for (const auto& w : cfg_.inbound)
+        lines.push_back("inbound: bus " + range_text(w.bus_base, w.size) + " -> cpu " + range_text(w.cpu_base, w.size) +
+                        " (" + core::human_size(w.size) + ")");
+    return lines;
+}
+
+std::vector<std::string> pcie_host_bridge::describe_functions() const {
+    std::vector<std::string> lines;
+    for (const auto& [devfn, s] : slots_) {
+        const pcie_endpoint& f = *s.function;
+        char ids[64];
+        std::snprintf(ids, sizeof ids, "%04x:%04x class %06x", f.vendor(), f.device(), f.class_code());
+        std::string line = bdf_text(cfg_.first_bus, devfn) + "  " + ids + "  " + f.name();
+        for (unsigned b = 0; b < pcie_endpoint::bar_slots; ++b) {
+            const auto& bar = f.bar(b);
+            if (bar.kind == pcie_endpoint::bar_kind::none) continue;
+            line += "  BAR" + std::to_string(b) + " " +
+                    (bar.kind == pcie_endpoint::bar_kind::io         ? "I/O"
+                     : bar.kind == pcie_endpoint::bar_kind::memory32 ? "mem32"
+                                                                     : "mem64") +
+                    " " + core::human_size(bar.size);
+        }
+        if (devfn != 0) {
+            const uint16_t rid = requester_id(devfn);
+            const auto sid = stream_id(rid);
+            line += "  requester id " + core::hex(rid) + " -> " + (sid ? "stream id " + core::hex(*sid) : "no stream id");
+        }
+        lines.push_back(line);
+    }
+    return lines;
 }
 
 std::optional<uint32_t> pcie_host_bridge::stream_id(uint16_t rid) const {

@@ -16,8 +16,10 @@
 //   (no device, another bus: there are no PCI-PCI bridges, a non-zero function whose function 0
 //   is absent, or a register beyond a conventional function's 256 bytes) reads all-ones and
 //   ignores writes, as QEMU does.
-// - 00:00.0 is the bridge's own header: vendor 0x1b36, device 0x0008, revision 0, class 0x060000
-//   (QEMU's gpex-root), subsystem 0x1af4 / 0x1100, no BARs.
+// - 00:00.0 is the bridge's own header, no BARs: config::root_identity, by default QEMU's
+//   gpex-root (vendor 0x1b36, device 0x0008, revision 0, class 0x060000, subsystem 0x1af4 /
+//   0x1100); the builder sets vendor and device from `socsim,root-vendor-id` and
+//   `socsim,root-device-id` when the node has them.
 // - Outbound: one target socket per `ranges` window (`window(i)`). A CPU access at window offset o
 //   is bus address bus_base + o of that space; it goes to the endpoint BAR that claims it (BAR
 //   decode needs Command.MEM, or Command.IO for I/O). No claimant: Unsupported Request, i.e. a
@@ -83,6 +85,16 @@
 
 namespace socsim::pcie {
 
+// "00:01.0": a bus number and devfn as lspci writes them.
+std::string bdf_text(unsigned bus, unsigned devfn);
+// "0x1000-0x1fff": a bus or CPU address range in messages and `socsim info`.
+std::string range_text(uint64_t base, uint64_t size);
+
+// The header of QEMU's GPEX root function (hw/pci-host/gpex.c: Red Hat 0x1b36, PCIE_HOST 0x0008,
+// class host bridge; QEMU gives non-bridge functions subsystem 0x1af4 / 0x1100): what a host
+// bridge's 00:00.0 reports unless its platform says otherwise.
+pcie_endpoint::identity qemu_gpex_root_identity();
+
 class pcie_host_bridge : public sc_core::sc_module {
 public:
     enum class space { io, memory32, memory64 };
@@ -106,8 +118,8 @@ public:
     };
     struct config {
         uint64_t ecam_size = 1u << 20;
-        // The header of 00:00.0; empty: QEMU's gpex-root (see above).
-        std::optional<pcie_endpoint::identity> root_identity;
+        // The header of 00:00.0 (the platform's root-port identity).
+        pcie_endpoint::identity root_identity = qemu_gpex_root_identity();
         unsigned first_bus = 0;
         unsigned last_bus = 0;
         std::vector<outbound_window> outbound;
@@ -154,6 +166,12 @@ public:
     uint16_t requester_id(uint8_t devfn) const { return static_cast<uint16_t>(cfg_.first_bus << 8 | devfn); }
     // The attached functions by devfn, 00:00.0 (the bridge's own header) included.
     std::map<uint8_t, pcie_endpoint*> functions() const;
+
+    // For `socsim info`, a line each: the outbound windows; the inbound windows (or that without
+    // dma-ranges every bus address passes); each function (ids, BARs, requester id -> stream id).
+    std::vector<std::string> describe_outbound() const;
+    std::vector<std::string> describe_inbound() const;
+    std::vector<std::string> describe_functions() const;
 
 protected:
     // For a root complex whose registers program the inbound windows: replaces them (sorted by

@@ -106,6 +106,8 @@ device_tree::device_tree(std::vector<char> blob, std::string source)
 
 void device_tree::fail(const std::string& what) const { throw core::config_error("platform '" + source_ + "': " + what); }
 
+void device_tree::fail(int node, const std::string& what) const { fail(path(node) + ": " + what); }
+
 uint32_t device_tree::total_size() const { return fdt_totalsize(blob_.data()); }
 
 std::vector<int> device_tree::children(int node) const {
@@ -171,7 +173,7 @@ std::vector<uint32_t> device_tree::cells(int node, const std::string& prop) cons
     const auto* v = static_cast<const fdt32_t*>(fdt_getprop(blob_.data(), node, prop.c_str(), &len));
     std::vector<uint32_t> out;
     if (!v || len < 0) return out;
-    if (len % 4 != 0) fail(path(node) + ": property '" + prop + "' is not a list of 32-bit cells");
+    if (len % 4 != 0) fail(node, "property '" + prop + "' is not a list of 32-bit cells");
     for (int i = 0; i < len / 4; ++i) out.push_back(fdt32_to_cpu(v[i]));
     return out;
 }
@@ -181,7 +183,7 @@ std::optional<uint64_t> device_tree::number(int node, const std::string& prop) c
     if (c.empty()) return std::nullopt;
     if (c.size() == 1) return c[0];
     if (c.size() == 2) return (uint64_t(c[0]) << 32) | c[1];
-    fail(path(node) + ": property '" + prop + "' has " + std::to_string(c.size()) + " cells, expected 1 or 2");
+    fail(node, "property '" + prop + "' has " + std::to_string(c.size()) + " cells, expected 1 or 2");
 }
 
 bool device_tree::enabled(int node) const {
@@ -192,14 +194,14 @@ bool device_tree::enabled(int node) const {
 unsigned device_tree::address_cells(int node) const {
     auto c = cells(node, "#address-cells");
     unsigned n = c.empty() ? 2 : c[0];
-    if (n > 3) fail(path(node) + ": #address-cells = " + std::to_string(n) + " is not supported");
+    if (n > 3) fail(node, "#address-cells = " + std::to_string(n) + " is not supported");
     return n;
 }
 
 unsigned device_tree::size_cells(int node) const {
     auto c = cells(node, "#size-cells");
     unsigned n = c.empty() ? 1 : c[0];
-    if (n > 2) fail(path(node) + ": #size-cells = " + std::to_string(n) + " is not supported");
+    if (n > 2) fail(node, "#size-cells = " + std::to_string(n) + " is not supported");
     return n;
 }
 
@@ -217,7 +219,7 @@ std::vector<core::address_range> device_tree::reg(int node) const {
     auto c = cells(node, "reg");
     if (c.empty()) return out;
     if (ac == 0 || c.size() % (ac + sc) != 0)
-        fail(path(node) + ": 'reg' has " + std::to_string(c.size()) + " cells, not a multiple of #address-cells (" +
+        fail(node, "'reg' has " + std::to_string(c.size()) + " cells, not a multiple of #address-cells (" +
              std::to_string(ac) + ") + #size-cells (" + std::to_string(sc) + ")");
     for (size_t i = 0; i < c.size(); i += ac + sc) {
         core::address_range r{read_cells(&c[i], ac), sc ? read_cells(&c[i + ac], sc) : 0};
@@ -230,7 +232,7 @@ std::vector<core::address_range> device_tree::reg(int node) const {
             if (!ranges.empty()) {
                 unsigned cac = address_cells(child_bus), pac = address_cells(up), csc = size_cells(child_bus);
                 unsigned entry = cac + pac + csc;
-                if (ranges.size() % entry != 0) fail(path(child_bus) + ": malformed 'ranges'");
+                if (ranges.size() % entry != 0) fail(child_bus, "malformed 'ranges'");
                 bool mapped = false;
                 for (size_t k = 0; k < ranges.size(); k += entry) {
                     uint64_t child = read_cells(&ranges[k], cac), parent_addr = read_cells(&ranges[k + cac], pac);
@@ -241,7 +243,7 @@ std::vector<core::address_range> device_tree::reg(int node) const {
                         break;
                     }
                 }
-                if (!mapped) fail(path(node) + ": 'reg' at " + core::hex(r.base) + " is outside the 'ranges' of " + path(child_bus));
+                if (!mapped) fail(node, "'reg' at " + core::hex(r.base) + " is outside the 'ranges' of " + path(child_bus));
             }
             child_bus = up;
         }

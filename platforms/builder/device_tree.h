@@ -52,6 +52,12 @@ public:
     // The node's one `compatible` a model was found for, etc.: a one-line description.
     std::string describe(int node) const;
 
+    // Throws the core::config_error of a platform that cannot be built as its tree says:
+    // "platform '<source>': <what>", and about one node "platform '<source>': <path>: <what>".
+    // Every builder error about the tree names it this way (the builder's one way to fail).
+    [[noreturn]] void fail(const std::string& what) const;
+    [[noreturn]] void fail(int node, const std::string& what) const;
+
     // Overrides: sets the property to a string or to cells.
     void set_property(int node, const std::string& prop, const std::string& value);
     void set_property(int node, const std::string& prop, const std::vector<uint32_t>& cells);
@@ -60,7 +66,6 @@ private:
     unsigned address_cells(int node) const;
     unsigned size_cells(int node) const;
     uint64_t read_cells(const uint32_t* cells, unsigned count) const;
-    [[noreturn]] void fail(const std::string& what) const;
 
     std::vector<char> blob_;
     std::string source_;

@@ -99,10 +99,6 @@ private:
         std::vector<uint32_t> spec;
     };
 
-    [[noreturn]] void fail(int node, const std::string& what) const {
-        throw core::config_error("platform '" + dt_.source() + "': " + dt_.path(node) + ": " + what);
-    }
-
     bool has_cells(int node) const { return dt_.has(node, "#interrupt-cells"); }
 
     // of_irq_find_parent: `interrupt-parent`, else the parent node, until one has #interrupt-cells.
@@ -111,9 +107,9 @@ private:
             auto phandle = dt_.cells(child, "interrupt-parent");
             if (!phandle.empty()) {
                 int p = dt_.by_phandle(phandle[0]);
-                if (p < 0) fail(child, "interrupt-parent " + core::hex(phandle[0]) + " names no node");
+                if (p < 0) dt_.fail(child, "interrupt-parent " + core::hex(phandle[0]) + " names no node");
                 if (!has_cells(p))
-                    fail(child, "interrupt-parent " + dt_.path(p) +
+                    dt_.fail(child, "interrupt-parent " + dt_.path(p) +
                                     " is not an interrupt controller (it has no #interrupt-cells)");
                 return p;
             }
@@ -122,7 +118,7 @@ private:
             if (has_cells(p)) return p;
             child = p;
         }
-        fail(node, "interrupt-parent chain too long");
+        dt_.fail(node, "interrupt-parent chain too long");
     }
 
     // #address-cells of a nexus for the child unit address (searched upwards, default 2, as Linux).
@@ -140,15 +136,15 @@ private:
                    const std::string& who) const {
         for (int depth = 0; depth < 16; ++depth) {
             if (!has_cells(parent))
-                fail(node, "interrupt parent " + dt_.path(parent) +
+                dt_.fail(node, "interrupt parent " + dt_.path(parent) +
                                " is not an interrupt controller (it has no #interrupt-cells)");
             const unsigned cells = dt_.interrupt_cells(parent);
             if (spec.size() != cells)
-                fail(node, "interrupt specifier " + cells_text(spec) + " has " + std::to_string(spec.size()) +
+                dt_.fail(node, "interrupt specifier " + cells_text(spec) + " has " + std::to_string(spec.size()) +
                                " cells, but " + dt_.path(parent) + " has #interrupt-cells = " + std::to_string(cells));
             if (dt_.has(parent, "interrupt-controller")) return {parent, spec};
             if (!dt_.has(parent, "interrupt-map"))
-                fail(node, "interrupt parent " + dt_.path(parent) +
+                dt_.fail(node, "interrupt parent " + dt_.path(parent) +
                                " is not an interrupt controller (neither interrupt-controller nor interrupt-map)");
 
             // A nexus: match (unit address, specifier) & mask against each entry.
@@ -159,25 +155,25 @@ private:
             std::vector<uint32_t> mask = dt_.cells(parent, "interrupt-map-mask");
             if (mask.empty()) mask.assign(key.size(), 0xffffffff);
             if (mask.size() != key.size())
-                fail(parent, "interrupt-map-mask has " + std::to_string(mask.size()) + " cells, expected " +
+                dt_.fail(parent, "interrupt-map-mask has " + std::to_string(mask.size()) + " cells, expected " +
                                  std::to_string(key.size()) + " (#address-cells + #interrupt-cells)");
             const std::vector<uint32_t> map = dt_.cells(parent, "interrupt-map");
             bool found = false;
             for (size_t i = 0; i < map.size();) {
-                if (i + key.size() + 1 > map.size()) fail(parent, "interrupt-map ends in the middle of an entry");
+                if (i + key.size() + 1 > map.size()) dt_.fail(parent, "interrupt-map ends in the middle of an entry");
                 bool match = true;
                 for (size_t k = 0; k < key.size(); ++k) match = match && ((map[i + k] ^ key[k]) & mask[k]) == 0;
                 const uint32_t phandle = map[i + key.size()];
                 const int next = dt_.by_phandle(phandle);
-                if (next < 0) fail(parent, "interrupt-map names phandle " + core::hex(phandle) + ", which is no node");
+                if (next < 0) dt_.fail(parent, "interrupt-map names phandle " + core::hex(phandle) + ", which is no node");
                 if (!has_cells(next))
-                    fail(parent, "interrupt-map names " + dt_.path(next) +
+                    dt_.fail(parent, "interrupt-map names " + dt_.path(next) +
                                      ", which is not an interrupt controller (it has no #interrupt-cells)");
                 auto pac_cells = dt_.cells(next, "#address-cells");
                 const size_t pac = pac_cells.empty() ? 0 : pac_cells[0];
                 const size_t pic = dt_.interrupt_cells(next);
                 const size_t start = i + key.size() + 1;
-                if (start + pac + pic > map.size()) fail(parent, "interrupt-map ends in the middle of an entry");
+                if (start + pac + pic > map.size()) dt_.fail(parent, "interrupt-map ends in the middle of an entry");
                 if (match) {
                     unit.assign(map.begin() + start, map.begin() + start + pac);
                     spec.assign(map.begin() + start + pac, map.begin() + start + pac + pic);
@@ -188,10 +184,10 @@ private:
                 i = start + pac + pic;
             }
             if (!found)
-                fail(parent, "no interrupt-map entry for " + who + " (unit address " + cells_text(unit) +
+                dt_.fail(parent, "no interrupt-map entry for " + who + " (unit address " + cells_text(unit) +
                                  ", specifier " + cells_text(spec) + ", interrupt-map-mask " + cells_text(mask) + ")");
         }
-        fail(node, "interrupt-map chain too long (a loop?)");
+        dt_.fail(node, "interrupt-map chain too long (a loop?)");
     }
 
     // The node's interrupts (`interrupts-extended`, else `interrupts`), resolved to controllers.
@@ -203,13 +199,13 @@ private:
             const auto c = dt_.cells(node, "interrupts-extended");
             for (size_t i = 0; i < c.size();) {
                 const int p = dt_.by_phandle(c[i]);
-                if (p < 0) fail(node, "interrupts-extended names phandle " + core::hex(c[i]) + ", which is no node");
+                if (p < 0) dt_.fail(node, "interrupts-extended names phandle " + core::hex(c[i]) + ", which is no node");
                 if (!has_cells(p))
-                    fail(node, "interrupts-extended names " + dt_.path(p) +
+                    dt_.fail(node, "interrupts-extended names " + dt_.path(p) +
                                    ", which is not an interrupt controller (it has no #interrupt-cells)");
                 const size_t n = dt_.interrupt_cells(p);
                 if (i + 1 + n > c.size())
-                    fail(node, "interrupts-extended: the entry for " + dt_.path(p) + " has fewer than its #interrupt-cells (" +
+                    dt_.fail(node, "interrupts-extended: the entry for " + dt_.path(p) + " has fewer than its #interrupt-cells (" +
                                    std::to_string(n) + ") cells");
                 out.push_back(resolve(node, p, {c.begin() + i + 1, c.begin() + i + 1 + n}, unit, who));
                 i += 1 + n;
@@ -219,10 +215,10 @@ private:
         const auto c = dt_.cells(node, "interrupts");
         if (c.empty()) return out;
         const int p = interrupt_parent(node);
-        if (p < 0) fail(node, "has 'interrupts' but no interrupt parent (no interrupt-parent on it or above it)");
+        if (p < 0) dt_.fail(node, "has 'interrupts' but no interrupt parent (no interrupt-parent on it or above it)");
         const size_t n = dt_.interrupt_cells(p);
         if (n == 0 || c.size() % n != 0)
-            fail(node, "'interrupts' has " + std::to_string(c.size()) + " cells, not a multiple of #interrupt-cells (" +
+            dt_.fail(node, "'interrupts' has " + std::to_string(c.size()) + " cells, not a multiple of #interrupt-cells (" +
                            std::to_string(n) + ") of its interrupt parent " + dt_.path(p));
         for (size_t i = 0; i < c.size(); i += n) out.push_back(resolve(node, p, {c.begin() + i, c.begin() + i + n}, unit, who));
         return out;
@@ -260,7 +256,7 @@ private:
             return;
         }
         if (ic->interrupt_cells() != t.spec.size())
-            fail(t.controller, "#interrupt-cells is " + std::to_string(t.spec.size()) + ", but its model takes " +
+            dt_.fail(t.controller, "#interrupt-cells is " + std::to_string(t.spec.size()) + ", but its model takes " +
                                    std::to_string(ic->interrupt_cells()) + " cells");
         try {
             if (core_index >= 0)
@@ -268,7 +264,7 @@ private:
             else
                 ic->connect(t.spec, line, who);
         } catch (const core::config_error& e) {
-            throw core::config_error("platform '" + dt_.source() + "': " + who + ": " + e.what());
+            dt_.fail(who + ": " + e.what());
         }
         r.input = ic->describe(t.spec);
         r.connected = true;
@@ -305,7 +301,7 @@ private:
         const std::vector<target> targets = entries(node);
         const std::vector<std::string> names = dt_.strings(node, "interrupt-names");
         if (!names.empty() && names.size() != targets.size())
-            fail(node, "'interrupt-names' has " + std::to_string(names.size()) + " names for " +
+            dt_.fail(node, "'interrupt-names' has " + std::to_string(names.size()) + " names for " +
                            std::to_string(targets.size()) + " interrupts");
         std::vector<std::string> model_names;
         for (const auto& l : lines) model_names.push_back(l.first);
@@ -315,15 +311,15 @@ private:
             if (named && !names.empty()) {
                 auto it = std::find(model_names.begin(), model_names.end(), names[i]);
                 if (it == model_names.end())
-                    fail(node, "interrupt-names \"" + names[i] + "\": the model has no output of that name (it has " +
+                    dt_.fail(node, "interrupt-names \"" + names[i] + "\": the model has no output of that name (it has " +
                                    join(model_names) + ")");
                 k = static_cast<size_t>(it - model_names.begin());
             } else if (k >= lines.size()) {
-                fail(node, "has " + std::to_string(targets.size()) + " interrupts, but its model has " +
+                dt_.fail(node, "has " + std::to_string(targets.size()) + " interrupts, but its model has " +
                                std::to_string(lines.size()) + " interrupt output" + (lines.size() == 1 ? "" : "s") +
                                (named ? " (" + join(model_names) + ")" : ""));
             }
-            if (used[k]) fail(node, "interrupt-names names \"" + names[i] + "\" twice");
+            if (used[k]) dt_.fail(node, "interrupt-names names \"" + names[i] + "\" twice");
             used[k] = true;
             const std::string who = m.path + (names.empty() ? "" : " " + names[i]);
             connect(targets[i], *lines[k].second, m.name, source_of(k), who);
@@ -367,15 +363,15 @@ private:
         const std::vector<target> targets = entries(node);
         const std::vector<std::string> names = dt_.strings(node, "interrupt-names");
         if (!names.empty() && names.size() != targets.size())
-            fail(node, "'interrupt-names' has " + std::to_string(names.size()) + " names for " +
+            dt_.fail(node, "'interrupt-names' has " + std::to_string(names.size()) + " names for " +
                            std::to_string(targets.size()) + " interrupts");
         if (names.empty() && targets.size() > timer_names.size())
-            fail(node, "has " + std::to_string(targets.size()) + " interrupts; the generic timer has " +
+            dt_.fail(node, "has " + std::to_string(targets.size()) + " interrupts; the generic timer has " +
                            std::to_string(timer_names.size()) + " (" + join(timer_names) + ")");
         for (size_t i = 0; i < targets.size(); ++i) {
             const std::string name = names.empty() ? timer_names[i] : names[i];
             if (std::find(timer_names.begin(), timer_names.end(), name) == timer_names.end())
-                fail(node, "interrupt-names \"" + name + "\": the generic timer has no output of that name (it has " +
+                dt_.fail(node, "interrupt-names \"" + name + "\": the generic timer has no output of that name (it has " +
                                join(timer_names) + ")");
             for (size_t k = 0; k < cores_.size(); ++k) {
                 const wiring_core& core = cores_[k];
@@ -422,7 +418,7 @@ private:
             const int node = dt_.find(m.path);
             if (!is_root(node)) continue;
             if (root)
-                fail(node, "two interrupt controllers without an interrupt parent (" + root->path + " and " + m.path +
+                dt_.fail(node, "two interrupt controllers without an interrupt parent (" + root->path + " and " + m.path +
                                ") would both drive the cores' IRQ inputs");
             root = &m;
         }

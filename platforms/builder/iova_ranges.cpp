@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "models/core/address_range.h"
+#include "models/core/config_error.h"
 #include "platforms/builder/device_tree.h"
 
 namespace socsim::platform {
@@ -34,7 +35,7 @@ void add_resv_region(std::vector<resv_region>& regions, const resv_region& regio
 namespace {
 
 [[noreturn]] void malformed(const device_tree& dt, int node, const std::string& what) {
-    throw std::invalid_argument(dt.path(node) + ": " + what);
+    throw core::config_error(dt.path(node) + ": " + what);
 }
 
 uint64_t value(const std::vector<uint32_t>& c, size_t at, unsigned n) {
@@ -156,7 +157,7 @@ pci_dma_facts read_pci_dma_facts(const device_tree& dt, int host, int function) 
 pci_iova_space derive_pci_iova_space(const pci_dma_facts& facts) {
     auto check = [](const iova_span& s) {
         if (s.first > s.last)
-            throw std::invalid_argument("empty window " + core::hex(s.first) + "-" + core::hex(s.last));
+            throw core::config_error("empty window " + core::hex(s.first) + "-" + core::hex(s.last));
     };
     pci_iova_space space;
     for (const iova_span& w : facts.outbound) {
@@ -169,7 +170,7 @@ pci_iova_space derive_pci_iova_space(const pci_dma_facts& facts) {
                      [](const iova_span& a, const iova_span& b) { return a.first < b.first; });
     for (size_t i = 1; i < space.inbound.size(); ++i)
         if (space.inbound[i].first <= space.inbound[i - 1].last)
-            throw std::invalid_argument("inbound windows " + core::hex(space.inbound[i - 1].first) + "-" +
+            throw core::config_error("inbound windows " + core::hex(space.inbound[i - 1].first) + "-" +
                                         core::hex(space.inbound[i - 1].last) + " and " +
                                         core::hex(space.inbound[i].first) + "-" + core::hex(space.inbound[i].last) +
                                         " overlap");

@@ -95,10 +95,10 @@ struct pci_iova_space {
 // of `msi-parent` and `msi-map`, and the /reserved-memory regions the function's node
 // (`function`, -1 when the DT does not describe it) lists in `memory-region` whose
 // `iommu-addresses` names it ("direct" when the IOVA range equals the region's reg). Throws
-// std::invalid_argument for a malformed property.
+// core::config_error for a malformed property.
 pci_dma_facts read_pci_dma_facts(const device_tree& dt, int host, int function);
 
-// Throws std::invalid_argument naming both windows when two inbound windows overlap, or for an
+// Throws core::config_error naming both windows when two inbound windows overlap, or for an
 // empty span (first > last).
 pci_iova_space derive_pci_iova_space(const pci_dma_facts& facts);
 

@@ -9,7 +9,7 @@ namespace {
 std::vector<model_entry>& registry_entries() {
     static std::vector<model_entry> registry = [] {
         std::vector<model_entry> all;
-        for (auto area : {core_factories, pcie_factories, iommu_factories, dart_factories, sun50i_factories,
+        for (auto area : {core_factories, pcie_factories, smmuv3_factories, dart_factories, sun50i_factories,
                           device_factories, irq_factories}) {
             auto entries = area();
             all.insert(all.end(), entries.begin(), entries.end());

@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -38,7 +39,8 @@ class interrupt_controller;
 
 namespace socsim::platform {
 
-// What the platform offers factories besides the node: output streams and files.
+// What the platform offers factories besides the node: the host's side of the UARTs (the
+// console, files, stdin: platforms/host/serial_backend.h) and the firmware's path.
 class platform_io {
 public:
     virtual ~platform_io() = default;
@@ -72,7 +74,8 @@ struct model_context {
 //   windows from `ranges`);
 // - `endpoint` is set by factories of PCI functions: such a model is attached by its host
 //   bridge's factory, never mapped by the builder;
-// - `details` are extra lines for `socsim info` (windows, functions, stream ids);
+// - `details` are extra lines for `socsim info` (windows, functions, stream ids): the model's
+//   own description where it gives one (dart::describe, pcie_host_bridge::describe_functions);
 // - `checker` is an IOMMU's DMA checker: the builder hands its announcement table to every
 //   socsim,dma-debug device (`accept_announcements`) under the phandle of the IOMMU's node;
 // - `irq` / `irq_lines` are the model's interrupt outputs and `interrupt_controller` is set by
@@ -136,11 +139,21 @@ struct built_model {
     iommu::debug_view* iommu_debug = nullptr;
 };
 
+// What Linux's iommu-dma makes of an IOMMU, for `socsim info`'s IOVA ranges of the PCI functions
+// behind it: the granule (its smallest page) and the input address range (the aperture).
+struct iommu_geometry {
+    uint64_t granule;
+    unsigned input_bits;
+    const char* why;  // how the figures come about, for the listing
+};
+
 struct model_entry {
     std::vector<std::string> compatibles;
     std::string description;
     // Empty for nodes that need no model (clock sources and the like).
     std::function<built_model(model_context&)> make;
+    // Set by IOMMU entries whose geometry under Linux is known.
+    std::optional<iommu_geometry> iommu_dma = std::nullopt;
 };
 
 const std::vector<model_entry>& model_registry();

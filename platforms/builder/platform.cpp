@@ -1,14 +1,7 @@
 #include "platforms/builder/platform.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <iterator>
 #include <iomanip>
@@ -91,9 +84,7 @@ platform::platform(device_tree dt, platform_options options) : dt_(std::move(dt)
     build();
 }
 
-platform::~platform() {
-    for (int fd : input_fds_) close(fd);
-}
+platform::~platform() = default;
 
 void platform::apply_overrides() {
     for (const std::string& spec : options_.overrides) apply_override(spec);
@@ -134,44 +125,9 @@ void platform::apply_override(const std::string& spec) {
     SOCSIM_LOG(log(), info, "override: " << node_path << " " << prop << " = " << value);
 }
 
-std::ostream& platform::output(const std::string& path) {
-    if (path.empty()) return std::cout;
-    auto& file = files_[path];
-    if (!file) {
-        file = std::make_unique<std::ofstream>(path, std::ios::out | std::ios::trunc | std::ios::binary);
-        if (!*file) throw core::config_error("cannot write output file '" + path + "'");
-    }
-    return *file;
-}
+std::ostream& platform::output(const std::string& path) { return serial_.output(path); }
 
-std::function<int()> platform::input(const std::string& path) {
-    int fd = 0;
-    if (path != "-") {
-        fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) throw core::config_error("cannot read input file '" + path + "': " + std::strerror(errno));
-        input_fds_.push_back(fd);
-    }
-    // A byte when one is ready now; a terminal or pipe with nothing typed yet is polled, not
-    // waited on, so simulated time goes on (U-Boot's autoboot countdown, for one).
-    struct source {
-        int fd;
-        std::string name;
-        bool ended = false;
-    };
-    auto src = std::make_shared<source>(source{fd, path == "-" ? "stdin" : path});
-    return [src]() -> int {
-        if (src->ended) return -1;
-        pollfd p{src->fd, POLLIN, 0};
-        if (poll(&p, 1, 0) <= 0) return -1;
-        unsigned char c;
-        ssize_t n = read(src->fd, &c, 1);
-        if (n == 1) return c;
-        if (n < 0 && (errno == EAGAIN || errno == EINTR)) return -1;
-        src->ended = true;
-        SOCSIM_LOG(log(), info, "end of UART input from " << src->name << ": the line stays idle");
-        return -1;
-    };
-}
+std::function<int()> platform::input(const std::string& path) { return serial_.input(path); }
 
 std::vector<std::string> platform::possible_instance_names(int node) const {
     // As instance_name() and the PCIe host bridges' factories name models: the label or the node
@@ -225,8 +181,8 @@ void platform::build() {
     visit(0);
     wire_dma();
     connect_dma_debug();
-    if (ram_ranges_.empty()) throw core::config_error("platform '" + dt_.source() + "': no /memory node: the platform has no RAM");
-    if (!cpu_) throw core::config_error("platform '" + dt_.source() + "': no CPU under /cpus with a modelled compatible");
+    if (ram_ranges_.empty()) dt_.fail("no /memory node: the platform has no RAM");
+    if (!cpu_) dt_.fail("no CPU under /cpus with a modelled compatible");
     wire_irqs();
     // Every core sees every mapping; it maps RAM directly and the rest as MMIO.
     std::vector<core::address_range> address_map;
@@ -254,7 +210,7 @@ void platform::visit(int node) {
             if (std::find(compat.begin(), compat.end(), "simple-bus") == compat.end()) return;
         } else if (std::find(compat.begin(), compat.end(), "simple-bus") == compat.end()) {
             std::string what = dt_.path(node) + " (compatible \"" + compat[0] + "\")";
-            if (options_.strict) throw core::config_error("platform '" + dt_.source() + "': no model for " + what);
+            if (options_.strict) dt_.fail("no model for " + what);
             log().warning("no model for " + what + "; its registers are not mapped");
             unmodelled_.push_back(what);
             return;
@@ -266,7 +222,7 @@ void platform::visit(int node) {
         // compatible (an error with --strict). Memory set aside under /reserved-memory has `reg`
         // and no `compatible` by design.
         const std::string what = dt_.path(node) + " (has 'reg' but no 'compatible')";
-        if (options_.strict) throw core::config_error("platform '" + dt_.source() + "': no model for " + what);
+        if (options_.strict) dt_.fail("no model for " + what);
         log().warning("no model for " + what + "; its registers are not mapped");
         unmodelled_.push_back(what);
     }
@@ -289,7 +245,7 @@ void platform::wire_dma() {
         }
         int iommu_node = dt_.by_phandle(phandle);
         if (iommu_node < 0)
-            throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " DMAs through phandle " +
+            dt_.fail(inst.path + " DMAs through phandle " +
                                      std::to_string(phandle) + ", which names no node");
         const std::string iommu_path = dt_.path(iommu_node);
         auto it = std::find_if(instances_.begin(), instances_.end(),
@@ -303,7 +259,7 @@ void platform::wire_dma() {
             return "bus (" + iommu_path + " not modelled, untranslated)";
         }
         if (!it->model.accept_dma)
-            throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " DMAs through " + iommu_path +
+            dt_.fail(inst.path + " DMAs through " + iommu_path +
                                      ", which is not an IOMMU");
         it->model.accept_dma(master);
         inst.dma_targets.push_back(it->name);
@@ -321,17 +277,12 @@ void platform::wire_dma() {
             }
             continue;
         }
-        int node = dt_.find(inst.path);
-        // `iommus = <&iommu cells...>` for platform masters: the phandle names the IOMMU that
-        // every DMA of this master goes through. `socsim,iommus` (same format) is the hardware
-        // wiring of a master that the OS-visible tree does not reference (the H6's CSI): its DMA
-        // goes through that IOMMU all the same.
-        std::vector<uint32_t> spec = dt_.cells(node, "iommus");
-        if (spec.empty()) spec = dt_.cells(node, "socsim,iommus");
-        uint32_t phandle = spec.empty() ? 0 : spec[0];
-        if (spec.size() >= 2 && phandle != 0) {
-            inst.stream_id = core::hex(spec[1]);
-            check_stream(inst, phandle, spec[1], "'iommus' names");
+        // A platform master: every DMA goes through the IOMMU its `iommus` names.
+        const auto iommu = read_iommus(dt_, dt_.find(inst.path));
+        const uint32_t phandle = iommu ? iommu->phandle : 0;
+        if (phandle != 0 && iommu->stream) {
+            inst.stream_id = core::hex(*iommu->stream);
+            check_stream(inst, phandle, *iommu->stream, "'iommus' names");
         }
         inst.dma_path = wire(inst, *inst.model.dma, phandle);
     }
@@ -347,7 +298,7 @@ void platform::check_stream(const instance& master, uint32_t iommu_phandle, uint
     for (const instance& iommu : instances_) {
         if (iommu.path != iommu_path || iommu.model.stream_count == 0) continue;
         if (stream >= iommu.model.stream_count)
-            throw core::config_error("platform '" + dt_.source() + "': " + master.path + ": " + how + " " +
+            dt_.fail(master.path + ": " + how + " " +
                                      iommu.model.stream_what + " " + core::hex(stream) + " of " + iommu_path + " (" +
                                      iommu.name + ", " + iommu.compatible + "), which takes " + iommu.model.stream_what +
                                      " 0-" + core::hex(iommu.model.stream_count - 1) + " only");
@@ -396,7 +347,7 @@ sc_core::sc_time platform::ram_latency(int node) const {
     const auto ns = dt_.number(node, "socsim,latency-ns");
     if (!ns) return sc_core::SC_ZERO_TIME;
     if (*ns > 1000000000)
-        throw core::config_error("platform '" + dt_.source() + "': " + dt_.path(node) + ": socsim,latency-ns = " +
+        dt_.fail(node, "socsim,latency-ns = " +
                                  std::to_string(*ns) + " is outside 0..1000000000 (one second)");
     return sc_core::sc_time(static_cast<double>(*ns), sc_core::SC_NS);
 }
@@ -406,7 +357,7 @@ void platform::check_reg(int node, const std::vector<core::address_range>& regs)
     // reads as many entries; without this check the router would report the node overlapping
     // itself.
     auto fail = [&](const std::string& why) {
-        throw core::config_error("platform '" + dt_.source() + "': " + dt_.path(node) + ": 'reg' (" +
+        dt_.fail(node, "'reg' (" +
                                  std::to_string(regs.size()) + (regs.size() == 1 ? " entry" : " entries") + "): " + why);
     };
     auto text = [](const core::address_range& r) { return "[" + core::hex(r.base) + ".." + core::hex(r.last()) + "]"; };
@@ -425,19 +376,19 @@ void platform::map(unsigned port, const core::address_range& range, const std::s
     try {
         router_->map(port, range, name);
     } catch (const core::config_error& e) {
-        throw core::config_error("platform '" + dt_.source() + "': " + e.what());
+        dt_.fail(e.what());
     }
 }
 
 void platform::add_memory(int node) {
     auto regs = dt_.reg(node);
-    if (regs.empty()) throw core::config_error("platform '" + dt_.source() + "': " + dt_.path(node) + " has no 'reg'");
+    if (regs.empty()) dt_.fail(dt_.path(node) + " has no 'reg'");
     check_reg(node, regs);
     for (const auto& r : regs) {
         // The CPU maps RAM page by page (4 KiB): a bank that starts or ends inside a page cannot
         // be mapped, and would fail later with a misleading fault.
         if (r.base % 4096 != 0 || r.size % 4096 != 0 || r.size == 0)
-            throw core::config_error("platform '" + dt_.source() + "': " + dt_.path(node) + ": RAM bank " +
+            dt_.fail(node, "RAM bank " +
                                      core::hex(r.base) + " + " + core::hex(r.size) +
                                      " must start and end on a 4 KiB boundary and not be empty");
         const std::string name = numbered_if_taken("ram" + std::to_string(rams_.size()),
@@ -463,6 +414,12 @@ std::vector<core::address_range> platform::ram_banks() const {
 }
 
 void platform::add_model(int node, const model_entry& entry, const std::string& compatible) {
+    // Every bus port this model's sockets get is its own, for the memory map.
+    auto bind = [this](tlm::tlm_target_socket<>& socket) {
+        const unsigned port = router_->bind_target(socket);
+        port_owner_[port] = instances_.size();
+        return port;
+    };
     instance inst;
     inst.path = dt_.path(node);
     inst.name = instance_name(node);
@@ -472,35 +429,33 @@ void platform::add_model(int node, const model_entry& entry, const std::string& 
     model_context ctx{dt_, node, inst.name, inst.regs, *this, coherence_.get()};
     inst.model = entry.make(ctx);
     if (inst.model.endpoint)
-        throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " (" + compatible +
+        dt_.fail(inst.path + " (" + compatible +
                                  ") is a PCI function: it belongs under a PCIe host bridge node");
 
     if (inst.model.cpu) {
         // Every core is built; the first in DT order boots, the others wait for PSCI CPU_ON.
         if (!cpu_) cpu_ = inst.model.cpu;
         if (cluster_->find(inst.model.cpu->mpidr()) >= 0)
-            throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " has the same MPIDR (" +
+            dt_.fail(inst.path + " has the same MPIDR (" +
                                      core::hex(inst.model.cpu->mpidr()) + ") as another cpu node");
         cluster_->add(*inst.model.cpu);
         core_names_.push_back(inst.name);
         inst.model.cpu->socket.bind(router_->target_socket);
         inst.regs.clear();  // a cpu's `reg` is its MPIDR, not an address
     } else if (!inst.model.targets.empty()) {
-        if (inst.regs.empty()) throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " has no 'reg'");
+        if (inst.regs.empty()) dt_.fail(inst.path + " has no 'reg'");
         check_reg(node, inst.regs);
         if (inst.model.targets.size() == 1) {
-            unsigned port = router_->bind_target(*inst.model.targets[0]);
+            unsigned port = bind(*inst.model.targets[0]);
             for (const auto& r : inst.regs) map(port, r, inst.path);
         } else {
             if (inst.model.targets.size() != inst.regs.size())
-                throw core::config_error("platform '" + dt_.source() + "': " + inst.path + " needs " +
+                dt_.fail(inst.path + " needs " +
                                          std::to_string(inst.model.targets.size()) + " 'reg' entries");
-            for (size_t i = 0; i < inst.regs.size(); ++i)
-                map(router_->bind_target(*inst.model.targets[i]), inst.regs[i], inst.path);
+            for (size_t i = 0; i < inst.regs.size(); ++i) map(bind(*inst.model.targets[i]), inst.regs[i], inst.path);
         }
     }
-    for (const auto& w : inst.model.windows)
-        map(router_->bind_target(*w.socket), w.range, inst.path + " " + w.what);
+    for (const auto& w : inst.model.windows) map(bind(*w.socket), w.range, inst.path + " " + w.what);
     instances_.push_back(std::move(inst));
 }
 
@@ -528,7 +483,7 @@ void platform::prepare_bios_boot() {
         return !i.regs.empty() && i.regs[0].contains(reset_address) && !i.model.cpu;
     });
     if (it == instances_.end() || it->compatible != "socsim,rom")
-        throw core::config_error("platform '" + dt_.source() + "': --bios needs a socsim,rom node at " +
+        dt_.fail("--bios needs a socsim,rom node at " +
                                  core::hex(reset_address) + " (the boot flash)");
     const core::address_range flash = it->regs[0];
     if (bytes.size() > flash.size)
@@ -584,7 +539,7 @@ void platform::prepare_kernel_boot() {
     image.segments.push_back(std::move(seg));
 
     int chosen = dt_.find("/chosen");
-    if (chosen < 0) throw core::config_error("platform '" + dt_.source() + "': --kernel needs a /chosen node");
+    if (chosen < 0) dt_.fail("--kernel needs a /chosen node");
     if (!options_.initrd.empty()) {
         std::vector<uint8_t> initrd = read_file(options_.initrd, "initrd");
         // At the top of the first RAM bank, page aligned, as QEMU keeps it clear of the kernel.
@@ -699,13 +654,13 @@ void platform::describe_memory_map(std::ostream& os) const {
     for (const auto& m : router_->mappings()) {
         std::string what = "RAM";
         std::string extra;
-        for (const auto& inst : instances_)
-            if (m.name == inst.path || m.name.rfind(inst.path + " ", 0) == 0) {
-                what = inst.name + "  " + inst.compatible;
-                extra.clear();
-                for (const auto& r : irq_routes_)
-                    if (r.owner == inst.name && !r.controller.empty()) extra += (extra.empty() ? "  irq " : "; ") + r.input;
-            }
+        const auto owner = port_owner_.find(m.port);
+        if (owner != port_owner_.end()) {
+            const instance& inst = instances_[owner->second];
+            what = inst.name + "  " + inst.compatible;
+            for (const auto& r : irq_routes_)
+                if (r.owner == inst.name && !r.controller.empty()) extra += (extra.empty() ? "  irq " : "; ") + r.input;
+        }
         char range[64];
         std::snprintf(range, sizeof range, "0x%010llx-0x%010llx", static_cast<unsigned long long>(m.range.base),
                       static_cast<unsigned long long>(m.range.last()));

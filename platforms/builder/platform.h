@@ -12,9 +12,8 @@
 // set them (or any property) before the platform is built.
 
 #include "models/cpu/cluster.h"
-#include <optional>
-#include <fstream>
 #include <map>
+#include <optional>
 #include <memory>
 #include <set>
 #include <ostream>
@@ -25,6 +24,7 @@
 #include "platforms/builder/device_tree.h"
 #include "platforms/builder/interrupt_wiring.h"
 #include "platforms/builder/model_registry.h"
+#include "platforms/host/serial_backend.h"
 
 namespace socsim::bus {
 class router;
@@ -136,11 +136,11 @@ private:
     std::vector<std::unique_ptr<memory::ram>> rams_;
     std::vector<std::pair<core::address_range, std::string>> ram_ranges_;  // range, node path
     std::vector<instance> instances_;
+    std::map<unsigned, size_t> port_owner_;    // bus port -> its model in instances_ (RAM ports: none)
     std::vector<interrupt_route> irq_routes_;  // every interrupt output, for `info`
     std::vector<std::string> unmodelled_;
     std::set<std::string> used_names_;
-    std::map<std::string, std::unique_ptr<std::ofstream>> files_;
-    std::vector<int> input_fds_;  // closed with the platform
+    host::serial_backend serial_;  // the UARTs' files and stdin
     cpu::arm64_cpu* cpu_ = nullptr;
     std::unique_ptr<cpu::cluster> cluster_ = std::make_unique<cpu::cluster>();
     std::vector<std::string> core_names_;  // sc_module names, by core index

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "models/core/config_error.h"
 #include "platforms/builder/device_tree.h"
 #include "platforms/builder/iova_ranges.h"
 
@@ -114,7 +115,7 @@ TEST_CASE("overlapping inbound windows are refused naming both, touching ones le
     CHECK(all.regions.empty());
     CHECK(all.bus_dma_limit == top);
     f.inbound = {{5, 4}};
-    CHECK_THROWS_AS(derive_pci_iova_space(f), std::invalid_argument);
+    CHECK_THROWS_AS(derive_pci_iova_space(f), socsim::core::config_error);
 }
 
 TEST_CASE("region order is the firmware's: by (first, last), a later region before one of the same bounds, an identical one kept once") {

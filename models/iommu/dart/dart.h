@@ -166,6 +166,10 @@ public:
     const config& configuration() const { return cfg_; }
     bool locked() const;
     bool invalidation_pending() const { return busy_; }
+    // For `socsim info` (dart_describe.cpp): a variant in one phrase ("t8020 registers, DART1
+    // PTEs, 16 KiB pages"), and this instance's lines (variant, TLB, lock at boot, preset TTBRs).
+    static std::string variant_summary(const dart_variant& v);
+    std::vector<std::string> describe() const;
 
 private:
     friend class iommu_skeleton<dart>;

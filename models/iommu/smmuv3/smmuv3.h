@@ -1,7 +1,8 @@
 #pragma once
 // Arm SMMUv3 (IHI 0070), stage 1 only, VMSAv8-64 tables: enough to pass Linux arm-smmu-v3's probe
 // and to run firmware that programs it the Linux way. Facts and their public sources (IHI 0070, Linux
-// arm-smmu-v3.c): docs/hardware/smmuv3.md.
+// arm-smmu-v3.c): docs/hardware/smmuv3.md. Every register, STE, CD, command and event-record field,
+// by name, and the one event-record builder: smmuv3_fields.h.
 //
 // DT: compatible "arm,smmu-v3"; `reg` (>= 0x20000: page 0 and page 1); `interrupts` with
 // `interrupt-names` among "eventq", "priq", "cmdq-sync", "gerror" (the builder wires each output
@@ -89,28 +90,9 @@
 #include "models/iommu/common/iommu_skeleton.h"
 #include "models/iommu/common/page_walker.h"
 #include "models/iommu/common/tlb.h"
+#include "models/iommu/smmuv3/smmuv3_fields.h"
 
 namespace socsim::iommu {
-
-// Register offsets (page 1 registers at 0x10000 + offset).
-namespace smmuv3_reg {
-constexpr uint64_t IDR0 = 0x00, IDR1 = 0x04, IDR2 = 0x08, IDR3 = 0x0c, IDR4 = 0x10, IDR5 = 0x14, IIDR = 0x18,
-                   AIDR = 0x1c, CR0 = 0x20, CR0ACK = 0x24, CR1 = 0x28, CR2 = 0x2c, STATUSR = 0x40, GBPA = 0x44,
-                   AGBPA = 0x48, IRQ_CTRL = 0x50, IRQ_CTRLACK = 0x54, GERROR = 0x60, GERRORN = 0x64,
-                   GERROR_IRQ_CFG0 = 0x68, GERROR_IRQ_CFG1 = 0x70, GERROR_IRQ_CFG2 = 0x74, STRTAB_BASE = 0x80,
-                   STRTAB_BASE_CFG = 0x88, CMDQ_BASE = 0x90, CMDQ_PROD = 0x98, CMDQ_CONS = 0x9c,
-                   EVENTQ_BASE = 0xa0, EVENTQ_IRQ_CFG0 = 0xb0, EVENTQ_IRQ_CFG1 = 0xb8, EVENTQ_IRQ_CFG2 = 0xbc,
-                   EVENTQ_PROD = 0x100a8, EVENTQ_CONS = 0x100ac;
-} // namespace smmuv3_reg
-
-// Event record types (SPEC 7.3).
-namespace smmuv3_event {
-constexpr uint8_t F_UUT = 0x01, C_BAD_STREAMID = 0x02, F_STE_FETCH = 0x03, C_BAD_STE = 0x04,
-                  F_STREAM_DISABLED = 0x06, C_BAD_SUBSTREAMID = 0x08, F_CD_FETCH = 0x09, C_BAD_CD = 0x0a,
-                  F_WALK_EABT = 0x0b, F_TRANSLATION = 0x10, F_ADDR_SIZE = 0x11, F_ACCESS = 0x12,
-                  F_PERMISSION = 0x13;
-const char* name(uint8_t type);
-} // namespace smmuv3_event
 
 class smmuv3 : public iommu_skeleton<smmuv3> {
 public:
@@ -175,6 +157,14 @@ public:
             uint8_t granule_shift = 12;
             uint8_t input_bits = 48;
             int8_t start_level = 0;
+            // Whether this half translates `iova`, which bit 55 sent to it (`index` 0 or 1): walks
+            // are enabled (EPDx=0) and the bits above the input size, up to bit 63 (bit 55 with
+            // TBI), all equal bit 55.
+            bool accepts(uint64_t iova, int index) const {
+                const uint64_t top = tbi ? 0x00ffffffffffffffull : ~uint64_t{0};
+                const uint64_t above = top & ~((uint64_t{1} << input_bits) - 1);
+                return enabled && (iova & above) == (index ? above : 0);
+            }
         } tt[2];
         uint64_t ste_addr = 0;
         uint64_t cd_addr = 0;
@@ -184,15 +174,7 @@ public:
 private:
     friend class iommu_skeleton<smmuv3>;
 
-    struct event {
-        uint8_t type = 0;
-        uint32_t sid = 0;
-        uint64_t input_addr = 0;
-        uint64_t fetch_addr = 0;
-        bool rnw = false, pnu = false;
-        uint8_t cls = 0;   // CLASS: 0 CD, 1 TT, 2 IN
-        bool has_addr = false;
-    };
+    using event = smmuv3_event::fields;  // built into a record by smmuv3_event::build
     void declare_registers();
     // Registers.
     void write_cr0(uint32_t value);
@@ -206,7 +188,7 @@ private:
 
     // Command queue.
     void process_commands();
-    int execute_command(uint64_t dw0, uint64_t dw1, std::string& why);  // 0 ok, else CERROR code
+    unsigned execute_command(const uint64_t cmd[smmuv3_cmd::WORDS], std::string& why);  // CMDQ_CONS.ERR value
     void invalidate_configs(uint32_t first_sid, uint64_t count);
     // Invalidates TLB entries and tells the DMA checker what the command (as named) covered.
     void tlb_invalidate(const tlb_match& m, std::string command);
@@ -229,7 +211,7 @@ private:
                              bool priv, sc_core::sc_time& delay, translation& fault);
     const stream_config* find_config(const dma_access& a, uint64_t iova, sc_core::sc_time& delay);
     bool fetch_config(uint32_t sid, stream_config& out, fault_record& f, event& ev, sc_core::sc_time& delay, bool debug);
-    bool decode_cd(const uint64_t cd[8], stream_config& out, std::string& why) const;
+    bool decode_cd(const uint64_t cd[smmuv3_cd::WORDS], stream_config& out, std::string& why) const;
     walk_result walk(const stream_config& c, int half, uint64_t va, sc_core::sc_time& delay, bool debug);
     // Where a walk of `va` reads its first table entry under `c` now. The DMA checker compares it
     // with where a cached translation's walk started: a CD whose TTB changed (and was CFGI'd)

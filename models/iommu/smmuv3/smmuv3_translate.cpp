@@ -13,23 +13,11 @@ namespace socsim::iommu {
 using smmuv3_detail::vmsa_format;
 using smmuv3_detail::vmsa_geometry;
 
+using smmuv3_detail::canonical;
+using smmuv3_detail::va_half;
+using namespace smmuv3_reg;
+
 namespace {
-
-constexpr uint32_t CR0_SMMUEN = 1u << 0;
-constexpr uint32_t CR2_RECINVSID = 1u << 1;
-constexpr uint32_t GBPA_ABORT = 1u << 20;
-constexpr uint64_t ADDR_51_6 = 0x000fffffffffffc0ull;
-constexpr uint64_t ADDR_51_4 = 0x000ffffffffffff0ull;
-constexpr uint64_t ADDR_51_12 = 0x000ffffffffff000ull;
-constexpr uint8_t CLASS_CD = 0, CLASS_TT = 1, CLASS_IN = 2;
-
-uint64_t canonical(uint64_t va) { return static_cast<uint64_t>(static_cast<int64_t>(va << 8) >> 8); }
-
-unsigned ips_to_bits(unsigned code, unsigned oas) {
-    static const unsigned bits[8] = {32, 36, 40, 42, 44, 48, 52, 0};
-    const unsigned b = bits[code & 7];
-    return b == 0 || b > oas ? oas : b;
-}
 
 const char* level_name(int level) {
     static const char* names[] = {"level 0", "level 1", "level 2", "level 3"};
@@ -45,7 +33,8 @@ translation smmuv3::terminate(const fault_record& f, const event* ev, bool recor
     if (debug) return t;
     ++stats_.terminated;
     fault_record copy = f;
-    if (ev && !recorded) copy.detail += " (not recorded" + std::string(ev->type >= smmuv3_event::F_TRANSLATION ? ": CD.R=0)" : ")");
+    if (ev && !recorded)
+        copy.detail += " (not recorded" + std::string(smmuv3_event::is_translation_fault(ev->type) ? ": CD.R=0)" : ")");
     if (!abort) copy.detail += "; terminated as RAZ/WI (CD.A=0)";
     report_fault(log_, name(), copy);
     if (ev && recorded) record_event(*ev);
@@ -55,20 +44,19 @@ translation smmuv3::terminate(const fault_record& f, const event* ev, bool recor
 // The hot path: enabled SMMU, a stream id, its configuration cached, a TLB hit. Everything else
 // (faults, misses, configuration fetches) is in out-of-line helpers, so this frame stays small.
 translation smmuv3::translate(const dma_access& a, uint64_t iova, uint64_t, sc_core::sc_time& delay) {
-    if (!(cr0ack_->get() & CR0_SMMUEN) || !a.has_stream()) return translate_unconfigured(a, iova);
+    if (!cr0::SMMUEN(cr0ack_->get()) || !a.has_stream()) return translate_unconfigured(a, iova);
     const uint32_t sid = a.stream;
     const bool debug = a.debug;
     const stream_config* c = (last_config_ && last_sid_ == sid) ? last_config_ : find_config(a, iova, delay);
     if (!c) return translation::faulted(iova | 0xfff);
     if (c->kind != stream_config::mode::translate) return translate_unconfigured(a, iova, c);
 
-    const bool priv = c->privcfg == 3 ? true : c->privcfg == 2 ? false : a.ext->privileged;
-    const int half = static_cast<int>((iova >> 55) & 1);
+    const bool priv = c->privcfg == smmuv3_ste::PRIVCFG_PRIVILEGED     ? true
+                      : c->privcfg == smmuv3_ste::PRIVCFG_UNPRIVILEGED ? false
+                                                                       : a.ext->privileged;
+    const int half = va_half(iova);
     const stream_config::half& h = c->tt[half];
-    const uint64_t top_mask = h.tbi ? 0x00ffffffffffffffull : ~uint64_t{0};
-    const uint64_t range_bits = top_mask & ~((uint64_t{1} << h.input_bits) - 1);
-    if (!h.enabled || (iova & range_bits) != (half ? range_bits : 0))
-        return range_fault(a, *c, half, iova, priv);
+    if (!h.accepts(iova, half)) return range_fault(a, *c, half, iova, priv);
     const uint64_t va = h.tbi ? canonical(iova) : iova;
     const bool write = a.write;
     tlb_entry* e = debug ? const_cast<tlb_entry*>(tlb_.peek(c->asid, va)) : tlb_.lookup(c->asid, va);
@@ -104,8 +92,8 @@ translation smmuv3::translate_unconfigured(const dma_access& a, uint64_t iova, c
     a.record_access(f, has_sid ? a.stream : 0, iova, a.payload.get_data_length());
     f.has_stream = has_sid;
     f.kind = fault_kind::aborted;
-    if (!(cr0ack() & CR0_SMMUEN)) {
-        if (!(gbpa_->get() & GBPA_ABORT)) return bypass();
+    if (!cr0::SMMUEN(cr0ack())) {
+        if (!gbpa::ABORT(gbpa_->get())) return bypass();
         f.code = "GBPA.ABORT";
         f.detail = "the SMMU is disabled (CR0.SMMUEN=0) and GBPA.ABORT=1";
     } else if (!has_sid) {
@@ -136,10 +124,8 @@ translation smmuv3::stage1_fault(const dma_access& a, const stream_config& c, ui
     ev.input_addr = iova;
     ev.rnw = a.payload.is_read();
     ev.pnu = priv;
-    ev.has_addr = true;
     ev.fetch_addr = f.fetch_addr;
-    ev.cls = type == smmuv3_event::F_WALK_EABT ? CLASS_TT : CLASS_IN;
-    const bool translation_fault = type >= smmuv3_event::F_TRANSLATION;
+    const bool translation_fault = smmuv3_event::is_translation_fault(type);
     return terminate(f, &ev, translation_fault ? c.record : true, translation_fault ? c.abort_fault : true, a.debug);
 }
 
@@ -244,7 +230,7 @@ const smmuv3::stream_config* smmuv3::find_config(const dma_access& a, uint64_t i
         a.record_access(f, sid, iova, a.payload.get_data_length());
         ev.input_addr = iova;
         ev.rnw = a.payload.is_read();
-        const bool recorded = ev.type != smmuv3_event::C_BAD_STREAMID || (cr2_->get() & CR2_RECINVSID);
+        const bool recorded = ev.type != smmuv3_event::C_BAD_STREAMID || cr2::RECINVSID(cr2_->get());
         if (ev.type == smmuv3_event::C_BAD_STREAMID && !recorded) f.detail += "; CR2.RECINVSID=0";
         terminate(f, &ev, recorded, true, debug);
         return nullptr;
@@ -280,31 +266,28 @@ bool smmuv3::fetch_config(uint32_t sid, stream_config& out, fault_record& f, eve
         return debug ? port_.peek(addr, data, len) : port_.read(addr, data, len, delay);
     };
     const uint64_t cfg = strtab_cfg_->get();
-    const unsigned fmt = (cfg >> 16) & 3;
-    const unsigned log2size = std::min<unsigned>(cfg & 0x3f, sid_bits);
-    uint64_t base = strtab_base_->get() & ADDR_51_6;
+    const smmuv3_stream_table table = smmuv3_stream_table::of(cfg, sid_bits);
+    // The low bits of a misaligned base are taken as zero.
+    const uint64_t base = strtab_base::ADDR.in_place(strtab_base_->get()) & ~(table.bytes() - 1);
     const std::string sid_text = "stream " + std::to_string(sid);
     if (sid >> sid_bits)
         return fail(smmuv3_event::C_BAD_STREAMID, fault_kind::bad_stream,
                     sid_text + " is not below 2^SIDSIZE (2^" + std::to_string(sid_bits) + ")");
-    if (sid >> log2size)
+    if (sid >> table.log2size)
         return fail(smmuv3_event::C_BAD_STREAMID, fault_kind::bad_stream,
-                    sid_text + " is beyond the stream table (STRTAB_BASE_CFG.LOG2SIZE=" + std::to_string(cfg & 0x3f) +
-                        ")");
+                    sid_text + " is beyond the stream table (STRTAB_BASE_CFG.LOG2SIZE=" +
+                        std::to_string(strtab_base_cfg::LOG2SIZE(cfg)) + ")");
     uint64_t ste_addr;
-    if (fmt == 1) {
-        unsigned split = (cfg >> 6) & 0x1f;
-        if (split != 6 && split != 8 && split != 10) split = 6;
-        const uint64_t l1_bytes = uint64_t{8} << (log2size > split ? log2size - split : 0);
-        base &= ~(std::max<uint64_t>(64, l1_bytes) - 1);
-        const uint64_t l1_addr = base + uint64_t{sid >> split} * 8;
+    if (table.two_level) {
+        const unsigned split = table.split;
+        const uint64_t l1_addr = base + uint64_t{table.l1_index(sid)} * smmuv3_ste::l1::BYTES;
         uint64_t l1 = 0;
-        if (!read(l1_addr, &l1, 8))
+        if (!read(l1_addr, &l1, sizeof l1))
             return fail(smmuv3_event::F_STE_FETCH, fault_kind::config_fetch,
                         "level-1 stream table descriptor read at " + core::hex(l1_addr) + " failed on the bus", l1_addr,
                         true);
-        const unsigned span = l1 & 0x1f;
-        const uint32_t index = sid & ((1u << split) - 1);
+        const unsigned span = static_cast<unsigned>(smmuv3_ste::l1::SPAN(&l1));
+        const uint32_t index = table.l2_index(sid);
         if (span == 0)
             return fail(smmuv3_event::C_BAD_STREAMID, fault_kind::bad_stream,
                         sid_text + ": its level-1 descriptor at " + core::hex(l1_addr) + " is invalid (Span=0)",
@@ -319,14 +302,13 @@ bool smmuv3::fetch_config(uint32_t sid, stream_config& out, fault_record& f, eve
                         sid_text + " is beyond its level-2 table (Span=" + std::to_string(span) + ": " +
                             std::to_string(1u << (span - 1)) + " STEs)",
                         l1_addr, true);
-        ste_addr = (l1 & ADDR_51_6) + uint64_t{index} * 64;
+        ste_addr = smmuv3_ste::l1::L2_PTR.in_place(&l1) + uint64_t{index} * smmuv3_ste::BYTES;
     } else {
-        base &= ~((uint64_t{64} << log2size) - 1);
-        ste_addr = base + uint64_t{sid} * 64;
+        ste_addr = base + uint64_t{sid} * smmuv3_ste::BYTES;
     }
     out.sid = sid;
     out.ste_addr = ste_addr;
-    uint64_t ste[8];
+    uint64_t ste[smmuv3_ste::WORDS];
     if (!read(ste_addr, ste, sizeof ste))
         return fail(smmuv3_event::F_STE_FETCH, fault_kind::config_fetch,
                     "STE read at " + core::hex(ste_addr) + " failed on the bus", ste_addr, true);
@@ -334,52 +316,54 @@ bool smmuv3::fetch_config(uint32_t sid, stream_config& out, fault_record& f, eve
         return fail(smmuv3_event::C_BAD_STE, fault_kind::bad_config, "STE at " + core::hex(ste_addr) + ": " + why,
                     ste_addr, true);
     };
-    if (!(ste[0] & 1)) return bad_ste("V=0");
-    const unsigned config = (ste[0] >> 1) & 7;
-    if (config < 4) {
+    using namespace smmuv3_ste;
+    if (!V(ste)) return bad_ste("V=0");
+    const unsigned config = static_cast<unsigned>(CONFIG(ste));
+    if (config < CONFIG_BYPASS) {
         out.kind = stream_config::mode::abort;
         return true;
     }
-    if (config == 4) {
+    if (config == CONFIG_BYPASS) {
         out.kind = stream_config::mode::bypass;
         return true;
     }
-    if (config != 5) return bad_ste("Config=" + std::to_string(config) + " needs stage 2, which is not implemented");
-    const unsigned s1fmt = (ste[0] >> 4) & 3;
-    const uint64_t ctxptr = ste[0] & ADDR_51_6;
-    const unsigned cdmax = static_cast<unsigned>(ste[0] >> 59);
-    const unsigned s1dss = ste[1] & 3;
-    if ((ste[1] >> 27) & 1) return bad_ste("S1STALLD=1, but stalling is not supported (STALL_MODEL=0b01)");
+    if (config != CONFIG_S1_TRANS)
+        return bad_ste("Config=" + std::to_string(config) + " needs stage 2, which is not implemented");
+    const unsigned s1fmt = static_cast<unsigned>(S1FMT(ste));
+    const uint64_t ctxptr = S1_CONTEXT_PTR.in_place(ste);
+    const unsigned cdmax = static_cast<unsigned>(S1_CD_MAX(ste));
+    const unsigned s1dss = static_cast<unsigned>(S1DSS(ste));
+    if (S1STALLD(ste)) return bad_ste("S1STALLD=1, but stalling is not supported (STALL_MODEL=0b01)");
     if (cdmax > ssid_bits)
         return bad_ste("S1CDMax=" + std::to_string(cdmax) + " exceeds SSIDSIZE=" + std::to_string(ssid_bits));
     if (ctxptr >> oas_bits) return bad_ste("S1ContextPtr " + core::hex(ctxptr) + " is beyond the 48-bit OAS");
-    out.privcfg = static_cast<uint8_t>((ste[1] >> 48) & 3);
+    out.privcfg = static_cast<uint8_t>(PRIVCFG(ste));
     uint64_t cd_addr = ctxptr;
     if (cdmax > 0) {
         // This model's DMAs carry no substream id: S1DSS decides.
-        if (s1dss == 0)
+        if (s1dss == S1DSS_TERMINATE)
             return fail(smmuv3_event::F_STREAM_DISABLED, fault_kind::stream_disabled,
                         "the STE at " + core::hex(ste_addr) + " has S1CDMax=" + std::to_string(cdmax) +
                             " and S1DSS=terminate, and the DMA carries no substream id");
-        if (s1dss == 1) {
+        if (s1dss == S1DSS_BYPASS) {
             out.kind = stream_config::mode::bypass;
             return true;
         }
-        if (s1dss == 3) return bad_ste("S1DSS=0b11 is reserved");
-        if (s1fmt == 3) return bad_ste("S1Fmt=0b11 is reserved");
-        if (s1fmt != 0) {  // 2-level CD table; substream 0 is entry 0 of the first leaf table
+        if (s1dss != S1DSS_SSID0) return bad_ste("S1DSS=0b11 is reserved");
+        if (s1fmt == S1FMT_RESERVED) return bad_ste("S1Fmt=0b11 is reserved");
+        if (s1fmt != S1FMT_LINEAR) {  // 2-level CD table; substream 0 is entry 0 of the first leaf table
             uint64_t l1cd = 0;
-            if (!read(ctxptr, &l1cd, 8))
+            if (!read(ctxptr, &l1cd, sizeof l1cd))
                 return fail(smmuv3_event::F_CD_FETCH, fault_kind::config_fetch,
                             "level-1 CD descriptor read at " + core::hex(ctxptr) + " failed on the bus", ctxptr, true);
-            if (!(l1cd & 1))
+            if (!smmuv3_cd::l1::V(&l1cd))
                 return fail(smmuv3_event::C_BAD_SUBSTREAMID, fault_kind::bad_config,
                             "the level-1 CD descriptor at " + core::hex(ctxptr) + " for substream 0 is invalid (V=0)",
                             ctxptr, true);
-            cd_addr = l1cd & ADDR_51_12;
+            cd_addr = smmuv3_cd::l1::L2_PTR.in_place(&l1cd);
         }
     }
-    uint64_t cd[8];
+    uint64_t cd[smmuv3_cd::WORDS];
     if (!read(cd_addr, cd, sizeof cd))
         return fail(smmuv3_event::F_CD_FETCH, fault_kind::config_fetch,
                     "CD read at " + core::hex(cd_addr) + " failed on the bus", cd_addr, true);
@@ -392,47 +376,44 @@ bool smmuv3::fetch_config(uint32_t sid, stream_config& out, fault_record& f, eve
     return true;
 }
 
-bool smmuv3::decode_cd(const uint64_t cd[8], stream_config& out, std::string& why) const {
-    const uint64_t d0 = cd[0];
+bool smmuv3::decode_cd(const uint64_t cd[smmuv3_cd::WORDS], stream_config& out, std::string& why) const {
+    using namespace smmuv3_cd;
     auto bad = [&](const std::string& text) {
         why = text;
         return false;
     };
-    if (!((d0 >> 31) & 1)) return bad("V=0");
-    if (!((d0 >> 41) & 1)) return bad("AA64=0: only VMSAv8-64 tables are supported (IDR0.TTF=AArch64)");
-    if ((d0 >> 15) & 1) return bad("ENDI=1: big-endian tables, but IDR0.TTENDIAN=little-endian");
-    if ((d0 >> 42) & 3) return bad("HA/HD set, but hardware flag updates are not supported (IDR0.HTTU=0)");
-    if ((d0 >> 44) & 1) return bad("S=1, but stalling is not supported (STALL_MODEL=0b01)");
-    out.ips_bits = static_cast<uint8_t>(ips_to_bits((d0 >> 32) & 7, oas_bits));
-    out.affd = (d0 >> 35) & 1;
-    out.record = (d0 >> 45) & 1;
-    out.abort_fault = (d0 >> 46) & 1;
-    out.asid = static_cast<uint16_t>(d0 >> 48);
-    // TTB0: TG0 0 4K, 1 64K, 2 16K. TTB1: TG1 1 16K, 2 4K, 3 64K.
-    static const unsigned tg0_shift[4] = {12, 16, 14, 0};
-    static const unsigned tg1_shift[4] = {0, 14, 12, 16};
+    if (!V(cd)) return bad("V=0");
+    if (!AA64(cd)) return bad("AA64=0: only VMSAv8-64 tables are supported (IDR0.TTF=AArch64)");
+    if (ENDI(cd)) return bad("ENDI=1: big-endian tables, but IDR0.TTENDIAN=little-endian");
+    if (HA_HD(cd)) return bad("HA/HD set, but hardware flag updates are not supported (IDR0.HTTU=0)");
+    if (S(cd)) return bad("S=1, but stalling is not supported (STALL_MODEL=0b01)");
+    // IPS above OAS, or reserved, means OAS.
+    const unsigned ips = address_bits(static_cast<unsigned>(IPS(cd)));
+    out.ips_bits = static_cast<uint8_t>(ips == 0 || ips > oas_bits ? oas_bits : ips);
+    out.affd = AFFD(cd);
+    out.record = R(cd);
+    out.abort_fault = A(cd);
+    out.asid = static_cast<uint16_t>(ASID(cd));
     for (int half = 0; half < 2; ++half) {
         stream_config::half& h = out.tt[half];
         const char* n = half ? "1" : "0";
-        const bool epd = half ? (d0 >> 30) & 1 : (d0 >> 14) & 1;
-        const unsigned tsz = half ? (d0 >> 16) & 0x3f : d0 & 0x3f;
-        const unsigned tg = half ? (d0 >> 22) & 3 : (d0 >> 6) & 3;
-        h.tbi = half ? (d0 >> 39) & 1 : (d0 >> 38) & 1;
-        h.enabled = !epd;
-        if (epd) continue;
-        const unsigned g = half ? tg1_shift[tg] : tg0_shift[tg];
-        if (g == 0) return bad(std::string("TG") + n + "=" + std::to_string(tg) + " is reserved");
-        if (tsz < 16 || tsz > 39)
-            return bad(std::string("T") + n + "SZ=" + std::to_string(tsz) + " is outside 16..39");
-        const uint64_t ttb = cd[1 + half] & ADDR_51_4;
-        if (ttb >> out.ips_bits)
-            return bad(std::string("TTB") + n + " " + core::hex(ttb) + " is beyond the " +
+        h.tbi = tbi(cd, half);
+        h.enabled = !epd(cd, half);
+        if (!h.enabled) continue;
+        const unsigned t_sz = tsz(cd, half);
+        const unsigned g = granule_shift(half, tg(cd, half));
+        if (g == 0) return bad(std::string("TG") + n + "=" + std::to_string(tg(cd, half)) + " is reserved");
+        if (t_sz < 16 || t_sz > 39)
+            return bad(std::string("T") + n + "SZ=" + std::to_string(t_sz) + " is outside 16..39");
+        const uint64_t base = ttb(cd, half);
+        if (base >> out.ips_bits)
+            return bad(std::string("TTB") + n + " " + core::hex(base) + " is beyond the " +
                        std::to_string(out.ips_bits) + "-bit IPS");
-        const vmsa_geometry geo = vmsa_geometry::make(g, 64 - tsz);
+        const vmsa_geometry geo = vmsa_geometry::make(g, 64 - t_sz);
         h.granule_shift = static_cast<uint8_t>(g);
-        h.input_bits = static_cast<uint8_t>(64 - tsz);
+        h.input_bits = static_cast<uint8_t>(64 - t_sz);
         h.start_level = static_cast<int8_t>(geo.start_level);
-        h.ttb = ttb & ~(geo.root_table_bytes() - 1);  // the low bits of a misaligned TTB are taken as zero
+        h.ttb = base & ~(geo.root_table_bytes() - 1);  // the low bits of a misaligned TTB are taken as zero
     }
     return true;
 }
@@ -447,8 +428,8 @@ debug_translation smmuv3::debug_translate(uint32_t sid, uint64_t iova) {
     // The decisions of translate() in its order, each taken from memory or the configuration
     // cache without filling anything.
     debug_translation out;
-    if (!(cr0ack() & CR0_SMMUEN)) {
-        const bool abort = gbpa_->get() & GBPA_ABORT;
+    if (!cr0::SMMUEN(cr0ack())) {
+        const bool abort = gbpa::ABORT(gbpa_->get());
         out.result = abort ? debug_translation::outcome::fault : debug_translation::outcome::bypass;
         out.output = iova;
         out.why = std::string("the SMMU is disabled (CR0.SMMUEN=0) and GBPA.ABORT=") + (abort ? "1" : "0");
@@ -482,12 +463,10 @@ debug_translation smmuv3::debug_translate(uint32_t sid, uint64_t iova) {
         return out;
     }
     out.config.push_back("CD at " + core::hex(c->cd_addr) + ", ASID " + std::to_string(c->asid));
-    const int half = static_cast<int>((iova >> 55) & 1);
+    const int half = va_half(iova);
     const stream_config::half& h = c->tt[half];
-    const uint64_t top_mask = h.tbi ? 0x00ffffffffffffffull : ~uint64_t{0};
-    const uint64_t range_bits = top_mask & ~((uint64_t{1} << h.input_bits) - 1);
     const std::string n = half ? "1" : "0";
-    if (!h.enabled || (iova & range_bits) != (half ? range_bits : 0)) {
+    if (!h.accepts(iova, half)) {
         out.why = "F_TRANSLATION: " + (!h.enabled ? "walks through TTB" + n + " are disabled (EPD" + n + "=1)"
                                                   : "the IOVA is outside the " + std::to_string(h.input_bits) +
                                                         "-bit TTB" + n + " range");

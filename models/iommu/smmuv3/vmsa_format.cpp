@@ -1,14 +1,20 @@
 #include "models/iommu/smmuv3/vmsa_format.h"
 
+#include "models/iommu/smmuv3/smmuv3_fields.h"
+
 namespace socsim::iommu::smmuv3_detail {
 
 namespace {
-constexpr uint64_t address_bits = 0x000ffffffffff000ull;  // descriptor bits [51:12]
-constexpr uint64_t bit_af = 1ull << 10;
-constexpr uint64_t bit_ng = 1ull << 11;
-constexpr uint64_t bit_ap1 = 1ull << 6;  // unprivileged access
-constexpr uint64_t bit_ap2 = 1ull << 7;  // read-only
-constexpr unsigned aptable_shift = 61;   // APTable[1:0] = bits [62:61]
+// Descriptor fields (Arm ARM D8.3; docs/hardware/smmuv3.md "Translation tables").
+using smmuv3_bits::field;
+constexpr field<0, 0> VALID{};
+constexpr field<1, 1> TABLE_OR_PAGE{};     // 1: table (levels 0-2) or page (level 3); 0: block
+constexpr field<6, 6> AP1{};               // unprivileged access
+constexpr field<7, 7> AP2{};               // read-only
+constexpr field<10, 10> AF{};
+constexpr field<11, 11> NG{};
+constexpr field<51, 12> ADDRESS{};         // next table or output address
+constexpr field<62, 61> APTABLE{};         // [1]: no writes below, [0]: no unprivileged access below
 } // namespace
 
 vmsa_geometry vmsa_geometry::make(unsigned granule_shift, unsigned input_bits) {
@@ -45,17 +51,17 @@ walk_step vmsa_format::decode(int level, uint64_t desc, uint64_t, uint64_t& stat
     walk_step s;
     s.kind = walk_step::fault;
     s.fault_code = vmsa_translation;
-    if ((desc & 1) == 0) return s;
-    const bool table_or_page = (desc & 2) != 0;
+    if (!VALID(desc)) return s;
+    const bool table_or_page = TABLE_OR_PAGE(desc);
     const uint64_t granule_mask = (uint64_t{1} << g_.granule_shift) - 1;
     const uint64_t ips_limit = ips_bits_ >= 64 ? ~uint64_t{0} : (uint64_t{1} << ips_bits_);
     if (level < 3 && table_or_page) {
-        const uint64_t next = desc & address_bits & ~granule_mask;
+        const uint64_t next = ADDRESS.in_place(desc) & ~granule_mask;
         if (next >= ips_limit) {
             s.fault_code = vmsa_address_size;
             return s;
         }
-        state |= (desc >> aptable_shift) & 3;
+        state |= APTABLE(desc);
         s.kind = walk_step::table;
         s.next = next;
         return s;
@@ -63,17 +69,17 @@ walk_step vmsa_format::decode(int level, uint64_t desc, uint64_t, uint64_t& stat
     if (level == 3 && !table_or_page) return s;  // 0b01 at level 3 is reserved
     if (level < 3 && !block_allowed(level)) return s;
     const unsigned size_shift = g_.level_shift(level);
-    const uint64_t out = desc & address_bits & ~((uint64_t{1} << size_shift) - 1);
-    if ((desc & address_bits) >= ips_limit) {
+    const uint64_t out = ADDRESS.in_place(desc) & ~((uint64_t{1} << size_shift) - 1);
+    if (ADDRESS.in_place(desc) >= ips_limit) {
         s.fault_code = vmsa_address_size;
         return s;
     }
-    if ((desc & bit_af) == 0 && !affd_) {
+    if (!AF(desc) && !affd_) {
         s.fault_code = vmsa_access;
         return s;
     }
-    const bool ro = (desc & bit_ap2) || (state & 2);
-    const bool user = (desc & bit_ap1) && !(state & 1);
+    const bool ro = AP2(desc) || (state & 2);
+    const bool user = AP1(desc) && !(state & 1);
     uint8_t perms = perm_read;
     if (!ro) perms |= perm_write;
     if (user) perms |= perm_user_read | (ro ? 0 : perm_user_write);
@@ -81,7 +87,7 @@ walk_step vmsa_format::decode(int level, uint64_t desc, uint64_t, uint64_t& stat
     s.output = out;
     s.size_shift = static_cast<uint8_t>(size_shift);
     s.perms = perms;
-    s.global = (desc & bit_ng) == 0;
+    s.global = !NG(desc);
     s.attrs = static_cast<uint64_t>(level);
     return s;
 }

@@ -16,6 +16,12 @@
 
 namespace socsim::iommu::smmuv3_detail {
 
+// VMSAv8-64 virtual addresses (Arm ARM D8.1; docs/hardware/smmuv3.md "CD"): bit 55 selects the
+// translation-table half (TTB0 or TTB1), and with TBI the top byte is ignored. The TLB holds and
+// invalidates VAs sign-extended from bit 55, a form neutral to TBI.
+constexpr int va_half(uint64_t va) { return static_cast<int>((va >> 55) & 1); }
+constexpr uint64_t canonical(uint64_t va) { return static_cast<uint64_t>(static_cast<int64_t>(va << 8) >> 8); }
+
 enum vmsa_fault : int { vmsa_translation = 1, vmsa_address_size = 2, vmsa_access = 3 };
 
 // Walk geometry for one translation-table base.

@@ -206,6 +206,10 @@ public:
     const iommu::tlb& ptw_cache() const { return ptw_; }
     uint32_t stalled_masters() const { return stalled_; }
     const config& configuration() const { return cfg_; }
+    // For `socsim info` (sun50i_describe.cpp): a variant in one phrase ("H6 IOMMU (6 masters,
+    // ...)"), and this instance's lines (variant, masters, caches, completion, checks).
+    static std::string variant_summary(const sun50i_variant& v);
+    std::vector<std::string> describe() const;
 
 private:
     friend class iommu_skeleton<sun50i_iommu>;

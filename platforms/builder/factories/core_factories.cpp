@@ -2,7 +2,6 @@
 
 #include "platforms/builder/factories/factory_support.h"
 
-#include "models/core/config_error.h"
 #include "models/cpu/arm64_cpu.h"
 #include "models/devices/pl011.h"
 #include "models/devices/sim_control.h"
@@ -15,16 +14,16 @@ namespace {
 built_model make_cpu(model_context& ctx, cpu::arm64_cpu::core_model model) {
     cpu::arm64_cpu::config cfg;
     cfg.model = model;
-    cfg.clock_hz = ctx.dt.number(ctx.node, "clock-frequency").value_or(1'000'000'000);
+    cfg.clock_hz = ctx.dt.number(ctx.node, "clock-frequency").value_or(cfg.clock_hz);
     cfg.firmware_path = ctx.io.firmware_path();
     cfg.mpidr = ctx.dt.number(ctx.node, "reg").value_or(0);
     // The generic timer's counter frequency: the timer node's `clock-frequency` (Linux's
-    // arm,arch_timer binding), else QEMU virt's 62.5 MHz.
+    // arm,arch_timer binding), else the CPU model's default (QEMU virt's).
     for (const char* timer : {"arm,armv8-timer", "arm,armv7-timer"}) {
         const int node = ctx.dt.find_compatible(timer);
         if (node < 0) continue;
         if (auto hz = ctx.dt.number(node, "clock-frequency")) {
-            if (*hz == 0) throw core::config_error(ctx.dt.path(node) + ": clock-frequency is 0");
+            if (*hz == 0) bad_value(ctx, node, "clock-frequency is 0");
             cfg.counter_hz = *hz;
         }
         break;
@@ -38,7 +37,7 @@ built_model make_cpu(model_context& ctx, cpu::arm64_cpu::core_model model) {
         else if (method == "smc")
             cfg.psci = cpu::arm64_cpu::psci_conduit::smc;
         else
-            throw core::config_error(ctx.dt.path(psci) + ": method \"" + method + "\" is neither \"hvc\" nor \"smc\"");
+            bad_value(ctx, psci, "method \"" + method + "\" is neither \"hvc\" nor \"smc\"");
     }
     cfg.coherence = ctx.coherence;
     auto core = std::make_unique<cpu::arm64_cpu>(ctx.instance.c_str(), cfg);
@@ -84,7 +83,7 @@ built_model make_uart_16550(model_context& ctx, bool designware) {
 
 built_model make_rom(model_context& ctx) {
     if (ctx.regs.size() != 1)
-        throw core::config_error(ctx.dt.path(ctx.node) + ": a socsim,rom node has exactly one 'reg' entry");
+        bad_value(ctx, ctx.node, "a socsim,rom node has exactly one 'reg' entry");
     auto bank = std::make_unique<memory::rom>(ctx.instance.c_str(), ctx.regs[0].size);
     built_model m;
     m.targets = {&bank->socket};

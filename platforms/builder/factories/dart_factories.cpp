@@ -2,7 +2,6 @@
 
 #include "platforms/builder/factories/factory_support.h"
 
-#include "models/core/address_range.h"
 #include "models/core/config_error.h"
 #include "models/iommu/dart/dart.h"
 
@@ -39,37 +38,13 @@ built_model make_dart(model_context& ctx, const iommu::dart_variant& variant) {
         bad_node(ctx, ctx.node, e.what());
     }
     iommu::dart* p = d.get();
-    built_model m;
-    m.targets = {&d->socket};
-    m.irq = &d->irq;
-    m.downstream = &d->downstream;
-    m.checker = &p->checker();
-    m.iommu_debug = p;
-    m.accept_dma = [p](tlm::tlm_initiator_socket<>& master) { master.bind(p->upstream); };
-    m.stream_count = variant.streams;
+    built_model m = iommu_model(std::move(d), p->irq, variant.streams);
     m.statistics = [p] {
         const auto& st = p->stats();
         return iommu_statistics({st.translations, st.bypassed, st.faults, st.tlb_commands}, p->tlb().stats(),
                                 p->checker());
     };
-    const iommu::tlb& t = d->tlb();
-    m.details.push_back(std::string("variant ") + variant.name + ": " +
-                        (variant.pte == iommu::dart_pte_format::dart1 ? "DART1" : "DART2") + " PTEs, 16 KiB pages, " +
-                        std::to_string(variant.streams) + " streams (0-" + std::to_string(variant.streams - 1) + "), " +
-                        std::to_string(variant.ttbr_count) + (variant.ttbr_count > 1 ? " TTBRs" : " TTBR") +
-                        " per stream, bypass " + (cfg.bypass_supported ? "supported" : "not supported"));
-    m.details.push_back("TLB " + std::to_string(t.capacity()) + " entries, " + std::to_string(t.ways()) + " ways (" +
-                        std::to_string(t.sets()) + " sets), keyed by stream; check-stale " +
-                        (cfg.check_stale ? "on" : "off") + "; TLB commands busy for " +
-                        std::to_string(cfg.invalidate_polls) + " poll(s) or " + cfg.invalidate_time.to_string());
-    m.details.push_back(!cfg.preset_locked ? std::string("unlocked at boot")
-                                           : std::string("locked at boot (") +
-                                                 (variant.has(variant.config) ? "CONFIG.LOCK" : "PROTECT[0], PROTECT_LOCK[0]") +
-                                                 "): TTBR and TCR writes are ignored");
-    for (const auto& pr : cfg.presets)
-        m.details.push_back("preset TTBR: stream " + std::to_string(pr.stream) + " -> table " + core::hex(pr.table) +
-                            ", translation enabled");
-    m.module = std::move(d);
+    m.details = p->describe();
     return m;
 }
 
@@ -79,9 +54,7 @@ std::vector<model_entry> dart_factories() {
     std::vector<model_entry> v;
     for (const iommu::dart_variant& variant : iommu::dart_variants()) {
         const iommu::dart_variant* pv = &variant;
-        v.push_back({{variant.compatible},
-                     std::string("Apple DART IOMMU (") + variant.name + " registers, " +
-                         (variant.pte == iommu::dart_pte_format::dart1 ? "DART1" : "DART2") + " PTEs, 16 KiB pages)",
+        v.push_back({{variant.compatible}, "Apple DART IOMMU (" + iommu::dart::variant_summary(variant) + ")",
                      [pv](model_context& ctx) { return make_dart(ctx, *pv); }});
     }
     return v;

@@ -13,15 +13,13 @@
 namespace socsim::platform {
 namespace {
 
-// The master's stream id / master index: the first cell after the phandle of `iommus`, or of
-// `socsim,iommus` for a master the OS-visible tree does not reference. None: no stream id.
+// The stream id / master index the master stamps on its DMA (read_iommus); no IOMMU: none.
 uint32_t stream_of(const model_context& ctx) {
-    auto spec = ctx.dt.cells(ctx.node, "iommus");
-    if (spec.empty()) spec = ctx.dt.cells(ctx.node, "socsim,iommus");
-    if (spec.empty()) return core::dma_extension::no_id;
-    if (spec.size() < 2)
+    const auto iommu = read_iommus(ctx.dt, ctx.node);
+    if (!iommu) return core::dma_extension::no_id;
+    if (!iommu->stream)
         bad_node(ctx, ctx.node, "'iommus' needs a stream id cell after the IOMMU phandle (#iommu-cells = <1>)");
-    return spec[1];
+    return *iommu->stream;
 }
 
 void need_reg(const model_context& ctx, uint64_t size) {
@@ -32,6 +30,16 @@ void need_reg(const model_context& ctx, uint64_t size) {
 sc_core::sc_time time_ps(const model_context& ctx, const char* prop, sc_core::sc_time fallback) {
     auto v = ctx.dt.number(ctx.node, prop);
     return v ? sc_core::sc_time(static_cast<double>(*v), sc_core::SC_PS) : fallback;
+}
+
+// What every platform DMA master's configuration starts from: its one register block checked,
+// its stream id.
+template <class Config>
+Config master_config(const model_context& ctx) {
+    need_reg(ctx, 0x1000);
+    Config cfg;
+    cfg.stream_id = stream_of(ctx);
+    return cfg;
 }
 
 template <class Model>
@@ -45,18 +53,14 @@ built_model master(std::unique_ptr<Model> dev) {
 }
 
 built_model make_dma_engine(model_context& ctx) {
-    need_reg(ctx, 0x1000);
-    devices::dma_engine::config cfg;
-    cfg.stream_id = stream_of(ctx);
+    auto cfg = master_config<devices::dma_engine::config>(ctx);
     cfg.per_descriptor = time_ns(ctx, "socsim,descriptor-ns", cfg.per_descriptor);
     cfg.per_byte = time_ps(ctx, "socsim,ps-per-byte", cfg.per_byte);
     return master(std::make_unique<devices::dma_engine>(ctx.instance.c_str(), cfg));
 }
 
 built_model make_scanout(model_context& ctx) {
-    need_reg(ctx, 0x1000);
-    devices::scanout::config cfg;
-    cfg.stream_id = stream_of(ctx);
+    auto cfg = master_config<devices::scanout::config>(ctx);
     cfg.frame_rate_hz = knob(ctx, "socsim,frame-rate-hz", cfg.frame_rate_hz, 1, 1000);
     cfg.png_path = ctx.dt.string(ctx.node, "socsim,png-output").value_or("");
     built_model m = master(std::make_unique<devices::scanout>(ctx.instance.c_str(), cfg));
@@ -66,18 +70,14 @@ built_model make_scanout(model_context& ctx) {
 }
 
 built_model make_video(model_context& ctx, devices::video_decoder::variant kind) {
-    need_reg(ctx, 0x1000);
-    devices::video_decoder::config cfg;
+    auto cfg = master_config<devices::video_decoder::config>(ctx);
     cfg.kind = kind;
-    cfg.stream_id = stream_of(ctx);
     cfg.per_pixel = time_ps(ctx, "socsim,ps-per-pixel", cfg.per_pixel);
     return master(std::make_unique<devices::video_decoder>(ctx.instance.c_str(), cfg));
 }
 
 built_model make_capture(model_context& ctx) {
-    need_reg(ctx, 0x1000);
-    devices::capture::config cfg;
-    cfg.stream_id = stream_of(ctx);
+    auto cfg = master_config<devices::capture::config>(ctx);
     cfg.per_pixel = time_ps(ctx, "socsim,ps-per-pixel", cfg.per_pixel);
     return master(std::make_unique<devices::capture>(ctx.instance.c_str(), cfg));
 }

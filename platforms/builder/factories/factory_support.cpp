@@ -8,8 +8,10 @@
 
 namespace socsim::platform {
 
-void bad_node(const model_context& ctx, int node, const std::string& what) {
-    throw core::config_error("platform '" + ctx.dt.source() + "': " + ctx.dt.path(node) + ": " + what);
+void bad_node(const model_context& ctx, int node, const std::string& what) { ctx.dt.fail(node, what); }
+
+void bad_value(const model_context& ctx, int node, const std::string& what) {
+    throw core::config_error(ctx.dt.path(node) + ": " + what);
 }
 
 unsigned knob(const model_context& ctx, const char* prop, unsigned fallback, unsigned lo, unsigned hi) {
@@ -23,8 +25,8 @@ unsigned knob(const model_context& ctx, const char* prop, unsigned fallback, uns
         if (text && !text->empty() &&
             std::all_of(text->begin(), text->end(), [](char c) { return c >= 0x20 && c < 0x7f; }))
             value = "\"" + *text + "\" (a string; give a number)";
-        throw core::config_error(ctx.dt.path(ctx.node) + ": " + prop + " = " + value + " is outside " +
-                                 std::to_string(lo) + ".." + std::to_string(hi));
+        bad_value(ctx, ctx.node, std::string(prop) + " = " + value + " is outside " + std::to_string(lo) + ".." +
+                                     std::to_string(hi));
     }
     return static_cast<unsigned>(*v);
 }
@@ -57,6 +59,16 @@ std::string numbered_if_taken(const std::string& name, const std::function<bool(
     std::string free = name;
     for (unsigned n = 2; taken(free); ++n) free = name + "_" + std::to_string(n);
     return free;
+}
+
+std::optional<iommu_reference> read_iommus(const device_tree& dt, int node) {
+    auto spec = dt.cells(node, "iommus");
+    if (spec.empty()) spec = dt.cells(node, "socsim,iommus");
+    if (spec.empty()) return std::nullopt;
+    iommu_reference ref;
+    ref.phandle = spec[0];
+    if (spec.size() >= 2) ref.stream = spec[1];
+    return ref;
 }
 
 std::string hex_range(uint64_t base, uint64_t size) {

@@ -3,9 +3,7 @@
 #include "platforms/builder/factories/factory_support.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <map>
-#include <stdexcept>
 
 #include "models/core/config_error.h"
 #include "models/core/log.h"
@@ -43,14 +41,32 @@ std::vector<pci_range> read_pci_ranges(const model_context& ctx, const char* pro
     return out;
 }
 
-// `ecam`: reg is the ECAM region; otherwise reg is a register block and configuration space
-// reaches every bus number (the iProc CFG_ADDR register has 8 bus bits).
+// `iommu-map` of a PCI host node (pci-iommu.txt): requester ids [rid_base, rid_base + length) go to
+// the IOMMU `phandle` as stream ids from stream_base. Read here only; every use takes these.
+struct iommu_map_entry {
+    uint32_t rid_base, phandle, stream_base, length;
+};
+std::vector<iommu_map_entry> read_iommu_map(const model_context& ctx) {
+    const auto c = ctx.dt.cells(ctx.node, "iommu-map");
+    if (c.size() % 4 != 0) bad_node(ctx, ctx.node, "'iommu-map' must be (rid-base, iommu, iommu-base, length) entries");
+    std::vector<iommu_map_entry> map;
+    for (size_t i = 0; i < c.size(); i += 4) map.push_back({c[i], c[i + 1], c[i + 2], c[i + 3]});
+    return map;
+}
+
+// `ecam`: reg is the ECAM region; otherwise reg is a register block and configuration space is
+// what the iProc's CFG_ADDR reaches.
 bridge_t::config read_bridge_config(const model_context& ctx, bool ecam = true) {
     const device_tree& dt = ctx.dt;
     bridge_t::config cfg;
     if (ctx.regs.size() != 1)
         bad_node(ctx, ctx.node, ecam ? "'reg' must be the one ECAM region" : "'reg' must be the one register block");
-    cfg.ecam_size = ecam ? ctx.regs[0].size : 256 * (1ull << 20);
+    cfg.ecam_size = ecam ? ctx.regs[0].size : pcie::iproc_pcie::config_space;
+    // The root port's identity: the model's default (QEMU's GPEX) unless the platform names its own.
+    cfg.root_identity.vendor =
+        static_cast<uint16_t>(knob(ctx, "socsim,root-vendor-id", cfg.root_identity.vendor, 0, 0xfffe));
+    cfg.root_identity.device =
+        static_cast<uint16_t>(knob(ctx, "socsim,root-device-id", cfg.root_identity.device, 0, 0xffff));
     auto bus_range = dt.cells(ctx.node, "bus-range");
     if (bus_range.size() == 2) {
         cfg.first_bus = bus_range[0];
@@ -95,71 +111,35 @@ bridge_t::config read_bridge_config(const model_context& ctx, bool ecam = true) 
         bad_node(ctx, ctx.node, "'dma-ranges' entries " + text(o->first) + " and " + text(o->second) +
                                     " overlap on the bus: a bus address would have two inbound translations");
     }
-    auto map = dt.cells(ctx.node, "iommu-map");
-    if (map.size() % 4 != 0)
-        bad_node(ctx, ctx.node, "'iommu-map' must be (rid-base, iommu, iommu-base, length) entries");
     // One DMA output per distinct IOMMU, numbered in order of first appearance.
     std::vector<uint32_t> iommus;
-    for (size_t i = 0; i < map.size(); i += 4) {
-        auto it = std::find(iommus.begin(), iommus.end(), map[i + 1]);
-        if (it == iommus.end()) it = iommus.insert(iommus.end(), map[i + 1]);
-        cfg.iommu_map.push_back({map[i], map[i + 2], map[i + 3], static_cast<unsigned>(it - iommus.begin())});
+    for (const iommu_map_entry& e : read_iommu_map(ctx)) {
+        auto it = std::find(iommus.begin(), iommus.end(), e.phandle);
+        if (it == iommus.end()) it = iommus.insert(iommus.end(), e.phandle);
+        cfg.iommu_map.push_back({e.rid_base, e.stream_base, e.length, static_cast<unsigned>(it - iommus.begin())});
     }
     if (auto mask = dt.number(ctx.node, "iommu-map-mask")) cfg.iommu_map_mask = static_cast<uint32_t>(*mask);
     return cfg;
 }
 
-std::string bdf_text(unsigned bus, unsigned devfn) {
-    char text[16];
-    std::snprintf(text, sizeof text, "%02x:%02x.%x", bus, devfn >> 3, devfn & 7);
-    return text;
-}
-
-// `access`: how configuration space is reached; `inbound`: the inbound lines (empty: the
-// bridge's own windows).
+// The lines of `socsim info` for a host bridge: `access` (how configuration space is reached),
+// its windows (`inbound`: the inbound lines, empty: the bridge's own), iommu-map naming each
+// IOMMU by its label, its functions.
 std::vector<std::string> describe_bridge(const model_context& ctx, const bridge_t& bridge, const std::string& access,
                                          const std::vector<std::string>& inbound = {}) {
     const bridge_t::config& cfg = bridge.configuration();
     std::vector<std::string> lines;
+    auto add = [&lines](const std::vector<std::string>& more) { lines.insert(lines.end(), more.begin(), more.end()); };
     lines.push_back(access + ", buses " + std::to_string(cfg.first_bus) + "-" + std::to_string(cfg.last_bus));
-    for (const auto& w : cfg.outbound)
-        lines.push_back(std::string("outbound ") +
-                        (w.type == bridge_t::space::io ? "I/O" : w.type == bridge_t::space::memory32 ? "mem32" : "mem64") +
-                        (w.prefetchable ? " prefetchable" : "") + ": cpu " + hex_range(w.cpu_base, w.size) + " -> bus " +
-                        hex_range(w.bus_base, w.size) + " (" + core::human_size(w.size) + ")");
-    lines.insert(lines.end(), inbound.begin(), inbound.end());
-    if (cfg.inbound.empty() && inbound.empty())
-        lines.push_back("inbound: no dma-ranges, every bus address passes unchanged");
-    for (const auto& w : cfg.inbound)
-        lines.push_back("inbound: bus " + hex_range(w.bus_base, w.size) + " -> cpu " + hex_range(w.cpu_base, w.size) +
-                        " (" + core::human_size(w.size) + ")");
-    auto map = ctx.dt.cells(ctx.node, "iommu-map");
-    for (size_t i = 0; i + 3 < map.size(); i += 4) {
-        int iommu = ctx.dt.by_phandle(map[i + 1]);
+    add(bridge.describe_outbound());
+    add(inbound.empty() ? bridge.describe_inbound() : inbound);
+    for (const iommu_map_entry& e : read_iommu_map(ctx)) {
+        int iommu = ctx.dt.by_phandle(e.phandle);
         std::string name = iommu < 0 ? "?" : ctx.dt.label(iommu).empty() ? ctx.dt.path(iommu) : ctx.dt.label(iommu);
-        lines.push_back("iommu-map: requester id " + hex_range(map[i], map[i + 3]) + " -> " + name + " stream id " +
-                        hex_range(map[i + 2], map[i + 3]) + " (mask " + core::hex(cfg.iommu_map_mask) + ")");
+        lines.push_back("iommu-map: requester id " + hex_range(e.rid_base, e.length) + " -> " + name + " stream id " +
+                        hex_range(e.stream_base, e.length) + " (mask " + core::hex(cfg.iommu_map_mask) + ")");
     }
-    for (const auto& [devfn, f] : bridge.functions()) {
-        char ids[64];
-        std::snprintf(ids, sizeof ids, "%04x:%04x class %06x", f->vendor(), f->device(), f->class_code());
-        std::string line = bdf_text(cfg.first_bus, devfn) + "  " + ids + "  " + f->name();
-        for (unsigned b = 0; b < pcie::pcie_endpoint::bar_slots; ++b) {
-            const auto& bar = f->bar(b);
-            if (bar.kind == pcie::pcie_endpoint::bar_kind::none) continue;
-            line += "  BAR" + std::to_string(b) + " " +
-                    (bar.kind == pcie::pcie_endpoint::bar_kind::io ? "I/O"
-                     : bar.kind == pcie::pcie_endpoint::bar_kind::memory32 ? "mem32"
-                                                                           : "mem64") +
-                    " " + core::human_size(bar.size);
-        }
-        if (devfn != 0) {
-            const uint16_t rid = bridge.requester_id(devfn);
-            auto sid = bridge.stream_id(rid);
-            line += "  requester id " + core::hex(rid) + " -> " + (sid ? "stream id " + core::hex(*sid) : "no stream id");
-        }
-        lines.push_back(line);
-    }
+    add(bridge.describe_functions());
     return lines;
 }
 
@@ -173,7 +153,8 @@ struct function_dma {
 using function_dmas = std::map<unsigned, function_dma>;  // by devfn
 
 // Attaches the node's PCI functions and fills in everything the builder wires: the DMA output of
-// each IOMMU, the outbound windows, the INTx pins. Returns the per-function detail lines;
+// each IOMMU, the outbound windows, the INTx pins. Returns the per-function detail lines (and the
+// functions not modelled);
 // `dmas` gets each attached function's DMA mask.
 std::vector<std::string> populate_bridge(model_context& ctx, bridge_t* bridge, built_model& m, function_dmas& dmas) {
     const unsigned root_bus = bridge->configuration().first_bus;
@@ -192,7 +173,7 @@ std::vector<std::string> populate_bridge(model_context& ctx, bridge_t* bridge, b
         if (!entry || !entry->make) {
             std::string what = ctx.dt.path(child) + (compat.empty() ? "" : " (compatible \"" + compat[0] + "\")");
             core::logger("platform").warning("no model for PCI function " + what + "; it is absent from the bus");
-            skipped.push_back(bdf_text(bus, devfn) + "  not modelled: " + what);
+            skipped.push_back(pcie::bdf_text(bus, devfn) + "  not modelled: " + what);
             continue;
         }
         // The bridge's name, '_', the function's label or node name; with its unit address, then
@@ -205,17 +186,16 @@ std::vector<std::string> populate_bridge(model_context& ctx, bridge_t* bridge, b
         built_model function = entry->make(child_ctx);
         if (!function.endpoint) bad_node(ctx, child, "compatible \"" + compat[0] + "\" is not a PCI function model");
         for (const std::string& d : function.details)
-            function_details.push_back(bdf_text(bus, devfn) + "  " + child_ctx.instance + ": " + d);
+            function_details.push_back(pcie::bdf_text(bus, devfn) + "  " + child_ctx.instance + ": " + d);
         dmas[devfn] = {child, child_ctx.instance, function.dma_mask, function.dma_mask_source};
         function.module.release();  // the bridge owns the endpoint now
         bridge->attach(static_cast<uint8_t>(devfn), std::unique_ptr<pcie::pcie_endpoint>(function.endpoint));
     }
     m.dma = &bridge->dma;
     // Each IOMMU that iommu-map names gets its own output, wired by the builder.
-    auto map = ctx.dt.cells(ctx.node, "iommu-map");
-    for (size_t i = 0; i + 3 < map.size(); i += 4) {
-        const uint32_t phandle = map[i + 1];
-        const uint64_t last_stream = uint64_t{map[i + 2]} + (map[i + 3] ? map[i + 3] - 1 : 0);
+    for (const iommu_map_entry& e : read_iommu_map(ctx)) {
+        const uint32_t phandle = e.phandle;
+        const uint64_t last_stream = uint64_t{e.stream_base} + (e.length ? e.length - 1 : 0);
         auto out = std::find_if(m.dma_outputs.begin(), m.dma_outputs.end(),
                                 [&](const built_model::dma_output& o) { return o.iommu_phandle == phandle; });
         if (out != m.dma_outputs.end()) {
@@ -241,17 +221,10 @@ std::vector<std::string> populate_bridge(model_context& ctx, bridge_t* bridge, b
     return skipped;
 }
 
-// The smallest page and the input range of the IOMMU a function's DMA goes to, as Linux's
-// iommu-dma sees them: granule = the smallest page size, aperture = the input address range.
-struct iommu_geometry {
-    uint64_t granule;
-    unsigned input_bits;
-    const char* why;
-};
+// The geometry of the IOMMU node `iommu` as its registry entry states it, or the fallback.
 iommu_geometry geometry_of(const device_tree& dt, int iommu) {
-    for (const auto& c : dt.strings(iommu, "compatible"))
-        if (c == "arm,smmu-v3")  // Linux arm-smmu-v3 on a 4 KiB-page kernel: 4 KiB pages, 48-bit stage-1 input
-            return {4096, 48, "4 KiB granule, 48-bit input"};
+    const model_entry* entry = find_model(dt.strings(iommu, "compatible"));
+    if (entry && entry->iommu_dma) return *entry->iommu_dma;
     return {4096, 64, "4 KiB granule assumed, input range not known"};
 }
 
@@ -276,11 +249,12 @@ std::string region_line(const resv_region& r) {
 // any regions of its own and its valid ranges.
 std::vector<std::string> describe_iova_spaces(const model_context& ctx, const bridge_t& bridge, const function_dmas& dmas) {
     const device_tree& dt = ctx.dt;
-    const auto map = dt.cells(ctx.node, "iommu-map");
+    const auto map = read_iommu_map(ctx);
     const uint32_t map_mask = bridge.configuration().iommu_map_mask;
     auto iommu_of = [&](uint16_t rid) {  // the IOMMU node iommu-map sends a requester id to, or -1
-        for (size_t i = 0; i + 3 < map.size(); i += 4)
-            if ((rid & map_mask) >= map[i] && (rid & map_mask) - map[i] < map[i + 3]) return dt.by_phandle(map[i + 1]);
+        const uint32_t id = rid & map_mask;
+        for (const iommu_map_entry& e : map)
+            if (id >= e.rid_base && id - e.rid_base < e.length) return dt.by_phandle(e.phandle);
         return -1;
     };
     std::vector<std::string> lines;
@@ -291,7 +265,7 @@ std::vector<std::string> describe_iova_spaces(const model_context& ctx, const br
     pci_iova_space shared;
     try {
         shared = derive_pci_iova_space(read_pci_dma_facts(dt, ctx.node, -1));
-    } catch (const std::invalid_argument& e) {
+    } catch (const core::config_error& e) {
         bad_node(ctx, ctx.node, e.what());
     }
     lines.push_back("IOVA space Linux's iommu-dma would leave each function behind an IOMMU "
@@ -315,7 +289,7 @@ std::vector<std::string> describe_iova_spaces(const model_context& ctx, const br
     for (const auto& [devfn, f] : dmas) {
         const uint16_t rid = bridge.requester_id(static_cast<uint8_t>(devfn));
         const int iommu = iommu_of(rid);
-        const std::string who = bdf_text(bridge.configuration().first_bus, devfn) + "  " + f.instance + ": ";
+        const std::string who = pcie::bdf_text(bridge.configuration().first_bus, devfn) + "  " + f.instance + ": ";
         if (iommu < 0) {
             lines.push_back(who + "no IOMMU (iommu-map names none for requester id " + core::hex(rid) + ")");
             continue;
@@ -323,7 +297,7 @@ std::vector<std::string> describe_iova_spaces(const model_context& ctx, const br
         pci_iova_space own;
         try {
             own = derive_pci_iova_space(read_pci_dma_facts(dt, ctx.node, f.node));
-        } catch (const std::invalid_argument& e) {
+        } catch (const core::config_error& e) {
             bad_node(ctx, f.node, e.what());
         }
         const iommu_geometry g = geometry_of(dt, iommu);
@@ -347,81 +321,42 @@ std::vector<std::string> describe_iova_spaces(const model_context& ctx, const br
     return lines;
 }
 
-built_model make_pcie_host(model_context& ctx) {
-    auto bridge = std::make_unique<bridge_t>(ctx.instance.c_str(), read_bridge_config(ctx));
+// What every host bridge's factory does once the bridge is built: attach its functions, map its
+// registers (`registers`), describe it (`access` and `inbound` as describe_bridge takes them) and
+// the IOVA spaces of its functions.
+built_model finish_bridge(model_context& ctx, std::unique_ptr<bridge_t> bridge, tlm::tlm_target_socket<>& registers,
+                          const std::string& access, const std::vector<std::string>& inbound = {}) {
     built_model m;
-    m.targets = {&bridge->ecam};
+    m.targets = {&registers};
     function_dmas dmas;
-    auto extra = populate_bridge(ctx, bridge.get(), m, dmas);
-    const uint64_t ecam_size = bridge->configuration().ecam_size;
-    m.details = describe_bridge(ctx, *bridge,
-                                "ECAM " + hex_range(ctx.regs[0].base, ecam_size) + " (" + core::human_size(ecam_size) + ")");
-    m.details.insert(m.details.end(), extra.begin(), extra.end());
+    auto functions = populate_bridge(ctx, bridge.get(), m, dmas);
+    m.details = describe_bridge(ctx, *bridge, access, inbound);
+    m.details.insert(m.details.end(), functions.begin(), functions.end());
     auto iova = describe_iova_spaces(ctx, *bridge, dmas);
     m.details.insert(m.details.end(), iova.begin(), iova.end());
     m.module = std::move(bridge);
     return m;
 }
 
-// The inbound lines of `socsim info` for an iProc root complex: each dma-ranges window (what
-// firmware is to program) with the IARR region a driver following Linux's would put it in, or
-// why none can hold it; then the holes below, between and above the windows, where a DMA is an
-// Unsupported Request.
-std::vector<std::string> describe_iproc_inbound(std::vector<bridge_t::inbound_window> declared) {
-    std::vector<std::string> lines;
-    if (declared.empty()) {
-        lines.push_back("inbound: no dma-ranges; none decodes until firmware programs IARR/IMAP");
-        return lines;
-    }
-    lines.push_back("inbound windows (dma-ranges; firmware programs them in IARR/IMAP, none decodes at reset):");
-    std::sort(declared.begin(), declared.end(), [](const auto& a, const auto& b) { return a.bus_base < b.bus_base; });
-    auto hole = [&](uint64_t from, uint64_t to) {  // inclusive
-        lines.push_back("inbound hole: bus " + hex_range(from, to - from + 1) + " (" +
-                        (to == ~uint64_t{0} ? std::string("to the top") : core::human_size(to - from + 1)) +
-                        "): Unsupported Request");
-    };
-    std::vector<bool> used(pcie::iproc_pcie::inbound_regions().size());
-    uint64_t next = 0;  // the first bus address no window before covers
-    bool at_top = false;
-    for (const auto& w : declared) {
-        if (w.bus_base > next) hole(next, w.bus_base - 1);
-        auto place = pcie::iproc_pcie::place(w.bus_base, w.cpu_base, w.size, used);
-        std::string where;
-        if (place.region >= 0) {
-            used[static_cast<size_t>(place.region)] = true;
-            where = std::string("in ") + pcie::iproc_pcie::inbound_regions()[static_cast<size_t>(place.region)].name;
-        } else {
-            where = "cannot be programmed: " + place.error;
-        }
-        lines.push_back("inbound: bus " + hex_range(w.bus_base, w.size) + " -> cpu " + hex_range(w.cpu_base, w.size) +
-                        " (" + core::human_size(w.size) + "), " + where);
-        const uint64_t last = w.bus_base + (w.size - 1);
-        at_top = last == ~uint64_t{0};
-        next = last + 1;
-    }
-    if (!at_top) hole(next, ~uint64_t{0});
-    return lines;
+built_model make_pcie_host(model_context& ctx) {
+    auto bridge = std::make_unique<bridge_t>(ctx.instance.c_str(), read_bridge_config(ctx));
+    const uint64_t ecam_size = bridge->configuration().ecam_size;
+    auto& ecam = bridge->ecam;
+    return finish_bridge(ctx, std::move(bridge), ecam,
+                         "ECAM " + hex_range(ctx.regs[0].base, ecam_size) + " (" + core::human_size(ecam_size) + ")");
 }
 
 built_model make_iproc_pcie(model_context& ctx) {
+    // dma-ranges only say what firmware is to program (iproc_pcie.h): described, not configured.
     bridge_t::config cfg = read_bridge_config(ctx, false);
-    if (ctx.dt.cells(ctx.node, "bus-range").empty()) cfg.last_bus = 255;
     std::vector<bridge_t::inbound_window> declared = std::move(cfg.inbound);
     cfg.inbound.clear();
     auto rc = std::make_unique<pcie::iproc_pcie>(ctx.instance.c_str(), std::move(cfg));
-    built_model m;
-    m.targets = {&rc->regs};
-    function_dmas dmas;
-    auto extra = populate_bridge(ctx, rc.get(), m, dmas);
-    m.details = describe_bridge(ctx, *rc,
-                                "registers " + hex_range(ctx.regs[0].base, ctx.regs[0].size) +
-                                    ": configuration through CFG_IND_ADDR/CFG_IND_DATA (00:00.0) and CFG_ADDR/CFG_DATA",
-                                describe_iproc_inbound(declared));
-    m.details.insert(m.details.end(), extra.begin(), extra.end());
-    auto iova = describe_iova_spaces(ctx, *rc, dmas);
-    m.details.insert(m.details.end(), iova.begin(), iova.end());
-    m.module = std::move(rc);
-    return m;
+    auto& regs = rc->regs;
+    return finish_bridge(ctx, std::move(rc), regs,
+                         "registers " + hex_range(ctx.regs[0].base, ctx.regs[0].size) +
+                             ": configuration through CFG_IND_ADDR/CFG_IND_DATA (00:00.0) and CFG_ADDR/CFG_DATA",
+                         pcie::iproc_pcie::describe_dma_ranges(declared));
 }
 
 built_model make_edu(model_context& ctx) {

@@ -2,10 +2,6 @@
 
 #include "platforms/builder/factories/factory_support.h"
 
-#include <cstdio>
-
-#include "models/core/address_range.h"
-#include "models/core/config_error.h"
 #include "models/iommu/sun50i/sun50i_iommu.h"
 
 namespace socsim::platform {
@@ -38,42 +34,14 @@ built_model make_sun50i(model_context& ctx, const iommu::sun50i_variant& variant
 
     auto unit = std::make_unique<iommu::sun50i_iommu>(ctx.instance.c_str(), cfg);
     iommu::sun50i_iommu* u = unit.get();
-    built_model m;
-    m.targets = {&unit->socket};
-    m.irq = &unit->irq;
-    m.downstream = &unit->downstream;
-    m.checker = &u->checker();
-    m.iommu_debug = u;
-    m.accept_dma = [u](tlm::tlm_initiator_socket<>& master) { master.bind(u->upstream); };
-    m.stream_count = variant.masters;
+    built_model m = iommu_model(std::move(unit), u->irq, variant.masters);
     m.stream_what = "master index";
     m.statistics = [u] {  // the TLB counted is the shared macro TLB, behind the micro TLBs
         const auto& st = u->stats();
         return iommu_statistics({st.translations, st.bypassed, st.faults + st.refused, st.invalidations},
                                 u->macro_tlb().stats(), u->checker());
     };
-    char version[16];
-    std::snprintf(version, sizeof version, "0x%02x", variant.version);
-    m.details.push_back(std::string("variant: ") + variant.soc + " (VERSION " + version + ", BYPASS reset " +
-                        core::hex(variant.bypass_reset) + (variant.bypass_reset ? ": all masters bypassed" : "") +
-                        "), one 32-bit address space, 4 KiB pages");
-    std::string masters = "masters (index = #iommu-cells cell = stream id):";
-    for (unsigned i = 0; i < variant.masters; ++i)
-        masters += " " + std::to_string(i) + " " + variant.master_names[i];
-    m.details.push_back(masters);
-    m.details.push_back("micro TLBs: " + std::to_string(variant.masters) + " x " + std::to_string(cfg.micro_tlb_entries) +
-                        " entries (" + std::to_string(cfg.micro_tlb_ways) + "-way); macro TLB: " +
-                        std::to_string(cfg.tlb_entries) + " entries (" + std::to_string(cfg.tlb_ways) +
-                        "-way); PTW cache: " + std::to_string(cfg.ptw_cache_entries) + " DTEs (" +
-                        std::to_string(cfg.ptw_cache_ways) + "-way)");
-    m.details.push_back("prefetch: a walk of IOVA v caches the DTEs of v and v+1 MiB and, with TLB_PREFETCH, the PTEs "
-                        "of v and v+4 KiB (invalid ones too)");
-    m.details.push_back(std::string("flush/invalidate completion: ") + cfg.op_latency.to_string() +
-                        "; faults stall the master until its RESET bit is pulsed");
-    m.details.push_back(std::string("checks: stale translations ") + (cfg.check_stale ? "on" : "off") +
-                        ", walker coherence with CPU cache cleans " +
-                        (cfg.check_coherence && cfg.coherence ? "on" : "off"));
-    m.module = std::move(unit);
+    m.details = u->describe();
     return m;
 }
 
@@ -83,9 +51,7 @@ std::vector<model_entry> sun50i_factories() {
     std::vector<model_entry> v;
     for (const iommu::sun50i_variant& variant : iommu::sun50i_variants()) {
         const iommu::sun50i_variant* p = &variant;
-        v.push_back({{variant.compatible},
-                     std::string("Allwinner ") + variant.soc + " IOMMU (" + std::to_string(variant.masters) +
-                         " masters, shared table, non-coherent walker)",
+        v.push_back({{variant.compatible}, "Allwinner " + iommu::sun50i_iommu::variant_summary(variant),
                      [p](model_context& c) { return make_sun50i(c, *p); }});
     }
     return v;
