@@ -65,6 +65,23 @@ struct walk_result {
 
     bool ok() const { return status == walk_status::ok; }
     uint64_t translate(uint64_t iova) const { return output + (iova - iova_base); }
+    // The TLB entry caching this (successful) walk's leaf, tagged with `context` and `stream`,
+    // stamped as read now.
+    tlb_entry cached(uint32_t context, uint32_t stream) const {
+        tlb_entry e;
+        e.iova = iova_base;
+        e.output = output;
+        e.context = context;
+        e.stream = stream;
+        e.size_shift = size_shift;
+        e.perms = perms;
+        e.level = static_cast<uint8_t>(level);
+        e.global = global;
+        e.attrs = attrs;
+        e.trail = trail;
+        e.read_now();
+        return e;
+    }
 };
 
 class page_walker {

@@ -24,6 +24,8 @@
 #include <systemc>
 #include <vector>
 
+#include "models/core/memory_epoch.h"
+
 namespace socsim::iommu {
 
 // The table entries a walk read, outermost first: enough to re-read them later and see whether
@@ -76,6 +78,14 @@ struct tlb_entry {
     // the epoch is unchanged nothing can have written memory, so a hit needs no re-read. Zero:
     // never verified.
     uint64_t verified_epoch = 0;
+
+    // Every fill (after a walk, a prefetch, a debug-register load) stamps the entry as read from
+    // memory now: filled and verified at this time and memory epoch.
+    tlb_entry& read_now() {
+        filled_at = verified_at = sc_core::sc_time_stamp();
+        verified_epoch = core::memory_epoch::current();
+        return *this;
+    }
 
     uint64_t last() const { return iova + ((uint64_t{1} << size_shift) - 1); }
     bool covers(uint64_t addr) const { return addr >= iova && addr - iova < (uint64_t{1} << size_shift); }

@@ -21,9 +21,8 @@ const dart_variant& checked_variant(const dart::config& cfg) {
 } // namespace
 
 dart::dart(sc_core::sc_module_name name, const config& cfg)
-    : core::peripheral(name, core::register_file::unmapped::read_zero_write_ignore), upstream("upstream"),
-      downstream("downstream"), v_(checked_variant(cfg)), cfg_(cfg), format_(v_.pte), port_(downstream, this->name()),
-      walker_(port_), tlb_(cfg.tlb_entries, cfg.tlb_ways), checker_(this->name()) {
+    : iommu_skeleton(name), v_(checked_variant(cfg)), cfg_(cfg), format_(v_.pte), walker_(port_),
+      tlb_(cfg.tlb_entries, cfg.tlb_ways) {
     checker_.describe_cache({&tlb_, "TLB", "stream"});
     for (const preset_ttbr& p : cfg_.presets) {
         const std::string what = std::string(this->name()) + ": preset TTBR for stream " + std::to_string(p.stream);
@@ -35,10 +34,6 @@ dart::dart(sc_core::sc_module_name name, const config& cfg)
             throw core::config_error(what + ": table " + core::hex(p.table) + " does not fit the TTBR address field");
     }
     checker_.set_enabled(cfg_.check_stale);
-    upstream.register_b_transport(this, &dart::b_transport_upstream);
-    upstream.register_transport_dbg(this, &dart::transport_dbg_upstream);
-    upstream.register_get_direct_mem_ptr(this, &dart::get_direct_mem_ptr_upstream);
-    downstream.register_invalidate_direct_mem_ptr(this, &dart::invalidate_dmi_downstream);
     declare_registers();
 }
 
@@ -259,8 +254,7 @@ void dart::start_invalidation(std::vector<uint32_t> streams, bool all, const std
 void dart::complete_invalidation() {
     if (!busy_) return;
     busy_ = false;
-    for (const invalidation_scope& s : busy_note_.scopes) tlb_.invalidate(s.match);
-    checker_.note_invalidation(std::move(busy_note_));
+    apply_invalidation(std::move(busy_note_));
 }
 
 void dart::poll_time() {

@@ -107,17 +107,10 @@
 #include <string>
 #include <systemc>
 #include <tlm>
-#include "models/iommu/common/upstream_socket.h"
-#include <tlm_utils/simple_initiator_socket.h>
 #include <vector>
 
 #include "models/core/irq_line.h"
-#include "models/core/peripheral.h"
-#include "models/iommu/common/debug_view.h"
-#include "models/iommu/common/dma_checker.h"
-#include "models/iommu/common/dma_forwarding.h"
-#include "models/iommu/common/fault_record.h"
-#include "models/iommu/common/memory_port.h"
+#include "models/iommu/common/iommu_skeleton.h"
 #include "models/iommu/common/page_walker.h"
 #include "models/iommu/common/tlb.h"
 #include "models/iommu/dart/dart_format.h"
@@ -125,7 +118,7 @@
 
 namespace socsim::iommu {
 
-class dart : public core::peripheral, public debug_view {
+class dart : public iommu_skeleton<dart> {
 public:
     struct preset_ttbr {
         uint32_t stream = 0;
@@ -156,8 +149,6 @@ public:
         uint64_t locked_writes = 0; // TCR/TTBR writes ignored because of the lock
     };
 
-    upstream_socket<dart> upstream;
-    tlm_utils::simple_initiator_socket<dart> downstream;
     core::irq_line irq;
 
     // Throws core::config_error for a missing variant, bad TLB geometry or a preset the
@@ -168,8 +159,6 @@ public:
     const dart_variant& variant() const { return v_; }
     const dart_format& format() const { return format_; }
     const iommu::tlb& tlb() const { return tlb_; }
-    const dma_checker& checker() const { return checker_; }
-    dma_checker& checker() { return checker_; }
     const statistics& stats() const { return stats_; }
     // The debugger's view (common/debug_view.h): a side-effect-free walk and the caches.
     debug_translation debug_translate(uint32_t stream, uint64_t iova) override;
@@ -183,13 +172,8 @@ public:
     std::vector<std::string> describe() const;
 
 private:
-    struct translation {
-        enum class kind : uint8_t { translated, bypass, fault } what = kind::fault;
-        uint64_t output = 0;
-        uint64_t limit = 0;  // last IOVA this translation covers
-    };
+    friend class iommu_skeleton<dart>;
 
-    static dma_route route_of(const translation& t);
     void declare_registers();
     void guard_locked(core::reg& r, uint64_t old);
     void write_stream_select(core::reg& r, uint64_t now);
@@ -202,20 +186,16 @@ private:
     void update_irq();
     bool stream_enabled(uint32_t sid) const;
 
-    void b_transport_upstream(int port, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
-    unsigned transport_dbg_upstream(int port, tlm::tlm_generic_payload& p);
-    bool get_direct_mem_ptr_upstream(int port, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi);
-    void invalidate_dmi_downstream(sc_dt::uint64 start, sc_dt::uint64 end);
-    translation translate(const tlm::tlm_generic_payload& p, uint32_t sid, uint64_t iova, unsigned len, bool write,
-                          sc_core::sc_time& delay, bool debug);
-    void report(const tlm::tlm_generic_payload& p, fault_record f);
-    translation refuse(const tlm::tlm_generic_payload& p, uint32_t sid, bool has_sid, uint64_t iova, unsigned len,
-                       bool write, fault_kind kind, const std::string& code, const std::string& detail, bool debug);
-    translation fault(const tlm::tlm_generic_payload& p, uint32_t sid, uint64_t iova, unsigned len, bool write,
-                      uint32_t code_bit, const char* code, fault_kind kind, const std::string& detail, int level,
-                      uint64_t fetch, bool has_fetch, bool debug);
-    tlb_entry* walk_and_fill(const tlm::tlm_generic_payload& p, uint32_t sid, uint64_t iova, unsigned len, bool write,
-                             sc_core::sc_time& delay, bool debug, translation& failed);
+    // The DMA path (common/iommu_skeleton.h): a TLB command whose time has come completes before
+    // a DMA is translated.
+    void before_dma() { poll_time(); }
+    translation translate(const dma_access& a, uint64_t iova, uint64_t remaining, sc_core::sc_time& delay);
+    // A DMA refused before translation (no such stream, stream disabled): reported, nothing latched.
+    translation refuse(const dma_access& a, uint64_t iova, unsigned len, fault_record f);
+    // A translation fault (`f` says what went wrong): reported and latched in ERROR as `error_bit`.
+    translation fault(const dma_access& a, uint64_t iova, unsigned len, uint32_t error_bit, fault_record f);
+    tlb_entry* walk_and_fill(const dma_access& a, uint64_t iova, unsigned len, sc_core::sc_time& delay,
+                             translation& failed);
     // The table root and first level for `iova` on `sid`, or false with the NO_TTBR reason.
     bool root_for(uint32_t sid, uint64_t iova, uint64_t& table, int& level, std::string& why) const;
     walk_result walk(uint32_t sid, uint64_t iova, sc_core::sc_time& delay, bool debug, std::string* why = nullptr);
@@ -227,13 +207,12 @@ private:
     const dart_variant& v_;
     config cfg_;
     dart_format format_;
-    memory_port port_;
     page_walker walker_;
     iommu::tlb tlb_;
-    dma_checker checker_;
     statistics stats_;
 
-    // Registers the DMA path and commands read (register_file looks up by name).
+    // The registers the DMA path and commands use, bound where they are declared (declare_registers);
+    // null where the variant has no such register (t8020 has no TLB_CMD, t8110 no CONFIG).
     std::vector<core::reg*> tcr_, ttbr_, enable_words_, error_streams_;
     core::reg *error_ = nullptr, *error_mask_ = nullptr, *error_addr_lo_ = nullptr, *error_addr_hi_ = nullptr,
               *config_ = nullptr, *protect_ = nullptr, *protect_lock_ = nullptr, *stream_select_ = nullptr,
@@ -249,7 +228,7 @@ private:
     sc_core::sc_time busy_until_;
     bool busy_dma_warned_ = false;
 
-    tlb_entry scratch_entry_, debug_entry_;
+    tlb_entry debug_entry_;  // a translation made for a debug access (not cached)
 };
 
 } // namespace socsim::iommu

@@ -20,13 +20,19 @@ const pte_layout& layout(dart_pte_format f) {
     return layouts[static_cast<unsigned>(f)];
 }
 
+// Fields every descriptor has, in both formats.
+constexpr uint64_t VALID = 1;                              // [0], tables and leaves
+constexpr unsigned SP_START_SHIFT = 52, SP_END_SHIFT = 40;  // leaf [63:52], [51:40]
+
+// The IOVA bits each level's table is indexed by: [shift+10 : shift], 2048 entries.
 constexpr unsigned level_shift[3] = {36, 25, 14};
+constexpr uint64_t TABLE_INDEX = 0x7ff;
 
 } // namespace
 
 uint64_t dart_format::entry_address(uint64_t table, int level, uint64_t iova) const {
     const unsigned shift = level_shift[level < 0 ? 0 : level > 2 ? 2 : level];
-    return table + ((iova >> shift) & 0x7ff) * 8;
+    return table + ((iova >> shift) & TABLE_INDEX) * 8;
 }
 
 uint64_t dart_format::address(uint64_t d) const {
@@ -36,24 +42,24 @@ uint64_t dart_format::address(uint64_t d) const {
 
 uint64_t dart_format::table_descriptor(uint64_t pa) const {
     const pte_layout& l = layout(pte_);
-    return ((pa >> l.addr_shift) & l.addr_mask) | 1;
+    return ((pa >> l.addr_shift) & l.addr_mask) | VALID;
 }
 
 uint64_t dart_format::leaf_descriptor(uint64_t pa, bool read, bool write, unsigned sp_start, unsigned sp_end,
                                       bool sp_disable) const {
     const pte_layout& l = layout(pte_);
-    uint64_t d = ((pa >> l.addr_shift) & l.addr_mask) | 1;
+    uint64_t d = ((pa >> l.addr_shift) & l.addr_mask) | VALID;
     if (!read) d |= l.no_read;
     if (!write) d |= l.no_write;
     if (sp_disable) d |= l.sp_disable;
-    d |= uint64_t{sp_start & 0xfff} << 52;
-    d |= uint64_t{sp_end & 0xfff} << 40;
+    d |= (sp_start & dart_subpage::field) << SP_START_SHIFT;
+    d |= (sp_end & dart_subpage::field) << SP_END_SHIFT;
     return d;
 }
 
 walk_step dart_format::decode(int level, uint64_t d, uint64_t, uint64_t&) const {
     walk_step s;
-    if (!(d & 1)) {
+    if (!(d & VALID)) {
         s.kind = walk_step::fault;
         s.fault_code = level == 0 ? dart_no_pgd : level == 1 ? dart_no_pmd : dart_no_pte;
         return s;
@@ -71,7 +77,7 @@ walk_step dart_format::decode(int level, uint64_t d, uint64_t, uint64_t&) const 
     if (!(d & l.no_read)) s.perms |= perm_read | perm_user_read;
     if (!(d & l.no_write)) s.perms |= perm_write | perm_user_write;
     const bool sp_on = !(l.sp_disable && (d & l.sp_disable));
-    s.attrs = ((d >> 52) & 0xfff) | (((d >> 40) & 0xfff) << 12) | (uint64_t{sp_on} << 24);
+    s.attrs = dart_subpage::to_attrs(d >> SP_START_SHIFT, d >> SP_END_SHIFT, sp_on);
     return s;
 }
 

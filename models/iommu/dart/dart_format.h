@@ -25,16 +25,24 @@ namespace socsim::iommu {
 // Fault codes of dart_format (walk_result::fault_code): the invalid entry's level.
 enum dart_walk_fault : int { dart_no_pgd = 1, dart_no_pmd = 2, dart_no_pte = 3 };
 
-// The sub-page window of a leaf, as kept in walk_step::attrs / tlb_entry::attrs.
+// The sub-page window of a leaf, as kept in walk_step::attrs / tlb_entry::attrs: SP_START in
+// [11:0], SP_END in [23:12] (4-byte units, END inclusive), the check enabled in [24].
 struct dart_subpage {
+    static constexpr unsigned unit = 4;           // bytes per SP_START / SP_END step
+    static constexpr uint64_t field = 0xfff;      // SP_START, SP_END: 12 bits
+    static constexpr unsigned end_shift = 12, enabled_shift = 24;
+
     bool enabled = true;
     unsigned first = 0;      // first byte allowed within the 16 KiB page
     unsigned last = 0x3fff;  // last byte allowed
+    static uint64_t to_attrs(uint64_t sp_start, uint64_t sp_end, bool enabled) {
+        return (sp_start & field) | ((sp_end & field) << end_shift) | (uint64_t{enabled} << enabled_shift);
+    }
     static dart_subpage from_attrs(uint64_t a) {
         dart_subpage s;
-        s.enabled = (a >> 24) & 1;
-        s.first = static_cast<unsigned>(a & 0xfff) * 4;
-        s.last = static_cast<unsigned>((a >> 12) & 0xfff) * 4 + 3;
+        s.enabled = (a >> enabled_shift) & 1;
+        s.first = static_cast<unsigned>(a & field) * unit;
+        s.last = static_cast<unsigned>((a >> end_shift) & field) * unit + unit - 1;
         return s;
     }
     // True when [offset, offset + len) lies inside the window (or the check is off).

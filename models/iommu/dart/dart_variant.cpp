@@ -15,7 +15,8 @@ dart_variant t8020_layout(const char* compatible, const char* name, dart_pte_for
     v.pte = pte;
     v.streams = 16;
     v.pa_bits = pa_bits;
-    v.va_bits = 38;  // four 64 GiB TTBR regions
+    v.va_bits = 38;  // no FOUR_LEVEL: the same as iova_bits
+    v.iova_bits = 38;  // four 64 GiB TTBR regions
     v.ttbr_count = 4;
     v.ttbr_select_shift = 36;
     v.ttbr_valid = 1u << 31;
@@ -75,7 +76,8 @@ dart_variant t8110_layout() {
     v.pte = dart_pte_format::dart2;
     v.streams = 256;  // the most ENABLE_STREAMS (8 words) can name; reported in PARAMS4
     v.pa_bits = 42;
-    v.va_bits = 42;   // PARAMS3.VA_WIDTH: the t602x value (L-4lvl); 36 without TCR.FOUR_LEVEL
+    v.va_bits = 42;   // PARAMS3.VA_WIDTH: the t602x value (L-4lvl)
+    v.iova_bits = 36; // without TCR.FOUR_LEVEL: one TTBR, walked from L1
     v.ttbr_count = 1;
     v.ttbr_select_shift = 0;
     v.ttbr_valid = 1u << 0;

@@ -27,7 +27,9 @@ struct dart_variant {
     dart_pte_format pte;
     unsigned streams;        // stream ids 0 .. streams-1
     unsigned pa_bits;        // output address size (Linux oas)
-    unsigned va_bits;        // input address size the walk accepts (t8110: PARAMS3.VA_WIDTH)
+    unsigned va_bits;        // input address size with TCR.FOUR_LEVEL (t8110: PARAMS3.VA_WIDTH)
+    unsigned iova_bits;      // input address size otherwise: the TTBR regions together (t8020: four
+                             // of 2^36, IOVA[35:0] walked from L1; t8110: one of 2^36)
 
     // Translation table bases.
     unsigned ttbr_count;          // per stream
@@ -64,6 +66,13 @@ struct dart_variant {
     const char* walk_bus_name;    // the name of err_walk_bus in diagnostics
 
     unsigned stream_words() const { return (streams + 31) / 32; }
+    // The IOVA space a stream translates, by whether its TCR asks for FOUR_LEVEL.
+    unsigned iova_space_bits(bool four_level) const { return four_level ? va_bits : iova_bits; }
+    // How many IOVA bits pick the TTBR (ttbr_count is a power of two), and which TTBR an IOVA uses.
+    unsigned ttbr_select_bits() const { return static_cast<unsigned>(__builtin_ctz(ttbr_count)); }
+    unsigned ttbr_index(uint64_t iova) const {
+        return static_cast<unsigned>((iova >> ttbr_select_shift) & (ttbr_count - 1));
+    }
     bool has(uint32_t offset) const { return offset != none; }
     uint64_t tcr_offset(unsigned sid) const { return tcr + 4ull * sid; }
     uint64_t ttbr_offset(unsigned sid, unsigned index) const { return ttbr + 4ull * (ttbr_count * sid + index); }

@@ -82,16 +82,10 @@ const char* smmuv3_event::name(uint8_t type) {
 }
 
 smmuv3::smmuv3(sc_core::sc_module_name name, const config& cfg)
-    : core::peripheral(name, core::register_file::unmapped::read_zero_write_ignore), upstream("upstream"),
-      downstream("downstream"), cfg_(cfg), port_(downstream, this->name()), walker_(port_),
-      tlb_(cfg.tlb_entries, cfg.tlb_ways), checker_(this->name()) {
+    : iommu_skeleton(name), cfg_(cfg), walker_(port_), tlb_(cfg.tlb_entries, cfg.tlb_ways) {
     if (cfg_.config_cache_entries == 0) cfg_.config_cache_entries = 1;
     checker_.set_enabled(cfg.check_stale);
     checker_.describe_cache({&tlb_, "TLB", "ASID"});
-    upstream.register_b_transport(this, &smmuv3::b_transport_upstream);
-    upstream.register_transport_dbg(this, &smmuv3::transport_dbg_upstream);
-    upstream.register_get_direct_mem_ptr(this, &smmuv3::get_direct_mem_ptr_upstream);
-    downstream.register_invalidate_direct_mem_ptr(this, &smmuv3::invalidate_dmi_downstream);
     declare_registers();
 }
 

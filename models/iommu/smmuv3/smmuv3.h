@@ -84,24 +84,17 @@
 #include <string>
 #include <systemc>
 #include <tlm>
-#include "models/iommu/common/upstream_socket.h"
-#include <tlm_utils/simple_initiator_socket.h>
 #include <unordered_map>
 
 #include "models/core/irq_line.h"
-#include "models/core/peripheral.h"
-#include "models/iommu/common/debug_view.h"
-#include "models/iommu/common/dma_checker.h"
-#include "models/iommu/common/dma_forwarding.h"
-#include "models/iommu/common/fault_record.h"
-#include "models/iommu/common/memory_port.h"
+#include "models/iommu/common/iommu_skeleton.h"
 #include "models/iommu/common/page_walker.h"
 #include "models/iommu/common/tlb.h"
 #include "models/iommu/smmuv3/smmuv3_fields.h"
 
 namespace socsim::iommu {
 
-class smmuv3 : public core::peripheral, public debug_view {
+class smmuv3 : public iommu_skeleton<smmuv3> {
 public:
     struct config {
         unsigned tlb_entries = 512;
@@ -124,8 +117,6 @@ public:
         uint64_t config_fetches = 0;
     };
 
-    upstream_socket<smmuv3> upstream;
-    tlm_utils::simple_initiator_socket<smmuv3> downstream;
     core::irq_line eventq_irq;
     core::irq_line gerror_irq;
     core::irq_line cmdq_sync_irq;
@@ -135,8 +126,6 @@ public:
     ~smmuv3() override;
 
     const iommu::tlb& tlb() const { return tlb_; }
-    const dma_checker& checker() const { return checker_; }
-    dma_checker& checker() { return checker_; }
     const statistics& stats() const { return stats_; }
     // The debugger's view (common/debug_view.h): a side-effect-free walk and the caches.
     debug_translation debug_translate(uint32_t stream, uint64_t iova) override;
@@ -183,15 +172,9 @@ public:
     };
 
 private:
-    using event = smmuv3_event::fields;  // built into a record by smmuv3_event::build
-    // Outcome of translating one piece of a DMA.
-    struct translation {
-        enum class kind : uint8_t { translated, bypass, abort, raz_wi } what = kind::abort;
-        uint64_t output = 0;
-        uint64_t limit = 0;  // last input address this translation covers
-    };
+    friend class iommu_skeleton<smmuv3>;
 
-    static dma_route route_of(const translation& t);
+    using event = smmuv3_event::fields;  // built into a record by smmuv3_event::build
     void declare_registers();
     // Registers.
     void write_cr0(uint32_t value);
@@ -216,25 +199,17 @@ private:
     void record_event(const event& e);
 
     // Translation.
-    void b_transport_upstream(int port, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
-    unsigned transport_dbg_upstream(int port, tlm::tlm_generic_payload& p);
-    bool get_direct_mem_ptr_upstream(int port, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi);
-    void invalidate_dmi_downstream(sc_dt::uint64 start, sc_dt::uint64 end);
-    translation translate(const tlm::tlm_generic_payload& p, uint64_t iova, sc_core::sc_time& delay, bool debug);
-    static translation terminated(translation::kind what, uint64_t iova);
-    translation translate_unconfigured(const tlm::tlm_generic_payload& p, uint64_t iova, bool debug,
-                                       const stream_config* c = nullptr);
-    translation stage1_fault(const tlm::tlm_generic_payload& p, const stream_config& c, uint64_t iova, bool priv,
-                             uint8_t type, fault_kind kind, const std::string& detail, int level, uint64_t fetch,
-                             bool has_fetch, bool debug);
-    translation range_fault(const tlm::tlm_generic_payload& p, const stream_config& c, int half, uint64_t iova,
-                            bool priv, bool debug);
-    translation permission_fault(const tlm::tlm_generic_payload& p, const stream_config& c, const tlb_entry& e,
-                                 uint64_t iova, bool priv, bool debug);
-    tlb_entry* walk_and_fill(const tlm::tlm_generic_payload& p, const stream_config& c, int half, uint64_t va,
-                             uint64_t iova, bool priv, sc_core::sc_time& delay, bool debug, translation& fault);
-    const stream_config* find_config(uint32_t sid, const tlm::tlm_generic_payload& p, uint64_t iova,
-                                     sc_core::sc_time& delay, bool debug);
+    translation translate(const dma_access& a, uint64_t iova, uint64_t remaining, sc_core::sc_time& delay);
+    translation translate_unconfigured(const dma_access& a, uint64_t iova, const stream_config* c = nullptr);
+    // A stage-1 fault of event `type`; `f` says what went wrong (kind, detail, level, fetch address).
+    translation stage1_fault(const dma_access& a, const stream_config& c, uint64_t iova, bool priv, uint8_t type,
+                             fault_record f);
+    translation range_fault(const dma_access& a, const stream_config& c, int half, uint64_t iova, bool priv);
+    translation permission_fault(const dma_access& a, const stream_config& c, const tlb_entry& e, uint64_t iova,
+                                 bool priv);
+    tlb_entry* walk_and_fill(const dma_access& a, const stream_config& c, int half, uint64_t va, uint64_t iova,
+                             bool priv, sc_core::sc_time& delay, translation& fault);
+    const stream_config* find_config(const dma_access& a, uint64_t iova, sc_core::sc_time& delay);
     bool fetch_config(uint32_t sid, stream_config& out, fault_record& f, event& ev, sc_core::sc_time& delay, bool debug);
     bool decode_cd(const uint64_t cd[smmuv3_cd::WORDS], stream_config& out, std::string& why) const;
     walk_result walk(const stream_config& c, int half, uint64_t va, sc_core::sc_time& delay, bool debug);
@@ -243,13 +218,10 @@ private:
     // while the ASID's TLB entries were not invalidated is caught there.
     uint64_t root_entry(const stream_config& c, int half, uint64_t va) const;
     translation terminate(const fault_record& f, const event* ev, bool recorded, bool abort, bool debug);
-    void fault_common(fault_record& f, const tlm::tlm_generic_payload& p, uint32_t sid, uint64_t iova);
 
     config cfg_;
-    memory_port port_;
     page_walker walker_;
     iommu::tlb tlb_;
-    dma_checker checker_;
     statistics stats_;
     std::unordered_map<uint32_t, stream_config> configs_;
     const stream_config* last_config_ = nullptr;  // one-entry front cache of configs_
@@ -258,7 +230,6 @@ private:
     bool in_commands_ = false;
     stream_config debug_config_;  // a configuration fetched for a debug access, or being fetched
     tlb_entry debug_entry_;       // a translation made for a debug access (not cached)
-    tlb_entry scratch_entry_;     // built before insertion into the TLB
     // The registers the model reads on every DMA or command (register_file looks up by name).
     core::reg *cr0_ = nullptr, *cr0ack_ = nullptr, *cr2_ = nullptr, *gbpa_ = nullptr, *irq_ctrl_ = nullptr,
               *irq_ctrlack_ = nullptr, *gerror_ = nullptr, *gerrorn_ = nullptr, *strtab_base_ = nullptr,

@@ -26,58 +26,10 @@ const char* level_name(int level) {
 
 } // namespace
 
-// ---- upstream socket ----
-
-dma_route smmuv3::route_of(const translation& t) {
-    switch (t.what) {
-    case translation::kind::translated:
-    case translation::kind::bypass: return {dma_route::kind::forward, t.output, t.limit};
-    case translation::kind::raz_wi: return {dma_route::kind::raz_wi, 0, t.limit};
-    case translation::kind::abort: break;
-    }
-    return dma_route::refused();
-}
-
-void smmuv3::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
-    if (!p.is_read() && !p.is_write()) {
-        p.set_response_status(tlm::TLM_OK_RESPONSE);
-        return;
-    }
-    // DMA-API debugging: the access against the buffers firmware announced for this stream.
-    if (checker_.announcements().any())
-        if (const auto* ext = p.get_extension<core::dma_extension>(); ext && ext->has_stream_id())
-            checker_.check_access(ext->stream_id, p.get_address(), p.get_data_length(), p.is_write());
-    forward_dma(p, delay, port_, downstream, log_,
-                [&](uint64_t a, uint64_t) { return route_of(translate(p, a, delay, false)); });
-}
-
-unsigned smmuv3::transport_dbg_upstream(int, tlm::tlm_generic_payload& p) {
-    sc_core::sc_time delay;
-    return forward_debug(p, downstream, [&](uint64_t a, uint64_t) { return route_of(translate(p, a, delay, true)); });
-}
-
-bool smmuv3::get_direct_mem_ptr_upstream(int, tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
-    dmi.allow_none();  // every DMA must be translated (and checked): no DMI through the SMMU
-    return false;
-}
-
-void smmuv3::invalidate_dmi_downstream(sc_dt::uint64 start, sc_dt::uint64 end) { port_.invalidate_dmi(start, end); }
-
 // ---- translation ----
 
-void smmuv3::fault_common(fault_record& f, const tlm::tlm_generic_payload& p, uint32_t sid, uint64_t iova) {
-    f.stream = sid;
-    f.iova = iova;
-    f.write = p.is_write();
-    f.length = p.get_data_length();
-    f.time = sc_core::sc_time_stamp();
-    if (auto* ext = p.get_extension<core::dma_extension>()) f.initiator = ext->initiator;
-}
-
-smmuv3::translation smmuv3::terminate(const fault_record& f, const event* ev, bool recorded, bool abort, bool debug) {
-    translation t;
-    t.what = abort ? translation::kind::abort : translation::kind::raz_wi;
-    t.limit = f.iova | 0xfff;
+translation smmuv3::terminate(const fault_record& f, const event* ev, bool recorded, bool abort, bool debug) {
+    const translation t = abort ? translation::faulted(f.iova | 0xfff) : translation::read_as_zero(f.iova | 0xfff);
     if (debug) return t;
     ++stats_.terminated;
     fault_record copy = f;
@@ -91,25 +43,22 @@ smmuv3::translation smmuv3::terminate(const fault_record& f, const event* ev, bo
 
 // The hot path: enabled SMMU, a stream id, its configuration cached, a TLB hit. Everything else
 // (faults, misses, configuration fetches) is in out-of-line helpers, so this frame stays small.
-smmuv3::translation smmuv3::translate(const tlm::tlm_generic_payload& p, uint64_t iova, sc_core::sc_time& delay,
-                                      bool debug) {
-    const auto* ext = p.get_extension<core::dma_extension>();
-    if (!cr0::SMMUEN(cr0ack_->get()) || !ext || !ext->has_stream_id())
-        return translate_unconfigured(p, iova, debug);
-    const uint32_t sid = ext->stream_id;
-    const stream_config* c =
-        (last_config_ && last_sid_ == sid) ? last_config_ : find_config(sid, p, iova, delay, debug);
-    if (!c) return terminated(translation::kind::abort, iova);
-    if (c->kind != stream_config::mode::translate) return translate_unconfigured(p, iova, debug, c);
+translation smmuv3::translate(const dma_access& a, uint64_t iova, uint64_t, sc_core::sc_time& delay) {
+    if (!cr0::SMMUEN(cr0ack_->get()) || !a.has_stream()) return translate_unconfigured(a, iova);
+    const uint32_t sid = a.stream;
+    const bool debug = a.debug;
+    const stream_config* c = (last_config_ && last_sid_ == sid) ? last_config_ : find_config(a, iova, delay);
+    if (!c) return translation::faulted(iova | 0xfff);
+    if (c->kind != stream_config::mode::translate) return translate_unconfigured(a, iova, c);
 
     const bool priv = c->privcfg == smmuv3_ste::PRIVCFG_PRIVILEGED     ? true
                       : c->privcfg == smmuv3_ste::PRIVCFG_UNPRIVILEGED ? false
-                                                                       : ext->privileged;
+                                                                       : a.ext->privileged;
     const int half = va_half(iova);
     const stream_config::half& h = c->tt[half];
-    if (!h.accepts(iova, half)) return range_fault(p, *c, half, iova, priv, debug);
+    if (!h.accepts(iova, half)) return range_fault(a, *c, half, iova, priv);
     const uint64_t va = h.tbi ? canonical(iova) : iova;
-    const bool write = p.is_write();
+    const bool write = a.write;
     tlb_entry* e = debug ? const_cast<tlb_entry*>(tlb_.peek(c->asid, va)) : tlb_.lookup(c->asid, va);
     if (e) {
         if (!debug && checker_.enabled())
@@ -123,158 +72,123 @@ smmuv3::translation smmuv3::translate(const tlm::tlm_generic_payload& p, uint64_
                 e->global ? dma_checker::any_root : root_entry(*c, half, va));
     } else {
         translation fault;
-        e = walk_and_fill(p, *c, half, va, iova, priv, delay, debug, fault);
+        e = walk_and_fill(a, *c, half, va, iova, priv, delay, fault);
         if (!e) return fault;
     }
     const uint8_t need = write ? (priv ? perm_write : perm_user_write) : (priv ? perm_read : perm_user_read);
-    if (!(e->perms & need)) return permission_fault(p, *c, *e, iova, priv, debug);
+    if (!(e->perms & need)) return permission_fault(a, *c, *e, iova, priv);
     if (!debug) ++stats_.translations;
-    translation t;
-    t.what = translation::kind::translated;
-    t.output = e->translate(va);
-    t.limit = iova + (e->last() - va);
-    return t;
-}
-
-smmuv3::translation smmuv3::terminated(translation::kind what, uint64_t iova) {
-    translation t;
-    t.what = what;
-    t.limit = iova | 0xfff;
-    return t;
+    return translation::translated_to(e->translate(va), iova + (e->last() - va));
 }
 
 // SMMUEN=0 (GBPA), DMA without a stream id, and STEs that abort or bypass.
-smmuv3::translation smmuv3::translate_unconfigured(const tlm::tlm_generic_payload& p, uint64_t iova, bool debug,
-                                                   const stream_config* c) {
-    const auto* ext = p.get_extension<core::dma_extension>();
-    const bool has_sid = ext && ext->has_stream_id();
-    translation bypass;
-    bypass.what = translation::kind::bypass;
-    bypass.output = iova;
-    bypass.limit = ~uint64_t{0};
-    fault_record f;
-    fault_common(f, p, has_sid ? ext->stream_id : 0, iova);
+translation smmuv3::translate_unconfigured(const dma_access& a, uint64_t iova, const stream_config* c) {
+    const bool has_sid = a.has_stream(), debug = a.debug;
+    auto bypass = [&] {
+        if (!debug) ++stats_.bypassed;
+        return translation::bypassed(iova);
+    };
+    fault_record f;  // an abort: no event is recorded
+    a.record_access(f, has_sid ? a.stream : 0, iova, a.payload.get_data_length());
     f.has_stream = has_sid;
+    f.kind = fault_kind::aborted;
     if (!cr0::SMMUEN(cr0ack())) {
-        if (!gbpa::ABORT(gbpa_->get())) {
-            if (!debug) ++stats_.bypassed;
-            return bypass;
-        }
-        f.kind = fault_kind::aborted;
+        if (!gbpa::ABORT(gbpa_->get())) return bypass();
         f.code = "GBPA.ABORT";
         f.detail = "the SMMU is disabled (CR0.SMMUEN=0) and GBPA.ABORT=1";
-        return terminate(f, nullptr, false, true, debug);
-    }
-    if (!has_sid) {
-        if (cfg_.bypass_untagged) {
-            if (!debug) ++stats_.bypassed;
-            return bypass;
-        }
+    } else if (!has_sid) {
+        if (cfg_.bypass_untagged) return bypass();
         f.kind = fault_kind::no_stream_id;
         f.code = "no stream id";
         f.detail = "the DMA carries no stream id (socsim,untagged-dma = \"abort\")";
-        return terminate(f, nullptr, false, true, debug);
+    } else if (c && c->kind == stream_config::mode::bypass) {
+        return bypass();
+    } else {
+        f.code = "STE abort";
+        f.fetch_addr = c ? c->ste_addr : 0;
+        f.has_fetch_addr = c != nullptr;
+        f.detail = "the STE at " + core::hex(f.fetch_addr) + " has Config=abort (no event is recorded)";
     }
-    if (c && c->kind == stream_config::mode::bypass) {
-        if (!debug) ++stats_.bypassed;
-        return bypass;
-    }
-    f.kind = fault_kind::aborted;
-    f.code = "STE abort";
-    f.fetch_addr = c ? c->ste_addr : 0;
-    f.has_fetch_addr = c != nullptr;
-    f.detail = "the STE at " + core::hex(f.fetch_addr) + " has Config=abort (no event is recorded)";
     return terminate(f, nullptr, false, true, debug);
 }
 
 // A stage-1 fault: the event (recorded per CD.R for translation faults), the diagnostic, and
 // abort or RAZ/WI per CD.A.
-smmuv3::translation smmuv3::stage1_fault(const tlm::tlm_generic_payload& p, const stream_config& c, uint64_t iova,
-                                         bool priv, uint8_t type, fault_kind kind, const std::string& detail,
-                                         int level, uint64_t fetch, bool has_fetch, bool debug) {
-    fault_record f;
-    f.kind = kind;
+translation smmuv3::stage1_fault(const dma_access& a, const stream_config& c, uint64_t iova, bool priv, uint8_t type,
+                                 fault_record f) {
     f.code = smmuv3_event::name(type);
-    fault_common(f, p, c.sid, iova);
-    f.level = level;
-    f.fetch_addr = fetch;
-    f.has_fetch_addr = has_fetch;
-    f.detail = detail;
+    a.record_access(f, c.sid, iova, a.payload.get_data_length());
     event ev;
     ev.type = type;
     ev.sid = c.sid;
     ev.input_addr = iova;
-    ev.rnw = p.is_read();
+    ev.rnw = a.payload.is_read();
     ev.pnu = priv;
-    ev.fetch_addr = fetch;
+    ev.fetch_addr = f.fetch_addr;
     const bool translation_fault = smmuv3_event::is_translation_fault(type);
-    return terminate(f, &ev, translation_fault ? c.record : true, translation_fault ? c.abort_fault : true, debug);
+    return terminate(f, &ev, translation_fault ? c.record : true, translation_fault ? c.abort_fault : true, a.debug);
 }
 
-smmuv3::translation smmuv3::range_fault(const tlm::tlm_generic_payload& p, const stream_config& c, int half,
-                                        uint64_t iova, bool priv, bool debug) {
+translation smmuv3::range_fault(const dma_access& a, const stream_config& c, int half, uint64_t iova, bool priv) {
     const stream_config::half& h = c.tt[half];
     const std::string n = half ? "1" : "0";
-    const std::string why = !h.enabled ? "walks through TTB" + n + " are disabled (EPD" + n + "=1)"
-                                       : "the IOVA is outside the " + std::to_string(h.input_bits) + "-bit TTB" + n +
-                                             " range (T" + n + "SZ=" + std::to_string(64 - h.input_bits) + ")";
-    return stage1_fault(p, c, iova, priv, smmuv3_event::F_TRANSLATION, fault_kind::translation, why, -1, 0, false,
-                        debug);
+    fault_record f;
+    f.kind = fault_kind::translation;
+    f.detail = !h.enabled ? "walks through TTB" + n + " are disabled (EPD" + n + "=1)"
+                          : "the IOVA is outside the " + std::to_string(h.input_bits) + "-bit TTB" + n + " range (T" +
+                                n + "SZ=" + std::to_string(64 - h.input_bits) + ")";
+    return stage1_fault(a, c, iova, priv, smmuv3_event::F_TRANSLATION, std::move(f));
 }
 
-smmuv3::translation smmuv3::permission_fault(const tlm::tlm_generic_payload& p, const stream_config& c,
-                                             const tlb_entry& e, uint64_t iova, bool priv, bool debug) {
-    const bool write = p.is_write();
-    const std::string why = write && (e.perms & (priv ? perm_read : perm_user_read))
-                                ? "the page is read-only (AP[2]=1 or APTable)"
-                                : "unprivileged access to a page without AP[1] (or under APTable[0])";
-    return stage1_fault(p, c, iova, priv, smmuv3_event::F_PERMISSION, fault_kind::permission,
-                        why + "; mapping " + core::hex(e.iova) + " -> " + core::hex(e.output), e.level, 0, false,
-                        debug);
+translation smmuv3::permission_fault(const dma_access& a, const stream_config& c, const tlb_entry& e, uint64_t iova,
+                                     bool priv) {
+    fault_record f;
+    f.kind = fault_kind::permission;
+    f.detail = std::string(a.write && (e.perms & (priv ? perm_read : perm_user_read))
+                               ? "the page is read-only (AP[2]=1 or APTable)"
+                               : "unprivileged access to a page without AP[1] (or under APTable[0])") +
+               "; mapping " + core::hex(e.iova) + " -> " + core::hex(e.output);
+    f.level = e.level;
+    return stage1_fault(a, c, iova, priv, smmuv3_event::F_PERMISSION, std::move(f));
 }
 
-tlb_entry* smmuv3::walk_and_fill(const tlm::tlm_generic_payload& p, const stream_config& c, int half, uint64_t va,
-                                 uint64_t iova, bool priv, sc_core::sc_time& delay, bool debug, translation& fault) {
-    const walk_result w = walk(c, half, va, delay, debug);
+tlb_entry* smmuv3::walk_and_fill(const dma_access& a, const stream_config& c, int half, uint64_t va, uint64_t iova,
+                                 bool priv, sc_core::sc_time& delay, translation& fault) {
+    const walk_result w = walk(c, half, va, delay, a.debug);
     if (!w.ok()) {
         const std::string loop = w.loop ? " (table loop: the table at " + core::hex(w.loop_table) +
                                               " is used at more than one level)"
                                         : "";
         const std::string where = level_name(w.level);
         const std::string entry = " (entry " + core::hex(w.fetch_addr) + " = " + core::hex(w.descriptor) + ")";
-        if (w.status == walk_status::bus_error)
-            fault = stage1_fault(p, c, iova, priv, smmuv3_event::F_WALK_EABT, fault_kind::walk_bus_error,
-                                 where + " table entry read at " + core::hex(w.fetch_addr) + " failed on the bus" + loop,
-                                 w.level, w.fetch_addr, true, debug);
-        else if (w.status == walk_status::fault && w.fault_code == smmuv3_detail::vmsa_address_size)
-            fault = stage1_fault(p, c, iova, priv, smmuv3_event::F_ADDR_SIZE, fault_kind::address_size,
-                                 where + " descriptor outputs an address beyond the " + std::to_string(c.ips_bits) +
-                                     "-bit IPS" + entry + loop,
-                                 w.level, w.fetch_addr, true, debug);
-        else if (w.status == walk_status::fault && w.fault_code == smmuv3_detail::vmsa_access)
-            fault = stage1_fault(p, c, iova, priv, smmuv3_event::F_ACCESS, fault_kind::access_flag,
-                                 where + " descriptor has the access flag clear" + entry + loop, w.level, w.fetch_addr,
-                                 true, debug);
-        else
-            fault = stage1_fault(p, c, iova, priv, smmuv3_event::F_TRANSLATION, fault_kind::translation,
-                                 "no valid descriptor at " + where + entry + loop, w.level, w.fetch_addr, true, debug);
+        fault_record f;
+        f.level = w.level;
+        f.fetch_addr = w.fetch_addr;
+        f.has_fetch_addr = true;
+        uint8_t type;
+        if (w.status == walk_status::bus_error) {
+            type = smmuv3_event::F_WALK_EABT;
+            f.kind = fault_kind::walk_bus_error;
+            f.detail = where + " table entry read at " + core::hex(w.fetch_addr) + " failed on the bus" + loop;
+        } else if (w.status == walk_status::fault && w.fault_code == smmuv3_detail::vmsa_address_size) {
+            type = smmuv3_event::F_ADDR_SIZE;
+            f.kind = fault_kind::address_size;
+            f.detail = where + " descriptor outputs an address beyond the " + std::to_string(c.ips_bits) + "-bit IPS" +
+                       entry + loop;
+        } else if (w.status == walk_status::fault && w.fault_code == smmuv3_detail::vmsa_access) {
+            type = smmuv3_event::F_ACCESS;
+            f.kind = fault_kind::access_flag;
+            f.detail = where + " descriptor has the access flag clear" + entry + loop;
+        } else {
+            type = smmuv3_event::F_TRANSLATION;
+            f.kind = fault_kind::translation;
+            f.detail = "no valid descriptor at " + where + entry + loop;
+        }
+        fault = stage1_fault(a, c, iova, priv, type, std::move(f));
         return nullptr;
     }
-    tlb_entry& e = debug ? debug_entry_ : scratch_entry_;
-    e = tlb_entry{};
-    e.iova = w.iova_base;
-    e.output = w.output;
-    e.context = c.asid;
-    e.stream = c.sid;
-    e.size_shift = w.size_shift;
-    e.perms = w.perms;
-    e.level = static_cast<uint8_t>(w.level);
-    e.global = w.global;
-    e.trail = w.trail;
-    e.filled_at = sc_core::sc_time_stamp();
-    e.verified_at = e.filled_at;
-    e.verified_epoch = core::memory_epoch::current();
-    return debug ? &e : &tlb_.insert(e);
+    if (a.debug) return &(debug_entry_ = w.cached(c.asid, c.sid));
+    return &tlb_.insert(w.cached(c.asid, c.sid));
 }
 
 uint64_t smmuv3::root_entry(const stream_config& c, int half, uint64_t va) const {
@@ -296,8 +210,9 @@ walk_result smmuv3::walk(const stream_config& c, int half, uint64_t va, sc_core:
     return walker_.walk(format, h.ttb, h.start_level, va, delay, debug);
 }
 
-const smmuv3::stream_config* smmuv3::find_config(uint32_t sid, const tlm::tlm_generic_payload& p, uint64_t iova,
-                                                 sc_core::sc_time& delay, bool debug) {
+const smmuv3::stream_config* smmuv3::find_config(const dma_access& a, uint64_t iova, sc_core::sc_time& delay) {
+    const uint32_t sid = a.stream;
+    const bool debug = a.debug;
     auto it = configs_.find(sid);
     if (it != configs_.end()) {
         if (debug) return &it->second;
@@ -312,9 +227,9 @@ const smmuv3::stream_config* smmuv3::find_config(uint32_t sid, const tlm::tlm_ge
     event ev;
     ev.sid = sid;
     if (!fetch_config(sid, scratch, f, ev, delay, debug)) {
-        fault_common(f, p, sid, iova);
+        a.record_access(f, sid, iova, a.payload.get_data_length());
         ev.input_addr = iova;
-        ev.rnw = p.is_read();
+        ev.rnw = a.payload.is_read();
         const bool recorded = ev.type != smmuv3_event::C_BAD_STREAMID || cr2::RECINVSID(cr2_->get());
         if (ev.type == smmuv3_event::C_BAD_STREAMID && !recorded) f.detail += "; CR2.RECINVSID=0";
         terminate(f, &ev, recorded, true, debug);

@@ -38,7 +38,8 @@
 //   misaligned accesses get an error response and a log line. Writable fields are masked: bits
 //   outside them read as zero.
 //
-// Translation of a DMA by master m at IOVA v (docs/hardware/sun50i-iommu.md, "Table format"):
+// Translation of a DMA by master m at IOVA v (docs/hardware/sun50i-iommu.md, "Table format"; the
+// DTE/PTE fields: sun50i_format.h):
 //   ENABLE=0 or BYPASS[m]=1: untranslated. Otherwise micro TLB m, then the macro TLB, then the
 //   PTW cache for the DTE (else a DT read at TTB + 4*v[31:20]), then a PT read at
 //   DTE[31:10] + 4*v[19:12]. DTE[1:0] != 0b01 -> L1 invalid; PTE bit1 = 0 -> L2 invalid. Then the
@@ -123,17 +124,10 @@
 #include <string>
 #include <systemc>
 #include <tlm>
-#include "models/iommu/common/upstream_socket.h"
-#include <tlm_utils/simple_initiator_socket.h>
 #include <vector>
 
 #include "models/core/irq_line.h"
-#include "models/core/peripheral.h"
-#include "models/iommu/common/debug_view.h"
-#include "models/iommu/common/dma_checker.h"
-#include "models/iommu/common/dma_forwarding.h"
-#include "models/iommu/common/fault_record.h"
-#include "models/iommu/common/memory_port.h"
+#include "models/iommu/common/iommu_skeleton.h"
 #include "models/iommu/common/page_walker.h"
 #include "models/iommu/common/tlb.h"
 
@@ -172,7 +166,7 @@ struct sun50i_variant {
 const sun50i_variant* find_sun50i_variant(const std::string& compatible);
 const std::vector<sun50i_variant>& sun50i_variants();
 
-class sun50i_iommu : public core::peripheral, public debug_view {
+class sun50i_iommu : public iommu_skeleton<sun50i_iommu> {
 public:
     struct config {
         const sun50i_variant* variant = nullptr;  // null: the H6
@@ -196,8 +190,6 @@ public:
         uint64_t invalidations = 0;
     };
 
-    upstream_socket<sun50i_iommu> upstream;
-    tlm_utils::simple_initiator_socket<sun50i_iommu> downstream;
     core::irq_line irq;
 
     sun50i_iommu(sc_core::sc_module_name name, const config& cfg);
@@ -205,8 +197,6 @@ public:
 
     const sun50i_variant& variant() const { return *variant_; }
     unsigned masters() const { return variant_->masters; }
-    const dma_checker& checker() const { return checker_; }
-    dma_checker& checker() { return checker_; }
     const statistics& stats() const { return stats_; }
     // The debugger's view (common/debug_view.h): a side-effect-free walk and the caches.
     debug_translation debug_translate(uint32_t stream, uint64_t iova) override;
@@ -222,6 +212,8 @@ public:
     std::vector<std::string> describe() const;
 
 private:
+    friend class iommu_skeleton<sun50i_iommu>;
+
     // What a lookup found for one page.
     struct lookup {
         enum class kind : uint8_t { ok, l1_invalid, l2_invalid } what = kind::ok;
@@ -235,21 +227,18 @@ private:
         bool prefetched = false;
         tlb_entry* walked_from_cache = nullptr;  // ok: filled by a walk that used a cached DTE
     };
-    struct translation {
-        enum class kind : uint8_t { translated, bypass, refused } what = kind::refused;
-        uint64_t output = 0;
-        uint64_t limit = 0;
-    };
-
-    static dma_route route_of(const translation& t);
     void declare_registers();
-    void self_clearing(const char* name, uint64_t off, uint32_t writable, uint32_t busy_bits,
-                       std::function<void(uint32_t)> op);
+    // `r` runs `op` at a write setting any of `busy_bits`, which then read as 1 for op_latency.
+    void self_clearing(core::reg& r, uint32_t writable, uint32_t busy_bits, std::function<void(uint32_t)> op);
+    // Register handlers.
     void write_reset(uint32_t old, uint32_t now);
+    void write_ttb(uint64_t old, uint64_t now);
+    void write_int_clr(core::reg& r, uint32_t value);
     void soft_reset();
     void write_tlb_enable(uint32_t old, uint32_t now);
     void flush(uint32_t units);
-    // What emptying `units` (micro TLB bits, MACRO_TLB, PTW_CACHE) covered, for the DMA checker.
+    // The invalidation that empties `units` (micro TLB bits, MACRO_TLB, PTW_CACHE), as applied and
+    // told to the DMA checker (apply_invalidation).
     invalidation_note emptied(std::string command, uint32_t units);
     void invalidate_tlb(uint32_t addr, uint32_t mask);
     void invalidate_ptw(uint32_t addr);
@@ -258,12 +247,11 @@ private:
     void clear_pmu();
 
     // DMA path.
-    void b_transport_upstream(int port, tlm::tlm_generic_payload& p, sc_core::sc_time& delay);
-    unsigned transport_dbg_upstream(int port, tlm::tlm_generic_payload& p);
-    bool get_direct_mem_ptr_upstream(int port, tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi);
-    void invalidate_dmi_downstream(sc_dt::uint64 start, sc_dt::uint64 end);
-    translation translate(const tlm::tlm_generic_payload& p, uint64_t iova, sc_core::sc_time& delay);
-    translation translate_debug(uint64_t iova);
+    // (common/iommu_skeleton.h)
+    translation translate(const dma_access& a, uint64_t iova, uint64_t remaining, sc_core::sc_time& delay);
+    // Device writes are memory content the CPU did not write (coherence tracker).
+    void dma_written(uint64_t pa, const unsigned char* data, uint64_t n);
+    translation translate_debug(const dma_access& a, uint64_t iova);
     lookup find(unsigned master, uint32_t iova, bool write, sc_core::sc_time& delay);
     lookup walk_and_fill(unsigned master, uint32_t iova, sc_core::sc_time& delay);
     void prefetch_dte(uint32_t slot, sc_core::sc_time& delay);
@@ -271,26 +259,23 @@ private:
                       sc_core::sc_time& delay);
     walk_result fresh_walk(uint32_t iova);
     bool permitted(unsigned master, uint64_t pte, bool write) const;
-    translation fault(const tlm::tlm_generic_payload& p, unsigned master, uint32_t iova, const lookup& l);
-    translation permission_fault(const tlm::tlm_generic_payload& p, unsigned master, uint32_t iova,
-                                 const tlb_entry& e);
-    translation refuse(const tlm::tlm_generic_payload& p, unsigned master, uint64_t iova, const std::string& code,
+    translation fault(const dma_access& a, unsigned master, uint32_t iova, const lookup& l);
+    translation permission_fault(const dma_access& a, unsigned master, uint32_t iova, const tlb_entry& e);
+    // A DMA refused by configuration (reset, no such master, IOVA beyond 32 bits).
+    translation refuse(const dma_access& a, unsigned master, uint64_t iova, const std::string& code,
                        const std::string& why);
     std::string stale_note(uint32_t iova, const lookup& l);
     void check_coherence(unsigned master, uint32_t iova, const walk_trail& trail, unsigned from);
-    void fault_common(fault_record& f, const tlm::tlm_generic_payload& p, unsigned master, uint64_t iova);
 
     bool unit_on(uint32_t bit) const;  // TLB_ENABLE bit set and not held in reset
     uint32_t master_mask() const { return (1u << variant_->masters) - 1; }
 
     config cfg_;
     const sun50i_variant* variant_;
-    memory_port port_;
     page_walker walker_;
     std::vector<iommu::tlb> micro_;
     iommu::tlb macro_;
     iommu::tlb ptw_;
-    dma_checker checker_;
     statistics stats_;
     uint32_t stalled_ = 0;        // masters stalled by a fault
     uint32_t stall_noted_ = 0;    // ... whose first refused access was logged
@@ -298,14 +283,20 @@ private:
     tlb_entry scratch_;           // a translation not cached (caches disabled)
     struct pmu_counter {
         uint64_t access = 0, hit = 0;
-    } pmu_[10];                   // micro TLBs 0..7, [8] macro, [9] PTW
+    };
+    pmu_counter micro_pmu_[8];  // PMU_MICRO0..7: each master's micro TLB
+    pmu_counter macro_pmu_;     // PMU_MACRO: the macro TLB
+    pmu_counter ptw_pmu_;       // PMU_PTW: the PTW cache
     uint64_t latency_ns_[8] = {};
-    // The registers the DMA path reads on every access.
-    core::reg *reset_ = nullptr, *enable_ = nullptr, *bypass_ = nullptr, *ttb_ = nullptr, *tlb_enable_ = nullptr,
-              *prefetch_ = nullptr, *dm_aut_[8] = {}, *ovwt_ = nullptr, *int_enable_ = nullptr,
-              *int_sta_ = nullptr, *err_addr_l1_ = nullptr, *err_addr_l2_ = nullptr, *err_data_l1_ = nullptr,
-              *err_data_l2_ = nullptr, *l1pg_ = nullptr, *l2pg_ = nullptr, *pmu_enable_ = nullptr,
-              *err_addr_[8] = {}, *err_data_[8] = {};
+
+    // The registers, each bound to its name and offset at construction (sun50i_reg) and given its
+    // masks and handlers in declare_registers(). Per-master and per-domain registers are arrays
+    // (as many as the variant has masters).
+    core::reg &reset_, &enable_, &bypass_, &ttb_, &tlb_enable_, &prefetch_, &tlb_flush_enable_, &tlb_ivld_addr_,
+        &tlb_ivld_addr_mask_, &tlb_ivld_enable_, &pc_ivld_addr_, &pc_ivld_enable_, &ovwt_, &int_enable_, &int_clr_,
+        &int_sta_, &err_addr_l1_, &err_addr_l2_, &err_data_l1_, &err_data_l2_, &l1pg_, &l2pg_, &va_, &va_data_,
+        &va_config_, &pmu_enable_, &pmu_clr_;
+    core::reg *dm_aut_[8] = {}, *err_addr_[8] = {}, *err_data_[8] = {};
 };
 
 } // namespace socsim::iommu

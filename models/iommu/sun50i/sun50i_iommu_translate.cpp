@@ -7,174 +7,79 @@
 #include "models/core/address_range.h"
 #include "models/core/dma_extension.h"
 #include "models/core/trace_writer.h"
+#include "models/iommu/sun50i/sun50i_format.h"
 #include "models/iommu/sun50i/sun50i_iommu.h"
 #include "models/memory/coherence_tracker.h"
 
 namespace socsim::iommu {
 
 using namespace sun50i_reg;
+using namespace sun50i_format;
 
 namespace {
 
-constexpr int fault_l1 = 1, fault_l2 = 2;
 constexpr uint64_t NEGATIVE = 1ull << 63;    // tlb_entry::attrs: a cached invalid entry
 constexpr uint64_t PREFETCHED = 1ull << 62;  // tlb_entry::attrs: loaded by prefetch
-constexpr uint8_t ALL_PERMS = perm_read | perm_write | perm_user_read | perm_user_write;
 
-uint64_t dte_table(uint64_t dte) { return dte & 0xfffffc00u; }
-bool dte_valid(uint64_t dte) { return (dte & 3) == 1; }
-bool pte_valid(uint64_t pte) { return (pte & 2) != 0; }
-unsigned pte_aci(uint64_t pte) { return (pte >> 4) & 0xf; }
-// The permissions the TLB and the DMA checker compare: all access kinds, plus the ACI in the high
-// nibble, so that a PTE whose permission domain changed counts as a changed translation.
-uint8_t pte_perms(uint64_t pte) { return static_cast<uint8_t>(ALL_PERMS | (pte_aci(pte) << 4)); }
-
-// DT (level 1) and PT (level 2) as the common walker sees them.
-class sun50i_format : public walk_format {
-public:
-    unsigned entry_size() const override { return 4; }
-    uint64_t entry_address(uint64_t table, int level, uint64_t iova) const override {
-        return level == 1 ? table + ((iova >> 20) & 0xfff) * 4 : table + ((iova >> 12) & 0xff) * 4;
-    }
-    walk_step decode(int level, uint64_t d, uint64_t, uint64_t&) const override {
-        walk_step s;
-        if (level == 1) {
-            if (!dte_valid(d)) {
-                s.fault_code = fault_l1;
-                return s;
-            }
-            s.kind = walk_step::table;
-            s.next = dte_table(d);
-            return s;
-        }
-        if (!pte_valid(d)) {
-            s.fault_code = fault_l2;
-            return s;
-        }
-        s.kind = walk_step::leaf;
-        s.output = d & 0xfffff000u;
-        s.size_shift = 12;
-        s.perms = pte_perms(d);
-        s.global = true;
-        s.attrs = d;
-        return s;
-    }
-};
-const sun50i_format format;
+const sun50i_format::walk format;
 
 } // namespace
 
-// ---- upstream socket ----
-
-dma_route sun50i_iommu::route_of(const translation& t) {
-    if (t.what == translation::kind::refused) return dma_route::refused();
-    return {dma_route::kind::forward, t.output, t.limit};
-}
-
-void sun50i_iommu::b_transport_upstream(int, tlm::tlm_generic_payload& p, sc_core::sc_time& delay) {
-    if (!p.is_read() && !p.is_write()) {
-        p.set_response_status(tlm::TLM_OK_RESPONSE);
-        return;
-    }
-    // The one place per DMA transaction (stream, iova, size, write) before forwarding: the DMA-API
-    // debugging check (announced buffers) runs first.
-    if (checker_.announcements().any())
-        if (const auto* ext = p.get_extension<core::dma_extension>(); ext && ext->has_stream_id())
-            checker_.check_access(ext->stream_id, p.get_address(), p.get_data_length(), p.is_write());
-    // Device writes are memory content the CPU did not write (coherence tracker).
-    auto note_write = [&](uint64_t pa, const unsigned char* data, uint64_t n) {
-        if (check_coherence_) cfg_.coherence->device_write(pa, data, n);
-    };
-    // Pages crossed are translated one by one (what 4KB_BDY_PRT_CTRL asks of the hardware, too).
-    forward_dma(
-        p, delay, port_, downstream, log_, [&](uint64_t a, uint64_t) { return route_of(translate(p, a, delay)); },
-        note_write);
-}
-
-unsigned sun50i_iommu::transport_dbg_upstream(int, tlm::tlm_generic_payload& p) {
-    const auto* ext = p.get_extension<core::dma_extension>();
-    const bool translated = (enable_->get() & 1) && !(ext && ext->has_stream_id() && ext->stream_id < masters() &&
-                                                      (bypass_->get() >> ext->stream_id) & 1);
-    return forward_debug(p, downstream, [&](uint64_t a, uint64_t) {
-        if (!translated) return dma_route{dma_route::kind::forward, a, ~uint64_t{0}};
-        return route_of(translate_debug(a));
-    });
-}
-
-bool sun50i_iommu::get_direct_mem_ptr_upstream(int, tlm::tlm_generic_payload&, tlm::tlm_dmi& dmi) {
-    dmi.allow_none();  // every DMA is translated and checked
-    return false;
-}
-
-void sun50i_iommu::invalidate_dmi_downstream(sc_dt::uint64 start, sc_dt::uint64 end) { port_.invalidate_dmi(start, end); }
-
 // ---- translation ----
 
-sun50i_iommu::translation sun50i_iommu::translate_debug(uint64_t iova) {
-    translation t;
-    t.limit = iova | 0xfff;
-    if (iova >> 32) return t;
+void sun50i_iommu::dma_written(uint64_t pa, const unsigned char* data, uint64_t n) {
+    if (check_coherence_) cfg_.coherence->device_write(pa, data, n);
+}
+
+// A debug access: untranslated where the DMA would be, else a fresh walk (no cache, no fault).
+translation sun50i_iommu::translate_debug(const dma_access& a, uint64_t iova) {
+    const bool translated =
+        (enable_.get() & 1) && !(a.has_stream() && a.stream < masters() && (bypass_.get() >> a.stream) & 1);
+    if (!translated) return translation::bypassed(iova);
+    if (iova >> 32) return translation::faulted(iova | 0xfff);
     const walk_result w = fresh_walk(static_cast<uint32_t>(iova));
-    if (!w.ok()) return t;
-    t.what = translation::kind::translated;
-    t.output = w.translate(iova);
-    return t;
+    if (!w.ok()) return translation::faulted(iova | 0xfff);
+    return translation::translated_to(w.translate(iova), iova | 0xfff);
 }
 
 walk_result sun50i_iommu::fresh_walk(uint32_t iova) {
     sc_core::sc_time d;
-    return walker_.walk(format, ttb_->get() & 0xffffc000u, 1, iova, d, true);
+    return walker_.walk(format, dt_of(ttb_.get()), 1, iova, d, true);
 }
 
-void sun50i_iommu::fault_common(fault_record& f, const tlm::tlm_generic_payload& p, unsigned master, uint64_t iova) {
-    f.stream = master;
-    f.iova = iova;
-    f.write = p.is_write();
-    f.length = p.get_data_length();
-    f.time = sc_core::sc_time_stamp();
-    if (auto* ext = p.get_extension<core::dma_extension>()) f.initiator = ext->initiator;
-}
-
-sun50i_iommu::translation sun50i_iommu::refuse(const tlm::tlm_generic_payload& p, unsigned master, uint64_t iova,
-                                               const std::string& code, const std::string& why) {
+translation sun50i_iommu::refuse(const dma_access& a, unsigned master, uint64_t iova, const std::string& code,
+                                 const std::string& why) {
     ++stats_.refused;
     fault_record f;
     f.kind = fault_kind::aborted;
     f.code = code;
-    fault_common(f, p, master, iova);
+    a.record_access(f, master, iova, a.payload.get_data_length());
     f.detail = why;
     report_fault(log_, name(), f);
-    return translation{};
+    return translation::faulted(iova | 0xfff);
 }
 
-sun50i_iommu::translation sun50i_iommu::translate(const tlm::tlm_generic_payload& p, uint64_t iova,
-                                                  sc_core::sc_time& delay) {
-    const auto* ext = p.get_extension<core::dma_extension>();
-    translation t;
-    const bool has_master = ext && ext->has_stream_id();
-    const unsigned m = has_master ? ext->stream_id : 0;
-    if (!(reset_->get() & RESET_ALL))
-        return refuse(p, m, iova, "IOMMU_RESET", "the IOMMU is held in reset (RESET bit31 = 0): the DMA is refused");
+// Pages crossed are translated one by one (what 4KB_BDY_PRT_CTRL asks of the hardware, too).
+translation sun50i_iommu::translate(const dma_access& a, uint64_t iova, uint64_t, sc_core::sc_time& delay) {
+    if (a.debug) return translate_debug(a, iova);
+    const bool has_master = a.has_stream();
+    const unsigned m = has_master ? a.stream : 0;
+    if (!(reset_.get() & RESET_ALL))
+        return refuse(a, m, iova, "IOMMU_RESET", "the IOMMU is held in reset (RESET bit31 = 0): the DMA is refused");
     if (!has_master || m >= masters()) {
         // The master index is wiring: a DMA without one (or out of range) is a platform error.
-        if (!(enable_->get() & 1)) {
+        if (!(enable_.get() & 1)) {
             ++stats_.bypassed;
-            t.what = translation::kind::bypass;
-            t.output = iova;
-            t.limit = ~uint64_t{0};
-            return t;
+            return translation::bypassed(iova);
         }
-        return refuse(p, m, iova, "BAD_MASTER",
+        return refuse(a, m, iova, "BAD_MASTER",
                       has_master ? "master index " + std::to_string(m) + " does not exist (the " + variant_->soc +
                                        " has " + std::to_string(masters()) + " masters)"
                                  : std::string("the DMA carries no master index (stream id)"));
     }
-    if (!(enable_->get() & 1) || ((bypass_->get() >> m) & 1)) {
+    if (!(enable_.get() & 1) || ((bypass_.get() >> m) & 1)) {
         ++stats_.bypassed;
-        t.what = translation::kind::bypass;
-        t.output = iova;
-        t.limit = ~uint64_t{0};
-        return t;
+        return translation::bypassed(iova);
     }
     const uint32_t bit = 1u << m;
     if (stalled_ & bit) {
@@ -183,34 +88,29 @@ sun50i_iommu::translation sun50i_iommu::translate(const tlm::tlm_generic_payload
             stall_noted_ |= bit;
             log_.warning("master " + std::to_string(m) + " (" + variant_->master_names[m] +
                          ") is stalled by its earlier fault: its accesses are refused until RESET bit " +
-                         std::to_string(m) + " is pulsed (first refused: " + (p.is_write() ? "write" : "read") +
+                         std::to_string(m) + " is pulsed (first refused: " + (a.write ? "write" : "read") +
                          " at IOVA " + core::hex(iova) + ")");
         }
-        return t;
+        return translation::faulted(iova | 0xfff);
     }
-    if (!(reset_->get() & bit))
-        return refuse(p, m, iova, "MASTER_RESET",
+    if (!(reset_.get() & bit))
+        return refuse(a, m, iova, "MASTER_RESET",
                       "RESET bit " + std::to_string(m) + " is held at 0 (master lane in reset): the DMA is refused");
-    if (iova >> 32)
-        return refuse(p, m, iova, "IOVA_RANGE", "the IOVA is beyond the 32-bit address space of the IOMMU");
+    if (iova >> 32) return refuse(a, m, iova, "IOVA_RANGE", "the IOVA is beyond the 32-bit address space of the IOMMU");
 
     const sc_core::sc_time before = delay;
-    const bool write = p.is_write();
     const uint32_t va = static_cast<uint32_t>(iova);
-    const lookup l = find(m, va, write, delay);
-    if (pmu_enable_->get() & 1) latency_ns_[m] += static_cast<uint64_t>((delay - before).to_seconds() * 1e9 + 0.5);
-    if (l.what != lookup::kind::ok) return fault(p, m, va, l);
+    const lookup l = find(m, va, a.write, delay);
+    if (pmu_enable_.get() & 1) latency_ns_[m] += static_cast<uint64_t>((delay - before).to_seconds() * 1e9 + 0.5);
+    if (l.what != lookup::kind::ok) return fault(a, m, va, l);
     const tlb_entry& e = *l.entry;
-    if (!permitted(m, e.attrs, write)) return permission_fault(p, m, va, e);
+    if (!permitted(m, e.attrs, a.write)) return permission_fault(a, m, va, e);
     ++stats_.translations;
-    t.what = translation::kind::translated;
-    t.output = e.translate(va);
-    t.limit = iova | 0xfff;
-    return t;
+    return translation::translated_to(e.translate(va), iova | 0xfff);
 }
 
 bool sun50i_iommu::permitted(unsigned master, uint64_t pte, bool write) const {
-    const uint32_t ovwt = static_cast<uint32_t>(ovwt_->get());
+    const uint32_t ovwt = static_cast<uint32_t>(ovwt_.get());
     uint32_t bits;
     if (ovwt & (1u << 31)) {
         bits = ovwt;
@@ -224,26 +124,26 @@ bool sun50i_iommu::permitted(unsigned master, uint64_t pte, bool write) const {
 }
 
 sun50i_iommu::lookup sun50i_iommu::find(unsigned m, uint32_t iova, bool write, sc_core::sc_time& delay) {
-    const bool pmu = pmu_enable_->get() & 1;
+    const bool pmu = pmu_enable_.get() & 1;
     auto check = [&](tlb_entry& e) {
         if (checker_.enabled())
             checker_.check_hit(e, m, iova, write, walker_, [&] { return fresh_walk(iova); },
-                               (ttb_->get() & 0xffffc000u) + uint64_t{iova >> 20} * 4);
+                               dte_address(dt_of(ttb_.get()), iova));
     };
     lookup l;
     if (unit_on(1u << m)) {
-        if (pmu) ++pmu_[m].access;
+        if (pmu) ++micro_pmu_[m].access;
         if (tlb_entry* e = micro_[m].lookup(0, iova)) {
-            if (pmu) ++pmu_[m].hit;
+            if (pmu) ++micro_pmu_[m].hit;
             check(*e);
             l.entry = e;
             return l;
         }
     }
     if (unit_on(MACRO_TLB)) {
-        if (pmu) ++pmu_[8].access;
+        if (pmu) ++macro_pmu_.access;
         if (tlb_entry* e = macro_.lookup(0, iova)) {
-            if (pmu) ++pmu_[8].hit;
+            if (pmu) ++macro_pmu_.hit;
             if (e->attrs & NEGATIVE) {
                 l.what = lookup::kind::l2_invalid;
                 l.pte = e->attrs & 0xffffffffu;
@@ -267,10 +167,9 @@ sun50i_iommu::lookup sun50i_iommu::find(unsigned m, uint32_t iova, bool write, s
 }
 
 sun50i_iommu::lookup sun50i_iommu::walk_and_fill(unsigned m, uint32_t iova, sc_core::sc_time& delay) {
-    const bool pmu = pmu_enable_->get() & 1;
-    const uint64_t ttb = ttb_->get() & 0xffffc000u;
-    const uint32_t slot = iova >> 20;
-    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    const bool pmu = pmu_enable_.get() & 1;
+    const uint64_t ttb = dt_of(ttb_.get());
+    const uint32_t slot = slot_of(iova);
     lookup l;
     ++stats_.walks;
     walk_trail dte_trail;  // the DTE as used (from the PTW cache or read now)
@@ -278,9 +177,9 @@ sun50i_iommu::lookup sun50i_iommu::walk_and_fill(unsigned m, uint32_t iova, sc_c
     unsigned read_from = 0;  // first trail index read from memory by this walk
     const tlb_entry* cached_dte = nullptr;
     if (unit_on(PTW_CACHE)) {
-        if (pmu) ++pmu_[9].access;
+        if (pmu) ++ptw_pmu_.access;
         cached_dte = ptw_.lookup(0, iova);
-        if (cached_dte && pmu) ++pmu_[9].hit;
+        if (cached_dte && pmu) ++ptw_pmu_.hit;
     }
     if (cached_dte) {
         const uint64_t dte = cached_dte->output;
@@ -312,17 +211,15 @@ sun50i_iommu::lookup sun50i_iommu::walk_and_fill(unsigned m, uint32_t iova, sc_c
             dte_trail.add(w.trail.address[0], w.trail.value[0], 4);
             if (unit_on(PTW_CACHE)) {
                 tlb_entry d;
-                d.iova = iova & 0xfff00000u;
-                d.size_shift = 20;
+                d.iova = iova & slot_mask;
+                d.size_shift = slot_shift;
                 d.output = l.dte;
                 d.attrs = l.dte;
                 d.global = true;
                 d.stream = m;
                 d.trail = dte_trail;
-                d.filled_at = d.verified_at = now;
-                d.verified_epoch = core::memory_epoch::current();
-                ptw_.insert(d);
-                if (slot < 0xfff) prefetch_dte(slot + 1, delay);
+                ptw_.insert(d.read_now());
+                if (slot < last_slot) prefetch_dte(slot + 1, delay);
             }
         }
     }
@@ -344,14 +241,13 @@ sun50i_iommu::lookup sun50i_iommu::walk_and_fill(unsigned m, uint32_t iova, sc_c
     const uint64_t pte = w.descriptor;
     tlb_entry& e = scratch_;
     e = tlb_entry{};
-    e.iova = iova & 0xfffff000u;
-    e.size_shift = 12;
+    e.iova = iova & page_mask;
+    e.size_shift = page_shift;
     e.global = true;
     e.stream = m;
     e.level = 2;
     e.trail = w.trail;
-    e.filled_at = e.verified_at = now;
-    e.verified_epoch = core::memory_epoch::current();
+    e.read_now();
     if (cached_dte) {  // the translation is as old as the cached DTE it was walked from
         e.filled_at = cached_dte->filled_at;
         e.verified_at = cached_dte->verified_at;
@@ -361,7 +257,7 @@ sun50i_iommu::lookup sun50i_iommu::walk_and_fill(unsigned m, uint32_t iova, sc_c
     if (w.status == walk_status::fault) {  // L2 invalid: cached as such in the macro TLB
         e.attrs |= NEGATIVE;
         if (unit_on(MACRO_TLB)) macro_.insert(e);
-        if (prefetch_->get() & (1u << m)) prefetch_pte(m, iova, pt, dte_trail, delay);
+        if (prefetch_.get() & (1u << m)) prefetch_pte(m, iova, pt, dte_trail, delay);
         l.what = lookup::kind::l2_invalid;
         l.pte = pte;
         l.fetch_addr = w.fetch_addr;
@@ -372,40 +268,38 @@ sun50i_iommu::lookup sun50i_iommu::walk_and_fill(unsigned m, uint32_t iova, sc_c
     tlb_entry* stored = &e;
     if (unit_on(MACRO_TLB)) stored = &macro_.insert(e);
     if (unit_on(1u << m)) stored = &micro_[m].insert(e);
-    if (prefetch_->get() & (1u << m)) prefetch_pte(m, iova, pt, dte_trail, delay);
+    if (prefetch_.get() & (1u << m)) prefetch_pte(m, iova, pt, dte_trail, delay);
     l.entry = stored;
     if (cached_dte) l.walked_from_cache = stored;
     return l;
 }
 
 void sun50i_iommu::prefetch_dte(uint32_t slot, sc_core::sc_time& delay) {
-    const uint64_t addr = (ttb_->get() & 0xffffc000u) + uint64_t{slot} * 4;
+    const uint64_t addr = dte_address(dt_of(ttb_.get()), uint64_t{slot} << slot_shift);
     uint32_t dte = 0;
     if (!port_.read(addr, &dte, 4, delay)) return;  // a prefetch that fails is dropped
     ++stats_.prefetches;
     tlb_entry d;
     d.iova = uint64_t{slot} << 20;
-    d.size_shift = 20;
+    d.size_shift = slot_shift;
     d.output = dte;
     d.attrs = dte | PREFETCHED;
     d.global = true;
     d.trail.add(addr, dte, 4);
-    d.filled_at = d.verified_at = sc_core::sc_time_stamp();
-    d.verified_epoch = core::memory_epoch::current();
-    ptw_.insert(d);
+    ptw_.insert(d.read_now());
 }
 
 void sun50i_iommu::prefetch_pte(unsigned m, uint32_t iova, uint64_t pt, const walk_trail& dte_trail,
                                 sc_core::sc_time& delay) {
-    if (!unit_on(MACRO_TLB) || ((iova >> 12) & 0xff) == 0xff) return;  // no prefetch across a slot
-    const uint32_t next = (iova & 0xfffff000u) + 0x1000;
-    const uint64_t addr = pt + ((next >> 12) & 0xff) * 4;
+    if (!unit_on(MACRO_TLB) || page_in_slot(iova) == last_page_in_slot) return;  // no prefetch across a slot
+    const uint32_t next = (iova & page_mask) + (1u << page_shift);
+    const uint64_t addr = pte_address(pt, next);
     uint32_t pte = 0;
     if (!port_.read(addr, &pte, 4, delay)) return;
     ++stats_.prefetches;
     tlb_entry e;
     e.iova = next;
-    e.size_shift = 12;
+    e.size_shift = page_shift;
     e.global = true;
     e.stream = m;
     e.level = 2;
@@ -413,11 +307,10 @@ void sun50i_iommu::prefetch_pte(unsigned m, uint32_t iova, uint64_t pt, const wa
     e.trail.dmi_generation = port_.dmi_generation();
     if (e.trail.count) e.trail.host[0] = port_.host_pointer(e.trail.address[0], 4);
     e.trail.add(addr, pte, 4, port_.host_pointer(addr, 4));
-    e.filled_at = e.verified_at = sc_core::sc_time_stamp();
-    e.verified_epoch = 0;  // its DTE may come from the PTW cache, older than memory: re-read at the first hit
+    e.read_now().verified_epoch = 0;  // its DTE may come from the PTW cache, older than memory: re-read at the first hit
     e.attrs = pte | PREFETCHED;
     if (pte_valid(pte)) {
-        e.output = pte & 0xfffff000u;
+        e.output = pte_page(pte);
         e.perms = pte_perms(pte);
     } else {
         e.attrs |= NEGATIVE;
@@ -460,18 +353,17 @@ std::string sun50i_iommu::stale_note(uint32_t iova, const lookup& l) {
     return s;
 }
 
-sun50i_iommu::translation sun50i_iommu::fault(const tlm::tlm_generic_payload& p, unsigned m, uint32_t iova,
-                                              const lookup& l) {
+translation sun50i_iommu::fault(const dma_access& a, unsigned m, uint32_t iova, const lookup& l) {
     const bool l1 = l.what == lookup::kind::l1_invalid;
     const uint32_t status_bit = l1 ? L1_INVALID : L2_INVALID;
     const uint32_t entry = static_cast<uint32_t>(l1 ? l.dte : l.pte);
-    if (!(int_sta_->get() & status_bit)) {  // the first fault is kept until INT_CLR
-        (l1 ? err_addr_l1_ : err_addr_l2_)->set(iova);
-        (l1 ? err_data_l1_ : err_data_l2_)->set(l.bus_error ? 0 : entry);
+    if (!(int_sta_.get() & status_bit)) {  // the first fault is kept until INT_CLR
+        (l1 ? err_addr_l1_ : err_addr_l2_).set(iova);
+        (l1 ? err_data_l1_ : err_data_l2_).set(l.bus_error ? 0 : entry);
     }
-    int_sta_->set(int_sta_->get() | status_bit);
-    core::reg* pg = l1 ? l1pg_ : l2pg_;
-    pg->set(pg->get() | (1u << m));
+    int_sta_.set(int_sta_.get() | status_bit);
+    core::reg& pg = l1 ? l1pg_ : l2pg_;
+    pg.set(pg.get() | (1u << m));
     stalled_ |= 1u << m;
     stall_noted_ &= ~(1u << m);
     ++stats_.faults;
@@ -479,76 +371,75 @@ sun50i_iommu::translation sun50i_iommu::fault(const tlm::tlm_generic_payload& p,
     fault_record f;
     f.kind = l.bus_error ? fault_kind::walk_bus_error : fault_kind::translation;
     f.code = l1 ? "L1_PAGETABLE_INVALID" : "L2_PAGETABLE_INVALID";
-    fault_common(f, p, m, iova);
+    a.record_access(f, m, iova, a.payload.get_data_length());
     f.level = l1 ? 1 : 2;
     f.fetch_addr = l.fetch_addr;
     f.has_fetch_addr = true;
     const std::string who = "master " + std::to_string(m) + " (" + variant_->master_names[m] + ")";
     if (l.bus_error)
         f.detail = std::string(l1 ? "DTE" : "PTE") + " read at " + core::hex(l.fetch_addr) +
-                   " failed on the bus (TTB " + core::hex(ttb_->get()) + "); reported as " +
+                   " failed on the bus (TTB " + core::hex(ttb_.get()) + "); reported as " +
                    (l1 ? "L1" : "L2") + " invalid";
     else if (l1)
         f.detail = "DTE " + core::hex(l.fetch_addr) + " = " + core::hex(entry) + " is not valid (type " +
-                   std::to_string(entry & 3) + ", only 0b01 is)";
+                   std::to_string(dte_type(entry)) + ", only 0b01 is)";
     else
         f.detail = "PTE " + core::hex(l.fetch_addr) + " = " + core::hex(entry) + " is not valid (bit1 = 0)";
     f.detail += stale_note(iova, l) + "; " + who + " stalls until its RESET bit is pulsed";
     report_fault(log_, name(), f);
     update_irq();
-    return translation{};
+    return translation::faulted(iova | 0xfff);
 }
 
-sun50i_iommu::translation sun50i_iommu::permission_fault(const tlm::tlm_generic_payload& p, unsigned m,
-                                                         uint32_t iova, const tlb_entry& e) {
+translation sun50i_iommu::permission_fault(const dma_access& a, unsigned m, uint32_t iova, const tlb_entry& e) {
     const uint32_t bit = 1u << m;
     const uint32_t pte = static_cast<uint32_t>(e.attrs);
-    if (!(int_sta_->get() & bit)) {
+    if (!(int_sta_.get() & bit)) {
         err_addr_[m]->set(iova);
         err_data_[m]->set(pte);
     }
-    int_sta_->set(int_sta_->get() | bit);
+    int_sta_.set(int_sta_.get() | bit);
     stalled_ |= bit;
     stall_noted_ &= ~bit;
     ++stats_.faults;
     fault_record f;
     f.kind = fault_kind::permission;
     f.code = "PERMISSION";
-    fault_common(f, p, m, iova);
+    a.record_access(f, m, iova, a.payload.get_data_length());
     f.level = 2;
     const unsigned aci = pte_aci(pte);
-    const bool ovwt = ovwt_->get() & (1u << 31);
-    f.detail = std::string(p.is_write() ? "write" : "read") + " prohibited for master " + std::to_string(m) + " (" +
+    const bool ovwt = ovwt_.get() & (1u << 31);
+    f.detail = std::string(a.write ? "write" : "read") + " prohibited for master " + std::to_string(m) + " (" +
                variant_->master_names[m] + ") in permission domain " + std::to_string(aci) + " (PTE " +
                core::hex(pte) + ", " +
-               (ovwt ? "DM_AUT_OVWT " + core::hex(ovwt_->get())
+               (ovwt ? "DM_AUT_OVWT " + core::hex(ovwt_.get())
                      : "DM_AUT_CTRL" + std::to_string(aci / 2) + " " + core::hex(dm_aut_[aci / 2]->get())) +
                "); mapping " + core::hex(e.iova) + " -> " + core::hex(e.output) +
                "; the master stalls until its RESET bit is pulsed";
     report_fault(log_, name(), f);
     update_irq();
-    return translation{};
+    return translation::faulted(iova | 0xfff);
 }
 
 // ---- debug VA access (VA_CONFIG) ----
 
 void sun50i_iommu::debug_va_access(uint32_t config) {
-    const uint32_t va = static_cast<uint32_t>(regs_["VA"].get());
+    const uint32_t va = static_cast<uint32_t>(va_.get());
     const bool debug_mode = config & (1u << 31);
     const bool write = config & (1u << 8);
     sc_core::sc_time delay;
-    const uint64_t ttb = ttb_->get() & 0xffffc000u;
+    const uint64_t ttb = dt_of(ttb_.get());
     const walk_result w = walker_.walk(format, ttb, 1, va, delay);
     if (!w.ok()) {
         const bool l1 = w.level == 1;
         const uint32_t bit = l1 ? L1_INVALID : L2_INVALID;
-        if (!(int_sta_->get() & bit)) {
-            (l1 ? err_addr_l1_ : err_addr_l2_)->set(va);
-            (l1 ? err_data_l1_ : err_data_l2_)->set(w.status == walk_status::bus_error ? 0 : w.descriptor);
+        if (!(int_sta_.get() & bit)) {
+            (l1 ? err_addr_l1_ : err_addr_l2_).set(va);
+            (l1 ? err_data_l1_ : err_data_l2_).set(w.status == walk_status::bus_error ? 0 : w.descriptor);
         }
-        int_sta_->set(int_sta_->get() | bit);
-        core::reg* pg = l1 ? l1pg_ : l2pg_;
-        pg->set(pg->get() | DEBUG_MASTER);
+        int_sta_.set(int_sta_.get() | bit);
+        core::reg& pg = l1 ? l1pg_ : l2pg_;
+        pg.set(pg.get() | DEBUG_MASTER);
         log_.warning(std::string("debug VA access at ") + core::hex(va) + ": " + (l1 ? "L1" : "L2") +
                      " invalid (entry " + core::hex(w.fetch_addr) + " = " + core::hex(w.descriptor) + ")");
         update_irq();
@@ -556,27 +447,18 @@ void sun50i_iommu::debug_va_access(uint32_t config) {
     }
     if (!debug_mode) {  // prefetch mode: the PTE into the macro TLB
         if (unit_on(MACRO_TLB)) {
-            tlb_entry e;
-            e.iova = va & 0xfffff000u;
-            e.size_shift = 12;
-            e.global = true;
-            e.level = 2;
-            e.output = w.output;
-            e.perms = w.perms;
-            e.attrs = w.descriptor | PREFETCHED;
-            e.trail = w.trail;
-            e.filled_at = e.verified_at = sc_core::sc_time_stamp();
-            e.verified_epoch = core::memory_epoch::current();
+            tlb_entry e = w.cached(0, 0);
+            e.attrs |= PREFETCHED;
             macro_.insert(e);
         }
         return;
     }
     const uint64_t pa = w.translate(va);
-    uint32_t data = static_cast<uint32_t>(regs_["VA_DATA"].get());
+    uint32_t data = static_cast<uint32_t>(va_data_.get());
     if (write) {
         if (!port_.write(pa, &data, 4, delay)) log_.warning("debug VA write to PA " + core::hex(pa) + " failed on the bus");
     } else if (port_.read(pa, &data, 4, delay)) {
-        regs_["VA_DATA"].set(data);
+        va_data_.set(data);
     } else {
         log_.warning("debug VA read from PA " + core::hex(pa) + " failed on the bus");
     }
@@ -591,7 +473,7 @@ namespace socsim::iommu {
 debug_translation sun50i_iommu::debug_translate(uint32_t master, uint64_t iova) {
     // translate()'s decisions in its order; the walk is fresh_walk, which fills no cache.
     debug_translation out;
-    if (!(reset_->get() & RESET_ALL)) {
+    if (!(reset_.get() & RESET_ALL)) {
         out.why = "IOMMU_RESET: the IOMMU is held in reset (RESET bit31 = 0)";
         return out;
     }
@@ -600,23 +482,23 @@ debug_translation sun50i_iommu::debug_translate(uint32_t master, uint64_t iova) 
                   " has " + std::to_string(masters()) + " masters)";
         return out;
     }
-    if (!(enable_->get() & 1) || ((bypass_->get() >> master) & 1)) {
+    if (!(enable_.get() & 1) || ((bypass_.get() >> master) & 1)) {
         out.result = debug_translation::outcome::bypass;
         out.output = iova;
-        out.why = (enable_->get() & 1) ? "BYPASS bit " + std::to_string(master) + " is set" : "ENABLE is 0";
+        out.why = (enable_.get() & 1) ? "BYPASS bit " + std::to_string(master) + " is set" : "ENABLE is 0";
         return out;
     }
     if (iova >> 32) {
         out.why = "the IOVA is beyond the H6's 32-bit bus";
         return out;
     }
-    out.config.push_back("TTB " + core::hex(ttb_->get() & 0xffffc000u));
+    out.config.push_back("TTB " + core::hex(dt_of(ttb_.get())));
     const walk_result w = fresh_walk(static_cast<uint32_t>(iova));
     fill_from_walk(out, w, iova, w.level <= 1 ? "L1 invalid (DTE)" : "L2 invalid (PTE)");
     if (out.result == debug_translation::outcome::translated) {
         const bool read = permitted(master, w.descriptor, false), write = permitted(master, w.descriptor, true);
         out.config.push_back("permission for master " + std::to_string(master) + " (ACI " +
-                             std::to_string((w.descriptor >> 4) & 0xf) + "): read " +
+                             std::to_string(pte_aci(w.descriptor)) + "): read " +
                              (read ? "allowed" : "prohibited") + ", write " + (write ? "allowed" : "prohibited"));
     }
     return out;
