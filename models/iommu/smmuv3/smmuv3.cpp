@@ -296,11 +296,10 @@ void smmuv3::invalidate_configs(uint32_t first_sid, uint64_t count) {
 
 void smmuv3::tlb_invalidate(const tlb_match& m, std::string command) {
     ++stats_.tlb_invalidations;
-    tlb_.invalidate(m);
     invalidation_note note;
     note.command = std::move(command);
     note.scopes.push_back({&tlb_, m});
-    checker_.note_invalidation(std::move(note));
+    apply_invalidation(std::move(note));
 }
 
 void smmuv3::note_config_invalidation(std::string command, uint32_t first_sid, uint64_t count) {
@@ -312,7 +311,7 @@ void smmuv3::note_config_invalidation(std::string command, uint32_t first_sid, u
     note.names_streams = true;
     note.first_stream = first_sid;
     note.last_stream = static_cast<uint32_t>(std::min<uint64_t>(uint64_t{first_sid} + count - 1, 0xffffffffu));
-    checker_.note_invalidation(std::move(note));
+    apply_invalidation(std::move(note));  // no scopes: no TLB entry goes
 }
 
 unsigned smmuv3::execute_command(const uint64_t cmd[smmuv3_cmd::WORDS], std::string& why) {

@@ -24,6 +24,15 @@ const char* level_name(int level) {
     return level >= 0 && level <= 3 ? names[level] : "level ?";
 }
 
+// The event a failed stage-1 walk raises (IHI 0070 §7.3): a bus error on a table read is
+// F_WALK_EABT, otherwise the descriptor's fault decides.
+uint8_t walk_event(const walk_result& w) {
+    if (w.status == walk_status::bus_error) return smmuv3_event::F_WALK_EABT;
+    if (w.fault_code == smmuv3_detail::vmsa_address_size) return smmuv3_event::F_ADDR_SIZE;
+    if (w.fault_code == smmuv3_detail::vmsa_access) return smmuv3_event::F_ACCESS;
+    return smmuv3_event::F_TRANSLATION;
+}
+
 } // namespace
 
 // ---- translation ----
@@ -165,22 +174,22 @@ tlb_entry* smmuv3::walk_and_fill(const dma_access& a, const stream_config& c, in
         f.level = w.level;
         f.fetch_addr = w.fetch_addr;
         f.has_fetch_addr = true;
-        uint8_t type;
-        if (w.status == walk_status::bus_error) {
-            type = smmuv3_event::F_WALK_EABT;
+        const uint8_t type = walk_event(w);
+        switch (type) {
+        case smmuv3_event::F_WALK_EABT:
             f.kind = fault_kind::walk_bus_error;
             f.detail = where + " table entry read at " + core::hex(w.fetch_addr) + " failed on the bus" + loop;
-        } else if (w.status == walk_status::fault && w.fault_code == smmuv3_detail::vmsa_address_size) {
-            type = smmuv3_event::F_ADDR_SIZE;
+            break;
+        case smmuv3_event::F_ADDR_SIZE:
             f.kind = fault_kind::address_size;
             f.detail = where + " descriptor outputs an address beyond the " + std::to_string(c.ips_bits) + "-bit IPS" +
                        entry + loop;
-        } else if (w.status == walk_status::fault && w.fault_code == smmuv3_detail::vmsa_access) {
-            type = smmuv3_event::F_ACCESS;
+            break;
+        case smmuv3_event::F_ACCESS:
             f.kind = fault_kind::access_flag;
             f.detail = where + " descriptor has the access flag clear" + entry + loop;
-        } else {
-            type = smmuv3_event::F_TRANSLATION;
+            break;
+        default:
             f.kind = fault_kind::translation;
             f.detail = "no valid descriptor at " + where + entry + loop;
         }
@@ -477,10 +486,7 @@ debug_translation smmuv3::debug_translate(uint32_t sid, uint64_t iova) {
     const uint64_t va = h.tbi ? canonical(iova) : iova;
     sc_core::sc_time d;
     const walk_result w = walk(*c, half, va, d, true);
-    const char* name = w.fault_code == smmuv3_detail::vmsa_address_size ? "F_ADDR_SIZE"
-                       : w.fault_code == smmuv3_detail::vmsa_access     ? "F_ACCESS"
-                                                                        : "F_TRANSLATION";
-    fill_from_walk(out, w, va, w.status == walk_status::bus_error ? "F_WALK_EABT" : name);
+    fill_from_walk(out, w, va, w.ok() ? "" : smmuv3_event::name(walk_event(w)));
     return out;
 }
 
