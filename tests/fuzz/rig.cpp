@@ -81,7 +81,14 @@ void abort_on_systemc_reports(const sc_core::sc_report& report, const sc_core::s
 // the main thread's stack: it then reports what only that stack points to (libFuzzer's own
 // driver state, a model's objects in the harness's frame) as leaked. Declaring the stack a root
 // region has it scanned again.
+// The `fuzz` preset builds without the sanitizers: there is no LeakSanitizer to tell.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(leak_sanitizer)
+#define SOCSIM_FUZZ_HAS_LSAN 1
+#endif
+#endif
 void scan_main_stack_for_leaks() {
+#ifdef SOCSIM_FUZZ_HAS_LSAN
     pthread_attr_t attr;
     void* base = nullptr;
     size_t size = 0;
@@ -89,6 +96,7 @@ void scan_main_stack_for_leaks() {
     pthread_attr_getstack(&attr, &base, &size);
     pthread_attr_destroy(&attr);
     __lsan_register_root_region(base, size);
+#endif
 }
 
 void initialize(const std::function<std::vector<std::vector<uint8_t>>()>& seeds) {
