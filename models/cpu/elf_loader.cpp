@@ -112,18 +112,29 @@ void load_elf(const elf_image& image, tlm::tlm_fw_transport_if<>& memory) {
         }
         // The rest (BSS) is not written: memory reads zero until written, and zero-filling a
         // huge p_memsz through the bus would cost seconds and gigabytes. It must still be
-        // memory: one byte is read at every 4 KiB page and at the end.
+        // memory. Where the target grants DMI, its region is memory up to the region's end;
+        // elsewhere one byte is read at every 4 KiB page and at the end.
         uint8_t probe = 0;
         for (uint64_t at = seg.bytes.size(); at < seg.memsz;) {
+            const uint64_t addr = seg.paddr + at;
             tlm::tlm_generic_payload p;
             p.set_read();
-            p.set_address(seg.paddr + at);
+            p.set_address(addr);
             p.set_data_ptr(&probe);
             p.set_data_length(1);
             p.set_streaming_width(1);
-            if (memory.transport_dbg(p) != 1) throw no_fit(seg, seg.paddr + at);
+            tlm::tlm_dmi dmi;
+            if (memory.get_direct_mem_ptr(p, dmi) && dmi.is_read_allowed() && dmi.get_start_address() <= addr &&
+                addr <= dmi.get_end_address()) {
+                if (dmi.get_end_address() - seg.paddr >= seg.memsz - 1) break;
+                at = dmi.get_end_address() + 1 - seg.paddr;
+                continue;
+            }
+            p.set_address(addr);  // a target may have changed it
+            p.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+            if (memory.transport_dbg(p) != 1) throw no_fit(seg, addr);
             if (at == seg.memsz - 1) break;
-            at = std::min(((seg.paddr + at) | 0xfff) + 1 - seg.paddr, seg.memsz - 1);
+            at = std::min((addr | 0xfff) + 1 - seg.paddr, seg.memsz - 1);
         }
     }
 }

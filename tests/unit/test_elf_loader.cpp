@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstring>
 #include <fstream>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
 #include <vector>
 
 #include "models/core/config_error.h"
@@ -47,6 +49,33 @@ std::vector<uint8_t> make_elf(uint16_t machine = EM_AARCH64) {
     std::memcpy(file.data() + sizeof eh + sizeof ph, code.data(), code.size());
     return file;
 }
+
+// Between the loader and memory: counts the debug accesses and, unless `grant_dmi`, refuses DMI
+// (as a device, or a memory under a debugger's watchpoint, does).
+struct counting_link : sc_core::sc_module {
+    tlm_utils::simple_target_socket<counting_link> in{"in"};
+    tlm_utils::simple_initiator_socket<counting_link> out{"out"};
+    bool grant_dmi = true;
+    unsigned debug_accesses = 0;
+
+    explicit counting_link(sc_core::sc_module_name name) : sc_core::sc_module(name) {
+        in.register_b_transport(this, &counting_link::b_transport);
+        in.register_transport_dbg(this, &counting_link::transport_dbg);
+        in.register_get_direct_mem_ptr(this, &counting_link::get_direct_mem_ptr);
+    }
+    void b_transport(tlm::tlm_generic_payload& p, sc_core::sc_time& t) { out->b_transport(p, t); }
+    unsigned transport_dbg(tlm::tlm_generic_payload& p) {
+        ++debug_accesses;
+        return out->transport_dbg(p);
+    }
+    bool get_direct_mem_ptr(tlm::tlm_generic_payload& p, tlm::tlm_dmi& dmi) {
+        if (!grant_dmi) {
+            dmi.allow_none();
+            return false;
+        }
+        return out->get_direct_mem_ptr(p, dmi);
+    }
+};
 
 std::string error_of(const std::vector<uint8_t>& bytes) {
     test::temp_file f(bytes);
@@ -97,6 +126,51 @@ TEST_CASE("ELF loader refuses a huge bss past the end of memory at once, without
     test::run_script([&] {
         CHECK_THROWS_WITH(cpu::load_elf(image, *loader.socket.operator->()),
                           Catch::Contains("does not fit in memory at 0x4000"));
+    });
+}
+
+// An ELF whose segment at 0x1000 has a 16 MiB bss.
+cpu::elf_image image_with_16_mib_bss() {
+    auto bytes = make_elf();
+    poke<uint64_t>(bytes, sizeof(Elf64_Ehdr) + offsetof(Elf64_Phdr, p_memsz), uint64_t{16} << 20);
+    test::temp_file f(bytes);
+    return cpu::read_elf(f.path);
+}
+
+TEST_CASE("ELF loader checks a large bss is memory by the target's DMI region, page by page without DMI") {
+    const cpu::elf_image image = image_with_16_mib_bss();
+    memory::ram mem("ram", uint64_t{32} << 20);
+    counting_link link("link");
+    test::test_initiator loader("loader");
+    loader.socket.bind(link.in);
+    link.out.bind(mem.socket);
+    test::run_script([&] {
+        // The file's bytes in one write; the RAM's DMI region covers the bss.
+        cpu::load_elf(image, *loader.socket.operator->());
+        CHECK(link.debug_accesses == 1);
+        // Without DMI: the write, then a byte read at the bss's start, at each 4 KiB page after
+        // it (0x2000..0x1000000) and at its last byte.
+        link.grant_dmi = false;
+        link.debug_accesses = 0;
+        cpu::load_elf(image, *loader.socket.operator->());
+        CHECK(link.debug_accesses == 1 + 1 + 4095 + 1);
+        CHECK(loader.read32(0x1000) == 0xefbeadde);
+    });
+}
+
+TEST_CASE("ELF loader refuses a bss that runs past the memory's end, with DMI or without") {
+    const cpu::elf_image image = image_with_16_mib_bss();
+    memory::ram mem("ram", uint64_t{8} << 20);
+    counting_link link("link");
+    test::test_initiator loader("loader");
+    loader.socket.bind(link.in);
+    link.out.bind(mem.socket);
+    test::run_script([&] {
+        CHECK_THROWS_WITH(cpu::load_elf(image, *loader.socket.operator->()),
+                          Catch::Contains("does not fit in memory at 0x800000"));
+        link.grant_dmi = false;
+        CHECK_THROWS_WITH(cpu::load_elf(image, *loader.socket.operator->()),
+                          Catch::Contains("does not fit in memory at 0x800000"));
     });
 }
 
