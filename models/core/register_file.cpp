@@ -1,6 +1,7 @@
 #include "models/core/register_file.h"
 
 #include <cstring>
+#include <iterator>
 #include <stdexcept>
 
 #include "models/core/address_range.h"
@@ -70,10 +71,15 @@ reg_array register_file::add_array(const std::string& name, uint64_t offset, uns
 reg& register_file::insert(std::unique_ptr<reg> r) {
     if (r->offset() % r->width() != 0)
         throw std::logic_error("register " + r->name() + " is not naturally aligned");
-    address_range mine{r->offset(), r->width()};
-    for (const auto& [off, other] : by_offset_)
-        if (mine.overlaps({off, other->width()}))
-            throw std::logic_error("register " + r->name() + " overlaps " + other->name());
+    // The registers already declared do not overlap one another, so only the neighbours of the
+    // new one's offset can overlap it (a model declares hundreds: no scan of them all).
+    const address_range mine{r->offset(), r->width()};
+    auto overlapping = [&](const auto& entry) { return mine.overlaps({entry.first, entry.second->width()}); };
+    const auto next = by_offset_.lower_bound(r->offset());
+    const reg* other = nullptr;
+    if (next != by_offset_.end() && overlapping(*next)) other = next->second.get();
+    if (next != by_offset_.begin() && overlapping(*std::prev(next))) other = std::prev(next)->second.get();
+    if (other) throw std::logic_error("register " + r->name() + " overlaps " + other->name());
     if (by_name_.count(r->name())) throw std::logic_error("register " + r->name() + " declared twice");
     reg& ref = *r;
     by_name_[ref.name()] = &ref;

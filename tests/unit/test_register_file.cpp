@@ -221,4 +221,10 @@ TEST_CASE("declaring overlapping or misaligned registers is a model bug") {
     CHECK_THROWS_AS(regs.add("B", 0x4, 4), std::logic_error);
     CHECK_THROWS_AS(regs.add("C", 0x6, 4), std::logic_error);
     CHECK_THROWS_AS(regs.add("A", 0x10, 4), std::logic_error);
+    // A wide register declared after a narrow one that lies inside it; neighbours that only touch.
+    regs.add("D", 0x34, 4);
+    CHECK_THROWS_WITH(regs.add("E", 0x30, 8), "register E overlaps D");
+    CHECK_NOTHROW(regs.add("F", 0x30, 4));
+    CHECK_NOTHROW(regs.add("G", 0x38, 8));
+    CHECK_THROWS_WITH(regs.add("H", 0x3c, 4), "register H overlaps G");
 }
