@@ -175,10 +175,6 @@ void sun50i_iommu::write_int_clr(core::reg& r, uint32_t value) {
     update_irq();
 }
 
-bool sun50i_iommu::unit_on(uint32_t bit) const {
-    return (tlb_enable_.get() & bit) && (reset_.get() & bit) && (reset_.get() & RESET_ALL);
-}
-
 void sun50i_iommu::write_reset(uint32_t old, uint32_t now) {
     const uint32_t asserted = old & ~now;  // 0 = reset asserted
     if (asserted & RESET_ALL) {

@@ -267,7 +267,11 @@ private:
     std::string stale_note(uint32_t iova, const lookup& l);
     void check_coherence(unsigned master, uint32_t iova, const walk_trail& trail, unsigned from);
 
-    bool unit_on(uint32_t bit) const;  // TLB_ENABLE bit set and not held in reset
+    // TLB_ENABLE bit set and not held in reset (inline: twice on every translation).
+    bool unit_on(uint32_t bit) const {
+        const uint64_t reset = reset_.get();
+        return (tlb_enable_.get() & bit) && (reset & bit) && (reset & sun50i_reg::RESET_ALL);
+    }
     uint32_t master_mask() const { return (1u << variant_->masters) - 1; }
 
     config cfg_;
