@@ -3,7 +3,8 @@
 // its PT_LOAD segments at their physical addresses (p_paddr, as QEMU does: picolibc images keep
 // initialised data at a load address different from its run address) through a debug transport.
 // Up to p_memsz nothing is written: memory at power-on reads zero, and a zero-fill of a huge
-// p_memsz through the bus would cost seconds and gigabytes; each page of it must be memory.
+// p_memsz through the bus would cost seconds and gigabytes; each page of it must be memory (a
+// target's DMI region vouches for all of its pages at once).
 // Segments that overlap are refused. Every problem is a core::config_error with one clear line.
 
 #include <cstdint>
