@@ -137,40 +137,43 @@ cpu::elf_image image_with_16_mib_bss() {
     return cpu::read_elf(f.path);
 }
 
+// A loader reaching a RAM bank through a counting_link.
+struct linked_ram {
+    memory::ram mem;
+    counting_link link{"link"};
+    test::test_initiator loader{"loader"};
+    explicit linked_ram(uint64_t size) : mem("ram", size) {
+        loader.socket.bind(link.in);
+        link.out.bind(mem.socket);
+    }
+    void load(const cpu::elf_image& image) { cpu::load_elf(image, *loader.socket.operator->()); }
+};
+
 TEST_CASE("ELF loader checks a large bss is memory by the target's DMI region, page by page without DMI") {
     const cpu::elf_image image = image_with_16_mib_bss();
-    memory::ram mem("ram", uint64_t{32} << 20);
-    counting_link link("link");
-    test::test_initiator loader("loader");
-    loader.socket.bind(link.in);
-    link.out.bind(mem.socket);
+    linked_ram bench(uint64_t{32} << 20);
+    counting_link& link = bench.link;
     test::run_script([&] {
         // The file's bytes in one write; the RAM's DMI region covers the bss.
-        cpu::load_elf(image, *loader.socket.operator->());
+        bench.load(image);
         CHECK(link.debug_accesses == 1);
         // Without DMI: the write, then a byte read at the bss's start, at each 4 KiB page after
         // it (0x2000..0x1000000) and at its last byte.
         link.grant_dmi = false;
         link.debug_accesses = 0;
-        cpu::load_elf(image, *loader.socket.operator->());
+        bench.load(image);
         CHECK(link.debug_accesses == 1 + 1 + 4095 + 1);
-        CHECK(loader.read32(0x1000) == 0xefbeadde);
+        CHECK(bench.loader.read32(0x1000) == 0xefbeadde);
     });
 }
 
 TEST_CASE("ELF loader refuses a bss that runs past the memory's end, with DMI or without") {
     const cpu::elf_image image = image_with_16_mib_bss();
-    memory::ram mem("ram", uint64_t{8} << 20);
-    counting_link link("link");
-    test::test_initiator loader("loader");
-    loader.socket.bind(link.in);
-    link.out.bind(mem.socket);
+    linked_ram bench(uint64_t{8} << 20);
     test::run_script([&] {
-        CHECK_THROWS_WITH(cpu::load_elf(image, *loader.socket.operator->()),
-                          Catch::Contains("does not fit in memory at 0x800000"));
-        link.grant_dmi = false;
-        CHECK_THROWS_WITH(cpu::load_elf(image, *loader.socket.operator->()),
-                          Catch::Contains("does not fit in memory at 0x800000"));
+        CHECK_THROWS_WITH(bench.load(image), Catch::Contains("does not fit in memory at 0x800000"));
+        bench.link.grant_dmi = false;
+        CHECK_THROWS_WITH(bench.load(image), Catch::Contains("does not fit in memory at 0x800000"));
     });
 }
 
