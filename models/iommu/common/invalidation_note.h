@@ -28,7 +28,7 @@ struct cache_description {
 };
 
 struct invalidation_scope {
-    const tlb* cache = nullptr;
+    tlb* cache = nullptr;  // the model's own cache, which apply_invalidation empties
     tlb_match match;
     // Non-zero: entries match on (entry.iova & iova_mask) == (match.first & iova_mask) instead
     // of the address range (the H6's TLB_IVLD_ADDR/TLB_IVLD_ADDR_MASK).

@@ -124,7 +124,7 @@ protected:
     // H6's TLB_IVLD) is the model's to carry out before it tells the checker itself.
     void apply_invalidation(invalidation_note note) {
         for (const invalidation_scope& s : note.scopes)
-            if (!s.iova_mask) const_cast<tlb*>(s.cache)->invalidate(s.match);  // the model's cache: not const
+            if (!s.iova_mask) s.cache->invalidate(s.match);
         checker_.note_invalidation(std::move(note));
     }
 
