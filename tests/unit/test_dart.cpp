@@ -47,7 +47,7 @@ constexpr uint64_t PARAMS3 = 0x8, PARAMS4 = 0xc, TLB_CMD = 0x80, ERROR = 0x100, 
 constexpr uint32_t BUSY = 1u << 31, OP_FLUSH_ALL = 0 << 8, OP_FLUSH_SID = 1 << 8;
 constexpr uint32_t TCR_TRANSLATE = 1, TCR_BYPASS = 6, TCR_FOUR_LEVEL = 8;
 constexpr uint32_t E_FLAG = 1u << 31, E_SECONDARY = 1u << 19, E_NO_TTBR = 1, E_NO_PGD = 2, E_NO_PMD = 4,
-                   E_NO_PTE = 8, E_WRITE = 16, E_READ = 32, E_AXI_DECODE = 64;
+                   E_NO_PTE = 8, E_WRITE = 16;  // READ 32 and AXI_DECODE 64 are not exercised here
 uint64_t tcr(unsigned sid) { return 0x1000 + 4 * sid; }
 uint64_t ttbr(unsigned sid) { return 0x1400 + 4 * sid; }
 uint32_t ttbr_value(uint64_t pa) { return static_cast<uint32_t>(pa >> 12) | 1u; }

@@ -118,7 +118,7 @@ void dart::declare_registers() {
     if (v.has(v.protect)) {
         const uint32_t boot = cfg_.preset_locked ? v.protect_ttbr_tcr : 0;
         protect_ = &regs_.add("PROTECT", v.protect, 4).reset_value(boot).on_write(
-            [this](core::reg& r, uint64_t old, uint64_t now) { r.set(old | now); });
+            [](core::reg& r, uint64_t old, uint64_t now) { r.set(old | now); });
         protect_lock_ = &regs_.add("PROTECT_LOCK", v.protect_lock, 4).reset_value(boot).on_write(
             [](core::reg& r, uint64_t old, uint64_t now) { r.set(old | now); });
         regs_.add("UNPROTECT", v.unprotect, 4).on_write([this](core::reg& r, uint64_t, uint64_t now) {
