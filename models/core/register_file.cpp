@@ -80,10 +80,10 @@ reg& register_file::insert(std::unique_ptr<reg> r) {
     if (next != by_offset_.end() && overlapping(*next)) other = next->second.get();
     if (next != by_offset_.begin() && overlapping(*std::prev(next))) other = std::prev(next)->second.get();
     if (other) throw std::logic_error("register " + r->name() + " overlaps " + other->name());
-    if (by_name_.count(r->name())) throw std::logic_error("register " + r->name() + " declared twice");
     reg& ref = *r;
-    by_name_[ref.name()] = &ref;
-    by_offset_[ref.offset()] = std::move(r);
+    if (!by_name_.emplace(ref.name(), &ref).second)
+        throw std::logic_error("register " + ref.name() + " declared twice");
+    by_offset_.emplace_hint(next, ref.offset(), std::move(r));
     return ref;
 }
 

@@ -27,6 +27,7 @@
 #include <memory>
 #include <string>
 #include <tlm>
+#include <unordered_map>
 #include <vector>
 
 #include "models/core/log.h"
@@ -153,7 +154,10 @@ private:
     logger log_;
     unmapped policy_;
     std::map<uint64_t, std::unique_ptr<reg>> by_offset_;
-    std::map<std::string, reg*> by_name_;
+    // Hashed: a model declares hundreds of registers (the DART thousands) named alike ("TTBR[12]"),
+    // and an ordered map compared their names a dozen times per insertion. Only looked up, never
+    // walked, so its order does not matter.
+    std::unordered_map<std::string, reg*> by_name_;
 };
 
 } // namespace socsim::core
