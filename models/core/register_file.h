@@ -154,9 +154,9 @@ private:
     logger log_;
     unmapped policy_;
     std::map<uint64_t, std::unique_ptr<reg>> by_offset_;
-    // Hashed: a model declares hundreds of registers (the DART thousands) named alike ("TTBR[12]"),
-    // and an ordered map compared their names a dozen times per insertion. Only looked up, never
-    // walked, so its order does not matter.
+    // Hashed: a model declares up to hundreds of registers named alike (the t8110 DART over 500,
+    // "TTBR[12]"), and an ordered map compared their names a dozen times per insertion. Only
+    // looked up, never walked, so its order does not matter.
     std::unordered_map<std::string, reg*> by_name_;
 };
 
