@@ -9,6 +9,7 @@ extern "C" {
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -85,6 +86,33 @@ std::vector<char> compile_dts(const std::string& path) {
     return read_file(out.path);
 }
 
+// libfdt 1.6.1 (Debian 12) steps over a property by adding its length to the offset in int
+// arithmetic. It refuses a step that lands past the structure block, but not one that wraps
+// around: a length of 0xfffffff4 brings the next offset back to the property's own tag, and
+// fdt_check_full (and every later walk) reads that tag forever. fuzz_device_tree found it as a
+// hang. So the tags are walked once before libfdt checks the tree, and the first property whose
+// value does not fit in the block is named; any other damage is left to fdt_check_full, which
+// reports it. Returns that property's offset in the block, or -1 if there is none. The header
+// must have passed fdt_check_header and be version 17, the first to give the block's size.
+int property_past_structure_block(const void* fdt) {
+    const int64_t block_size = fdt_size_dt_struct(fdt);
+    int offset = 0;
+    for (;;) {
+        int next = 0;
+        const uint32_t tag = fdt_next_tag(fdt, offset, &next);
+        if (tag == FDT_END || next < 0) return -1;
+        if (tag == FDT_PROP) {
+            // fdt_next_tag has read the length word (the tag's second), so it is in the block; the
+            // name offset after it need not be, and counts in the end below.
+            const auto* length = static_cast<const fdt32_t*>(fdt_offset_ptr(fdt, offset + 4, sizeof(fdt32_t)));
+            const int64_t value_end = int64_t{offset} + int64_t{sizeof(struct fdt_property)} + fdt32_to_cpu(*length);
+            if (value_end > block_size) return offset;
+        }
+        if (next <= offset) return offset; // no progress: cannot happen once the length fits
+        offset = next;
+    }
+}
+
 } // namespace
 
 device_tree device_tree::from_file(const std::string& path) {
@@ -99,7 +127,23 @@ device_tree::device_tree(std::vector<char> blob, std::string source)
     if (blob_.size() < sizeof(fdt_header) || fdt_magic(blob_.data()) != FDT_MAGIC)
         fail("not a device tree blob (.dtb) or source (.dts)");
     if (fdt_totalsize(blob_.data()) > blob_.size()) fail("device tree blob is truncated");
-    int err = fdt_check_full(blob_.data(), blob_.size());
+    int err = fdt_check_header(blob_.data());
+    if (err != 0) fail(std::string("malformed device tree blob: ") + fdt_strerror(err));
+    // Before version 16 node names were full paths, and libfdt 1.6.1's fdt_check_full follows a
+    // null pointer on a root node named otherwise (fuzz_device_tree found it); version 16 lacks
+    // the structure block's size that the walk needs. dtc writes version 17, so socsim reads
+    // only that (and later versions compatible with it).
+    if (fdt_version(blob_.data()) < 17)
+        fail("device tree blob version " + std::to_string(fdt_version(blob_.data())) +
+             " is too old: socsim reads version 17, which dtc writes");
+    const int bad_property = property_past_structure_block(blob_.data());
+    if (bad_property >= 0) {
+        std::ostringstream what;
+        what << "malformed device tree blob: the property at structure offset 0x" << std::hex << bad_property
+             << " has a length past the block's end";
+        fail(what.str());
+    }
+    err = fdt_check_full(blob_.data(), blob_.size());
     if (err != 0) fail(std::string("malformed device tree blob: ") + fdt_strerror(err));
     blob_.resize(fdt_totalsize(blob_.data()));
 }

@@ -1,7 +1,12 @@
 // Device Tree access: dtc compilation and its errors, lookup, address translation, overrides.
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <fstream>
+
+extern "C" {
+#include <libfdt.h>
+}
 
 #include "models/core/config_error.h"
 #include "platforms/builder/device_tree.h"
@@ -91,4 +96,37 @@ TEST_CASE("device tree: garbage, truncated and missing files are refused") {
     std::vector<char> scrambled = dt.blob();
     for (size_t i = 64; i < scrambled.size(); i += 7) scrambled[i] ^= 0x5a;
     CHECK_THROWS_AS(platform::device_tree(scrambled, "scrambled.dtb"), core::config_error);
+}
+
+TEST_CASE("device tree: a property whose length runs past the structure block is refused, not walked forever") {
+    test::temp_file f(sample, ".dts");
+    const std::vector<char> good = platform::device_tree::from_file(f.path).blob();
+    const int model = fdt_first_property_offset(good.data(), 0); // the root's first property
+    REQUIRE(model >= 0);
+    const size_t length_word = fdt_off_dt_struct(good.data()) + model + 4;
+    auto with_length = [&](uint32_t length) {
+        std::vector<char> bad = good;
+        const fdt32_t be = cpu_to_fdt32(length);
+        std::memcpy(&bad[length_word], &be, sizeof be);
+        return bad;
+    };
+    // 0xfffffff4 brings libfdt's next offset back to the property's own tag: before the check,
+    // the constructor never returned (found by fuzz_device_tree).
+    const std::string expected = "has a length past the block's end";
+    CHECK_THROWS_WITH(platform::device_tree(with_length(0xfffffff4), "wrap.dtb"), Catch::Contains(expected));
+    // A length that merely runs past the end is refused by libfdt's own check.
+    CHECK_THROWS_WITH(platform::device_tree(with_length(0x10000), "long.dtb"), Catch::Contains("malformed device tree blob"));
+    // The same blob with the length it had is accepted.
+    const fdt32_t* own = reinterpret_cast<const fdt32_t*>(&good[length_word]);
+    CHECK_NOTHROW(platform::device_tree(with_length(fdt32_to_cpu(*own)), "same.dtb"));
+}
+
+TEST_CASE("device tree: a blob older than version 17 is refused with its version") {
+    test::temp_file f(sample, ".dts");
+    std::vector<char> old = platform::device_tree::from_file(f.path).blob();
+    // Version 3 with a root node named "" is what made libfdt 1.6.1's fdt_check_full follow a null
+    // pointer (found by fuzz_device_tree); the last compatible version must drop with it.
+    fdt_set_version(old.data(), 3);
+    fdt_set_last_comp_version(old.data(), 2);
+    CHECK_THROWS_WITH(platform::device_tree(old, "old.dtb"), Catch::Contains("version 3 is too old"));
 }
